@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { INDIVIDUAL_KINDS, UNIT_LEVELS } from '../domain/levels.js';
+
+/** Text shown to users, Vietnamese first. */
+export const localized = z.object({ vi: z.string().min(1), en: z.string().min(1) }).strict();
+
+/**
+ * Where a value comes from: a quote from a seed plan (tests check the quote is in
+ * that file), or `inferredFrom` another preset when this plan is silent.
+ */
+export const provenance = z
+  .object({
+    seed: z.string().regex(/^\d{3}_[0-9a-f]+\.txt$/, 'a seed file name like 004_44a00f9a7be812e9.txt').optional(),
+    quote: z.string().min(3).optional(),
+    inferredFrom: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .strict()
+  .refine((p) => (p.seed && p.quote) || p.inferredFrom, {
+    message: 'needs either seed + quote, or inferredFrom (the preset the value was taken from)',
+  });
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a short id of a-z 0-9 _ -');
+const dayOfYear = z.object({ month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31) }).strict();
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 08:00');
+
+export const indicatorSchema = z
+  .object({
+    id,
+    label: localized,
+    /** Every standard in the plans is a percentage with a minimum. */
+    unit: z.literal('percent'),
+    min: z.number().min(0).max(100),
+    source: provenance,
+  })
+  .strict();
+
+export const standardSchema = z
+  .object({
+    level: z.enum(UNIT_LEVELS),
+    indicators: z.array(indicatorSchema).min(1),
+  })
+  .strict();
+
+export const quotaSchema = z
+  .object({
+    /** null: no fixed number in the plan ("tùy theo điều kiện"). */
+    collective: z.number().int().min(0).nullable(),
+    individual: z.number().int().min(0).nullable(),
+  })
+  .strict();
+
+export const reviewSchema = z
+  .object({
+    id,
+    kind: z.enum(['yearly', 'interim', 'final', 'ad_hoc']),
+    label: localized,
+    /** The year in which this review's dossiers are due (null: every reporting year / any time). */
+    year: z.number().int().min(2000).max(2100).nullable(),
+    quota: quotaSchema,
+    source: provenance,
+  })
+  .strict();
+
+export const awardSchema = z
+  .object({
+    id,
+    label: localized,
+    reviews: z.array(reviewSchema).min(1),
+  })
+  .strict();
+
+export const dossierPartSchema = z
+  .object({
+    id,
+    label: localized,
+    required: z.boolean(),
+    source: provenance,
+  })
+  .strict();
+
+export const deadlineSchema = z
+  .object({
+    /** Day of the year; the thing is due by the end of that day, Vietnam time. */
+    due: dayOfYear,
+    /** Days before the due day on which to remind, at `time` Vietnam time (0 = the morning of the day). */
+    reminderOffsetsDays: z.array(z.number().int().min(0).max(60)),
+    source: provenance,
+  })
+  .strict();
+
+export const officeSchema = z
+  .object({ name: localized, level: z.enum(UNIT_LEVELS), source: provenance })
+  .strict();
+
+export const campaignSchema = z
+  .object({
+    id,
+    name: localized,
+    issuer: z
+      .object({
+        name: localized,
+        level: z.enum(['province', 'district', 'commune']),
+        document: z.string().optional(),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2022-06-07').optional(),
+        source: provenance,
+      })
+      .strict(),
+    period: z.object({ from: z.number().int(), to: z.number().int() }).strict(),
+    launchYear: z.number().int(),
+    reportingYears: z.array(z.number().int()).min(1),
+    participants: z
+      .object({
+        collectives: z.array(z.enum(UNIT_LEVELS)).min(1),
+        individuals: z.array(z.enum(INDIVIDUAL_KINDS)).min(1),
+        source: provenance,
+      })
+      .strict(),
+    /** The unit tree this campaign covers, from the issuer's level down. */
+    unitLevels: z.array(z.enum(UNIT_LEVELS)).min(1),
+    /** What a unit can commit to when it registers (nội dung thi đua). */
+    contentAreas: z.array(z.object({ id, label: localized }).strict()).min(1),
+    standards: z.array(standardSchema),
+    awards: z.array(awardSchema).min(1),
+    dossierParts: z.array(dossierPartSchema).min(1),
+    deadlines: z
+      .object({
+        report: deadlineSchema,
+        dossier: deadlineSchema,
+        /** Registration closes at the end of this quarter of the launch year. */
+        registration: z
+          .object({
+            quarter: z.number().int().min(1).max(4),
+            reminderOffsetsDays: z.array(z.number().int().min(0).max(90)),
+            source: provenance,
+          })
+          .strict(),
+        /** Vietnam wall-clock time at which reminders go out. */
+        reminderTime: clock,
+        /** Days before the dossier deadline at which staff get incomplete-dossier digests. */
+        staffAlertOffsetsDays: z.array(z.number().int().min(0).max(60)),
+      })
+      .strict(),
+    standingOffice: officeSchema,
+    appraisalOffice: officeSchema,
+    /** Zalo template ids for messages outside the 48h/7-day window (filled by the admin). */
+    zaloTemplates: z
+      .object({ reminder: z.string().optional(), announcement: z.string().optional(), zns: z.string().optional() })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.period.from > c.period.to) ctx.addIssue({ code: 'custom', path: ['period'], message: 'from must be ≤ to' });
+    c.reportingYears.forEach((y, i) => {
+      if (y < c.period.from || y > c.period.to + 5)
+        ctx.addIssue({ code: 'custom', path: ['reportingYears', i], message: `${y} is outside the period` });
+    });
+    const levels = new Set(c.standards.map((s) => s.level));
+    if (levels.size !== c.standards.length)
+      ctx.addIssue({ code: 'custom', path: ['standards'], message: 'one standard per unit level' });
+    const partIds = c.dossierParts.map((p) => p.id);
+    if (new Set(partIds).size !== partIds.length)
+      ctx.addIssue({ code: 'custom', path: ['dossierParts'], message: 'dossier part ids must be unique' });
+  });
+
+export type Campaign = z.infer<typeof campaignSchema>;
+export type Indicator = z.infer<typeof indicatorSchema>;
+export type Standard = z.infer<typeof standardSchema>;
+export type Award = z.infer<typeof awardSchema>;
+export type Review = z.infer<typeof reviewSchema>;
+export type DossierPart = z.infer<typeof dossierPartSchema>;
+export type Localized = z.infer<typeof localized>;
+export type Provenance = z.infer<typeof provenance>;

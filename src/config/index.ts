@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The environment contract of docs/architecture.md, parsed once. */
+const adminList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^(telegram|zalo|sim):[A-Za-z0-9_-]+$/, 'a comma-separated list like telegram:123,zalo:456'),
+    ),
+  );
+
+const url = (what: string) => z.string().url(`an http(s) URL of ${what}`);
+
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    CAMPAIGN: z.string().min(1).default('binh-thanh-2024'),
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'a bot token like 123456:ABC-def from @BotFather')
+      .optional(),
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, '1-256 characters of A-Z a-z 0-9 _ -')
+      .optional(),
+    TELEGRAM_API_ROOT: url('the Telegram Bot API').default('https://api.telegram.org'),
+    TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+    ZALO_APP_ID: z.string().min(1).optional(),
+    ZALO_APP_SECRET: z.string().min(1).optional(),
+    ZALO_OA_SECRET_KEY: z.string().min(1).optional(),
+    ZALO_REFRESH_TOKEN: z.string().min(1).optional(),
+    ZALO_API_BASE: url('the Zalo OpenAPI').default('https://openapi.zalo.me'),
+    ZALO_OAUTH_BASE: url('the Zalo OAuth server').default('https://oauth.zaloapp.com'),
+    ADMINS: adminList.default([]),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),
+    SIMULATOR: z.enum(['on', 'off']).default('on'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'required when TELEGRAM_BOT_TOKEN is set in webhook mode (or set TELEGRAM_MODE=polling)',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; throws ConfigError with one line per bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most .env files.
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(clean);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment');
+      return `Invalid configuration: ${name} must be ${i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.DATA_DIR) };
+}

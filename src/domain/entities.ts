@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { INDIVIDUAL_KINDS, UNIT_LEVELS } from './levels.js';
+
+/** Instants are stored as ISO-8601 UTC strings; wall-clock rules live in deadlines.ts. */
+const instant = z.string().datetime();
+const entityId = z.string().min(1).max(64);
+
+export const CHANNELS = ['telegram', 'zalo', 'sim'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const LANGS = ['vi', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+export const ROLES = ['officer', 'individual', 'staff', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const unitSchema = z.object({
+  id: entityId,
+  /** Short code from the unit list (e.g. the administrative code); unique. */
+  code: z.string().min(1).max(32),
+  name: z.string().min(1).max(200),
+  level: z.enum(UNIT_LEVELS),
+  parentId: entityId.nullable(),
+  createdAt: instant,
+});
+export type Unit = z.infer<typeof unitSchema>;
+
+export const personSchema = z.object({
+  id: entityId,
+  name: z.string().min(1).max(120),
+  position: z.string().max(120).nullable(),
+  kind: z.enum(INDIVIDUAL_KINDS).nullable(),
+  /** The unit they work in or live in (free text if it is not in our unit list). */
+  unitId: entityId.nullable(),
+  unitName: z.string().max(200).nullable(),
+  createdAt: instant,
+});
+export type Person = z.infer<typeof personSchema>;
+
+/** One chat account on one platform, and what it may do. */
+export const identitySchema = z.object({
+  channel: z.enum(CHANNELS),
+  userId: z.string().min(1).max(64),
+  personId: entityId.nullable(),
+  role: z.enum(ROLES).nullable(),
+  /** officer: the unit they act for; staff: the office (a unit) whose subtree they review. */
+  unitId: entityId.nullable(),
+  lang: z.enum(LANGS),
+  lastInboundAt: instant.nullable(),
+  unreachable: z.boolean().default(false),
+  createdAt: instant,
+});
+export type Identity = z.infer<typeof identitySchema>;
+
+export const subjectSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('unit'), unitId: entityId }),
+  z.object({ type: z.literal('person'), personId: entityId }),
+]);
+export type Subject = z.infer<typeof subjectSchema>;
+
+export const registrationSchema = z.object({
+  id: entityId,
+  campaignId: z.string(),
+  year: z.number().int(),
+  subject: subjectSchema,
+  contentAreas: z.array(z.string()).min(1),
+  commitments: z.string().max(2000).nullable(),
+  registeredBy: entityId,
+  createdAt: instant,
+  updatedAt: instant,
+});
+export type Registration = z.infer<typeof registrationSchema>;
+
+export const indicatorReportSchema = z.object({
+  id: entityId,
+  campaignId: z.string(),
+  year: z.number().int(),
+  unitId: entityId,
+  values: z.record(z.string(), z.number().min(0).max(100)),
+  narrative: z.string().max(2000).nullable(),
+  submittedBy: entityId,
+  submittedAt: instant,
+  late: z.boolean(),
+});
+export type IndicatorReport = z.infer<typeof indicatorReportSchema>;
+
+export const fileRefSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string().min(1).max(255),
+  mime: z.string().max(100),
+  size: z.number().int().min(0),
+  /** Path relative to DATA_DIR. */
+  path: z.string(),
+  receivedAt: instant,
+});
+export type FileRef = z.infer<typeof fileRefSchema>;
+
+export const nomineeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('collective'), unitId: entityId.nullable(), name: z.string().min(1).max(200) }),
+  z.object({
+    type: z.literal('individual'),
+    name: z.string().min(1).max(120),
+    position: z.string().max(120),
+    unitName: z.string().max(200),
+  }),
+]);
+export type Nominee = z.infer<typeof nomineeSchema>;
+
+export const DOSSIER_STATUSES = ['draft', 'submitted', 'returned', 'accepted'] as const;
+export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
+
+export const nominationSchema = z.object({
+  id: entityId,
+  campaignId: z.string(),
+  year: z.number().int(),
+  /** The proposing unit (cấp trình khen). */
+  unitId: entityId,
+  awardId: z.string(),
+  reviewId: z.string(),
+  nominee: nomineeSchema,
+  /** Tóm tắt trích ngang thành tích. */
+  summary: z.string().max(2000),
+  parts: z.record(z.string(), fileRefSchema),
+  status: z.enum(DOSSIER_STATUSES),
+  returnReason: z.string().max(1000).nullable(),
+  createdBy: entityId,
+  createdAt: instant,
+  updatedAt: instant,
+  submittedAt: instant.nullable(),
+});
+export type Nomination = z.infer<typeof nominationSchema>;
+
+export const inviteSchema = z.object({
+  /** sha256 of the code; the code itself is never stored. */
+  codeHash: z.string().regex(/^[0-9a-f]{64}$/),
+  role: z.enum(['officer', 'staff', 'admin']),
+  unitId: entityId.nullable(),
+  createdBy: z.string(),
+  createdAt: instant,
+  expiresAt: instant,
+});
+export type Invite = z.infer<typeof inviteSchema>;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config/index.js';
+
+describe('configuration contract', () => {
+  it('runs with no environment at all (simulator, embedded Redis)', () => {
+    const c = parseConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.TELEGRAM_MODE).toBe('webhook');
+    expect(c.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
+    expect(c.ZALO_API_BASE).toBe('https://openapi.zalo.me');
+    expect(c.ZALO_OAUTH_BASE).toBe('https://oauth.zaloapp.com');
+    expect(c.ADMINS).toEqual([]);
+    expect(c.dataDir.endsWith('data')).toBe(true);
+  });
+
+  it('names the variable and what is expected when a value is invalid', () => {
+    expect(() => parseConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => parseConfig({ PORT: 'abc' })).toThrow(/^Invalid configuration: PORT must be/);
+    expect(() => parseConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => parseConfig({ TELEGRAM_MODE: 'push' })).toThrow(/TELEGRAM_MODE/);
+    expect(() => parseConfig({ ADMINS: 'telegram:1,bob' })).toThrow(/ADMINS must be a comma-separated list/);
+  });
+
+  it('requires the webhook secret when Telegram runs in webhook mode', () => {
+    expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:abc' })).toThrow(/TELEGRAM_WEBHOOK_SECRET must be required/);
+    expect(parseConfig({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'polling' }).TELEGRAM_MODE).toBe('polling');
+  });
+
+  it('parses admins and treats empty strings as unset', () => {
+    const c = parseConfig({ ADMINS: 'telegram:123, zalo:456', REDIS_URL: '' });
+    expect(c.ADMINS).toEqual(['telegram:123', 'zalo:456']);
+    expect(c.REDIS_URL).toBeUndefined();
+  });
+});
