@@ -1,0 +1,118 @@
+import type { Flow, FlowContext, Option } from '../src/engine/flow.js';
+import type { Identity, IndividualKindT } from './types.js';
+import { confirmActions } from './common.js';
+
+const KINDS: IndividualKindT[] = ['citizen', 'household', 'civil_servant', 'entrepreneur'];
+
+/** Who are you? An officer or staff member joins with an invite code; anyone can join as an individual. */
+export const onboarding: Flow = {
+  id: 'onboarding',
+  title: 'onboarding.title',
+  available: (ctx) => ctx.identity.role === null,
+  steps: () => [
+    {
+      kind: 'choice',
+      id: 'who',
+      prompt: (ctx) => ctx.t('onboarding.who'),
+      options: (ctx): Option[] => [
+        { id: 'code', label: ctx.t('onboarding.who_code') },
+        { id: 'individual', label: ctx.t('onboarding.who_individual') },
+      ],
+    },
+    {
+      kind: 'text',
+      id: 'code',
+      max: 40,
+      when: (_ctx, d) => d.who === 'code',
+      prompt: (ctx) => ctx.t('onboarding.code_prompt'),
+      parse: async (text, ctx) => {
+        const invite = await ctx.store.invites.consume(text, ctx.actor.id);
+        if (!invite) return { ok: false, error: ctx.t('onboarding.code_invalid') };
+        return { ok: true, value: { role: invite.role, unitId: invite.unitId } };
+      },
+    },
+    {
+      kind: 'text',
+      id: 'name',
+      max: 120,
+      when: (_ctx, d) => d.who === 'individual',
+      prompt: (ctx) => ctx.t('onboarding.name_prompt'),
+      summary: (ctx, d) => ctx.t('onboarding.name_line', { name: String(d.name) }),
+    },
+    {
+      kind: 'choice',
+      id: 'kind',
+      when: (_ctx, d) => d.who === 'individual',
+      prompt: (ctx) => ctx.t('onboarding.kind_prompt'),
+      options: (ctx) => KINDS.map((k) => ({ id: k, label: ctx.t(`kind.${k}`) })),
+      summary: (ctx, d) => ctx.t('onboarding.kind_line', { kind: ctx.t(`kind.${d.kind as IndividualKindT}`) }),
+    },
+    {
+      kind: 'text',
+      id: 'position',
+      max: 120,
+      optional: true,
+      when: (_ctx, d) => d.who === 'individual',
+      prompt: (ctx) => ctx.t('onboarding.position_prompt'),
+      summary: (ctx, d) => (d.position ? ctx.t('onboarding.position_line', { position: String(d.position) }) : null),
+    },
+    {
+      kind: 'text',
+      id: 'unitQuery',
+      max: 200,
+      when: (_ctx, d) => d.who === 'individual',
+      prompt: (ctx) => ctx.t('onboarding.unit_prompt'),
+      after: async (ctx, d) => {
+        const found = await ctx.store.units.findByName(String(d.unitQuery), { limit: 8 });
+        d.unitMatches = found.map((u) => ({ id: u.id, label: u.name }));
+      },
+      summary: (ctx, d) => ctx.t('onboarding.unit_line', { unit: unitLabel(d) }),
+    },
+    {
+      kind: 'choice',
+      id: 'unitPick',
+      when: (_ctx, d) => d.who === 'individual' && Array.isArray(d.unitMatches) && d.unitMatches.length > 0,
+      prompt: (ctx) => ctx.t('onboarding.unit_pick'),
+      options: (ctx, d) => [...(d.unitMatches as Option[]), { id: 'none', label: ctx.t('onboarding.unit_none', { text: String(d.unitQuery) }) }],
+    },
+    {
+      kind: 'confirm',
+      id: 'confirm',
+      when: (_ctx, d) => d.who === 'individual',
+      prompt: (ctx) => ctx.t('onboarding.confirm'),
+      actions: confirmActions,
+    },
+  ],
+  async complete(ctx, d) {
+    const now = ctx.now.toISOString();
+    if (d.who === 'code') {
+      const { role, unitId } = d.code as { role: Identity['role']; unitId: string | null };
+      await saveIdentity(ctx, { role, unitId, personId: ctx.identity.personId });
+      const unit = unitId ? await ctx.store.units.get(unitId) : null;
+      return [{ text: ctx.t(`onboarding.joined_${role as 'officer' | 'staff' | 'admin'}`, { unit: unit?.name ?? '' }) }];
+    }
+    const picked = typeof d.unitPick === 'string' && d.unitPick !== 'none' ? d.unitPick : null;
+    const person = await ctx.store.people.create(
+      {
+        name: String(d.name),
+        position: (d.position as string | null) ?? null,
+        kind: d.kind as IndividualKindT,
+        unitId: picked,
+        unitName: picked ? null : String(d.unitQuery),
+        createdAt: now,
+      },
+      ctx.actor,
+    );
+    await saveIdentity(ctx, { role: 'individual', unitId: picked, personId: person.id });
+    return [{ text: ctx.t('onboarding.joined_individual', { name: person.name }) }];
+  },
+};
+
+function unitLabel(d: Record<string, unknown>): string {
+  const matches = (d.unitMatches as Option[] | undefined) ?? [];
+  return matches.find((m) => m.id === d.unitPick)?.label ?? String(d.unitQuery);
+}
+
+async function saveIdentity(ctx: FlowContext, patch: Pick<Identity, 'role' | 'unitId' | 'personId'>) {
+  await ctx.store.identities.upsert({ ...ctx.identity, ...patch }, ctx.actor);
+}

@@ -1,0 +1,67 @@
+import type { Flow, FlowContext } from '../src/engine/flow.js';
+import type { Subject } from '../src/domain/entities.js';
+import { confirmActions, defaultYear, label, yearOf, yearStep } from './common.js';
+
+const subjectOf = (ctx: FlowContext): Subject | null =>
+  ctx.identity.role === 'officer' && ctx.identity.unitId
+    ? { type: 'unit', unitId: ctx.identity.unitId }
+    : ctx.identity.role === 'individual' && ctx.identity.personId
+      ? { type: 'person', personId: ctx.identity.personId }
+      : null;
+
+/** Đăng ký thi đua: a unit (by its officer) or an individual commits to content areas for a year. */
+export const registration: Flow = {
+  id: 'register',
+  title: 'register.title',
+  available: (ctx) => subjectOf(ctx) !== null,
+  async begin(ctx) {
+    return { data: defaultYear(ctx) };
+  },
+  steps: () => [
+    yearStep(),
+    {
+      kind: 'multi',
+      id: 'areas',
+      prompt: (ctx) => ctx.t('register.areas_prompt'),
+      options: (ctx) => ctx.campaign.contentAreas.map((a) => ({ id: a.id, label: label(ctx, a.label) })),
+      summary: (ctx, d) =>
+        ctx.t('register.areas_line', {
+          areas: ctx.campaign.contentAreas
+            .filter((a) => (d.areas as string[]).includes(a.id))
+            .map((a) => label(ctx, a.label))
+            .join('; '),
+        }),
+    },
+    {
+      kind: 'text',
+      id: 'commitments',
+      max: 1000,
+      optional: true,
+      prompt: (ctx) => ctx.t('register.commitments_prompt'),
+      summary: (ctx, d) => ctx.t('register.commitments_line', { text: (d.commitments as string | null) ?? ctx.t('common.none') }),
+    },
+    {
+      kind: 'confirm',
+      id: 'confirm',
+      prompt: (ctx, d) => ctx.t('register.confirm', { year: yearOf(d) }),
+      actions: confirmActions,
+    },
+  ],
+  async complete(ctx, d) {
+    const subject = subjectOf(ctx)!;
+    const year = yearOf(d);
+    const existing = await ctx.store.registrations.get(ctx.campaign.id, year, subject);
+    await ctx.store.registrations.upsert(
+      {
+        campaignId: ctx.campaign.id,
+        year,
+        subject,
+        contentAreas: d.areas as string[],
+        commitments: (d.commitments as string | null) ?? null,
+        registeredBy: ctx.identity.personId ?? ctx.actor.id,
+      },
+      ctx.actor,
+    );
+    return [{ text: ctx.t(existing ? 'register.updated' : 'register.done', { year }) }];
+  },
+};

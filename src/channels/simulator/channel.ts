@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Engine } from '../../engine/engine.js';
+import type { Inbound, InboundAttachment, Reply } from '../../engine/types.js';
+
+export interface TranscriptEntry {
+  from: 'user' | 'bot';
+  at: string;
+  text: string;
+  choices?: { payload: string; label: string }[];
+  file?: string;
+  expectsFile?: boolean;
+}
+
+const TRANSCRIPT_MAX = 300;
+
+/**
+ * The local chat simulator: a channel like Telegram or Zalo, but the "platform" is our
+ * own web page or terminal. Transcripts live in Redis so reminders sent by jobs show up too.
+ */
+export class SimulatorChannel {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly dataDir: string,
+    private readonly engine: Engine,
+  ) {}
+
+  private logKey(userId: string) {
+    return `${this.prefix}:sim:log:${userId}`;
+  }
+
+  private uploadPath(id: string) {
+    return path.join(this.dataDir, 'uploads', id);
+  }
+
+  /** Reads an uploaded file back for the engine (attachment.ref is the upload id). */
+  readonly fetch = async (a: InboundAttachment): Promise<Buffer> => {
+    if (!a.ref || !/^[0-9a-f-]{36}$/.test(a.ref)) throw new Error('bad upload id');
+    return fs.readFile(this.uploadPath(a.ref));
+  };
+
+  async upload(bytes: Buffer): Promise<string> {
+    const id = randomUUID();
+    await fs.mkdir(path.dirname(this.uploadPath(id)), { recursive: true });
+    await fs.writeFile(this.uploadPath(id), bytes);
+    return id;
+  }
+
+  /** Delivers one user message to the engine and records both sides of the exchange. */
+  async send(
+    userId: string,
+    input: { text?: string; payload?: string; label?: string; upload?: { id: string; name: string; size: number } },
+    messageId: string = randomUUID(),
+  ): Promise<Reply[]> {
+    const attachments: InboundAttachment[] | undefined = input.upload
+      ? [{ kind: 'file', name: input.upload.name, size: input.upload.size, ref: input.upload.id }]
+      : undefined;
+    const inbound: Inbound = { channel: 'sim', userId, messageId, text: input.text, payload: input.payload, attachments, at: new Date() };
+    const result = await this.engine.handle(inbound);
+    if (result.duplicate) return [];
+    await this.record(userId, { from: 'user', at: inbound.at.toISOString(), text: input.label ?? input.text ?? '', file: input.upload?.name });
+    for (const r of result.replies) await this.deliver(userId, r);
+    return result.replies;
+  }
+
+  /** Outbound path for replies and for messages the jobs send (reminders, broadcasts). */
+  async deliver(userId: string, reply: Reply): Promise<void> {
+    await this.record(userId, {
+      from: 'bot',
+      at: new Date().toISOString(),
+      text: reply.text,
+      choices: reply.choices,
+      expectsFile: reply.expectsFile,
+      file: reply.file?.name,
+    });
+  }
+
+  private async record(userId: string, entry: TranscriptEntry) {
+    await this.redis.multi().rpush(this.logKey(userId), JSON.stringify(entry)).ltrim(this.logKey(userId), -TRANSCRIPT_MAX, -1).exec();
+  }
+
+  async transcript(userId: string, from = 0): Promise<TranscriptEntry[]> {
+    const raw = await this.redis.lrange(this.logKey(userId), from, -1);
+    return raw.map((r) => JSON.parse(r) as TranscriptEntry);
+  }
+}

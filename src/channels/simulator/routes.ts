@@ -1,0 +1,48 @@
+import express, { type Router } from 'express';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { SimulatorChannel } from './channel.js';
+
+export interface DemoUser {
+  id: string;
+  label: string;
+}
+
+const userId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
+const sendBody = z.object({
+  user: userId,
+  text: z.string().max(10_000).optional(),
+  payload: z.string().max(64).optional(),
+  label: z.string().max(200).optional(),
+  upload: z.object({ id: z.string().uuid(), name: z.string().min(1).max(255), size: z.number().int().min(0) }).optional(),
+});
+
+const page = fs.readFileSync(fileURLToPath(new URL('./page.html', import.meta.url)), 'utf8');
+
+/** The web simulator: a page, and a small JSON API it talks to. */
+export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<DemoUser[]>): Router {
+  const r = express.Router();
+  r.get('/', (_req, res) => {
+    res.type('html').send(page);
+  });
+  r.get('/sim/api/users', async (_req, res) => {
+    res.json(await demoUsers());
+  });
+  r.get('/sim/api/transcript', async (req, res) => {
+    const user = userId.safeParse(req.query.user);
+    if (!user.success) return void res.status(400).json({ error: 'user' });
+    res.json(await sim.transcript(user.data));
+  });
+  r.post('/sim/api/send', express.json({ limit: '64kb' }), async (req, res) => {
+    const body = sendBody.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: body.error.issues[0]?.message });
+    const { user, ...input } = body.data;
+    res.json({ replies: await sim.send(user, input) });
+  });
+  r.post('/sim/api/upload', express.raw({ type: '*/*', limit: '21mb' }), async (req, res) => {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) return void res.status(400).json({ error: 'empty' });
+    res.json({ id: await sim.upload(req.body), size: req.body.length });
+  });
+  return r;
+}

@@ -1,0 +1,476 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Campaign } from '../campaign/schema.js';
+import type { Channel, Identity, Lang } from '../domain/entities.js';
+import { t as translate, type MsgKey, type Params } from '../i18n.js';
+import type { FileStore } from '../files.js';
+import type { Store } from '../store/index.js';
+import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
+import { isSkipWord, matchMany, matchOption, parseCommand, parseStepPayload, stepPayload, type Command } from './input.js';
+import { withLock } from './lock.js';
+import { emptySession, leaveFlow, SessionStore, type Session } from './session.js';
+import type { HandleResult, Inbound, InboundAttachment, Reply } from './types.js';
+
+export type AttachmentFetcher = (attachment: InboundAttachment) => Promise<Buffer>;
+
+export interface EngineOptions {
+  redis: Redis;
+  store: Store;
+  campaign: Campaign;
+  flows: Flow[];
+  files: FileStore;
+  fetchers?: Partial<Record<Channel, AttachmentFetcher>>;
+  /** Key prefix shared with the store. */
+  prefix: string;
+  /** A conversation idle this long starts over, with a polite note. */
+  idleMs: number;
+  /** `channel:userId` of bootstrap admins (ADMINS). */
+  admins?: string[];
+  now?: () => Date;
+  log: Logger;
+}
+
+/** Longest text we read; anything longer is answered with a clear message. */
+export const MAX_TEXT = 4000;
+
+/** Errors that mean "Redis is unreachable": the message must be redelivered, not marked handled. */
+function isInfrastructureError(err: unknown): boolean {
+  const msg = err instanceof Error ? `${err.name} ${err.message}` : '';
+  return /Connection is closed|ECONNREFUSED|ECONNRESET|MaxRetriesPerRequest|LockTimeout|lock .* busy|Stream isn't writeable/i.test(msg);
+}
+
+/**
+ * The platform-free conversation engine: for each inbound message it drops duplicates,
+ * serialises per user, loads the session, runs one flow step, saves, and returns replies.
+ */
+export class Engine {
+  readonly sessions: SessionStore;
+  private readonly flowsById: Map<string, Flow>;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.sessions = new SessionStore(opts.redis, opts.prefix);
+    this.flowsById = new Map(opts.flows.map((f) => [f.id, f]));
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  get campaign(): Campaign {
+    return this.opts.campaign;
+  }
+
+  async handle(inbound: Inbound): Promise<HandleResult> {
+    const { channel, userId, messageId } = inbound;
+    return withLock(this.opts.redis, this.sessions.lockKey(channel, userId), async () => {
+      if (await this.sessions.seen(channel, messageId)) return { replies: [], lang: 'vi', duplicate: true };
+      const identity = await this.identityFor(inbound);
+      const lang = identity.lang;
+      const now = this.now();
+      let session = (await this.sessions.load(channel, userId)) ?? emptySession(now);
+      const ctx = this.context(identity, now);
+      const replies: Reply[] = [];
+      if (session.flow && now.getTime() - Date.parse(session.updatedAt) > this.opts.idleMs) {
+        session = emptySession(now);
+        replies.push({ text: ctx.t('session.expired') });
+      }
+      const before = JSON.stringify(session);
+      try {
+        replies.push(...(await this.dispatch(ctx, session, inbound)));
+      } catch (err) {
+        if (isInfrastructureError(err)) throw err;
+        // A bug in one step must not crash the process or lose the user's answers.
+        this.opts.log.error({ err, channel, flow: session.flow, step: session.step }, 'flow step failed');
+        session = JSON.parse(before) as Session;
+        replies.push({ text: ctx.t('error.internal') });
+      }
+      session.updatedAt = now.toISOString();
+      await this.sessions.save(channel, userId, session, messageId);
+      return { replies, lang: ctx.lang, duplicate: false };
+    });
+  }
+
+  /** The identity of this chat account, created on first contact; bootstrap admins get their role. */
+  private async identityFor(inbound: Inbound): Promise<Identity> {
+    const { store } = this.opts;
+    const now = this.now();
+    let identity = await store.identities.get(inbound.channel, inbound.userId);
+    const isAdmin = this.opts.admins?.includes(`${inbound.channel}:${inbound.userId}`) ?? false;
+    if (!identity || (isAdmin && identity.role !== 'admin')) {
+      identity = {
+        channel: inbound.channel,
+        userId: inbound.userId,
+        personId: identity?.personId ?? null,
+        role: isAdmin ? 'admin' : (identity?.role ?? null),
+        unitId: identity?.unitId ?? null,
+        lang: identity?.lang ?? 'vi',
+        lastInboundAt: now.toISOString(),
+        unreachable: false,
+        createdAt: identity?.createdAt ?? now.toISOString(),
+      };
+      await store.identities.upsert(identity, { id: `${inbound.channel}:${inbound.userId}`, role: identity.role, channel: inbound.channel });
+    } else {
+      await store.identities.touchInbound(inbound.channel, inbound.userId, now);
+      if (identity.unreachable) await store.identities.markUnreachable(inbound.channel, inbound.userId, false);
+    }
+    return identity;
+  }
+
+  private context(identity: Identity, now: Date): FlowContext {
+    const ctx: FlowContext = {
+      channel: identity.channel,
+      userId: identity.userId,
+      lang: identity.lang,
+      now,
+      identity,
+      campaign: this.opts.campaign,
+      store: this.opts.store,
+      t: (key: MsgKey, params?: Params) => translate(ctx.lang, key, params),
+      actor: { id: `${identity.channel}:${identity.userId}`, role: identity.role, channel: identity.channel },
+    };
+    return ctx;
+  }
+
+  private flow(session: Session): Flow | undefined {
+    return session.flow ? this.flowsById.get(session.flow) : undefined;
+  }
+
+  private async dispatch(ctx: FlowContext, session: Session, inbound: Inbound): Promise<Reply[]> {
+    if (inbound.event === 'unfollow') {
+      await ctx.store.identities.markUnreachable(ctx.channel, ctx.userId, true);
+      return [];
+    }
+    if (inbound.event === 'follow') {
+      session.flow = null;
+      return [{ text: ctx.t('welcome') }, ...(await this.menuOrOnboarding(ctx, session))];
+    }
+    const text = inbound.text?.trim() || undefined;
+    if (text && text.length > MAX_TEXT) return [{ text: ctx.t('error.too_long', { max: MAX_TEXT }) }, ...(await this.reprompt(ctx, session))];
+
+    const command = parseCommand(text, inbound.payload);
+    if (command) return this.command(ctx, session, command);
+
+    const flow = this.flow(session);
+    if (!flow) {
+      if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
+      const go = inbound.payload?.startsWith('go|') ? inbound.payload.slice(3) : undefined;
+      const menu = this.menuFlows(ctx);
+      const picked = go
+        ? menu.find((f) => f.id === go)
+        : (() => {
+            const o = matchOption(menu.map((f) => ({ id: f.id, label: ctx.t(f.title) })), text, undefined);
+            return o ? menu.find((f) => f.id === o.id) : undefined;
+          })();
+      if (picked) return this.startFlow(ctx, session, picked.id);
+      const unknown = text || inbound.payload ? 'menu.unknown' : 'error.unsupported_message';
+      return [{ text: ctx.t(unknown) }, this.menu(ctx)];
+    }
+    return this.answer(ctx, session, flow, inbound, text);
+  }
+
+  private async command(ctx: FlowContext, session: Session, command: Command): Promise<Reply[]> {
+    switch (command.kind) {
+      case 'start':
+      case 'menu':
+        leaveFlow(session, ctx.now, session.flow !== 'onboarding');
+        return this.menuOrOnboarding(ctx, session);
+      case 'cancel': {
+        const had = session.flow !== null;
+        leaveFlow(session, ctx.now, false);
+        return [{ text: ctx.t(had ? 'flow.cancelled' : 'flow.nothing_to_cancel') }, ...(await this.menuOrOnboarding(ctx, session))];
+      }
+      case 'help':
+        return [{ text: ctx.t('help.text') }, ...(await this.reprompt(ctx, session))];
+      case 'lang': {
+        if (!command.lang) {
+          return [{ text: ctx.t('lang.choose'), choices: [{ payload: 'cmd|lang|vi', label: 'Tiếng Việt' }, { payload: 'cmd|lang|en', label: 'English' }] }];
+        }
+        await ctx.store.identities.setLang(ctx.channel, ctx.userId, command.lang, ctx.actor);
+        ctx.lang = command.lang;
+        ctx.identity = { ...ctx.identity, lang: command.lang };
+        return [{ text: ctx.t('lang.changed') }, ...(await this.reprompt(ctx, session))];
+      }
+      case 'back':
+        return this.back(ctx, session);
+      case 'edit':
+        return this.edit(ctx, session, command.n);
+    }
+  }
+
+  private menuFlows(ctx: FlowContext): Flow[] {
+    return this.opts.flows.filter((f) => f.id !== 'onboarding' && f.available(ctx));
+  }
+
+  private menu(ctx: FlowContext): Reply {
+    const flows = this.menuFlows(ctx);
+    return { text: ctx.t('menu.title'), choices: flows.map((f) => ({ payload: `go|${f.id}`, label: ctx.t(f.title) })) };
+  }
+
+  private async menuOrOnboarding(ctx: FlowContext, session: Session): Promise<Reply[]> {
+    if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
+    return [this.menu(ctx)];
+  }
+
+  private async startFlow(ctx: FlowContext, session: Session, flowId: string): Promise<Reply[]> {
+    const flow = this.flowsById.get(flowId);
+    if (!flow || !flow.available(ctx)) return [{ text: ctx.t('error.not_allowed') }, this.menu(ctx)];
+    leaveFlow(session, ctx.now, true);
+    if (flow.render) return [...(await flow.render(ctx)), this.menu(ctx)];
+    const paused = session.paused[flow.id];
+    if (paused) {
+      delete session.paused[flow.id];
+      Object.assign(session, { flow: flow.id, step: paused.step, data: paused.data, history: paused.history });
+      const step = this.currentStep(ctx, flow, session);
+      if (step) return [{ text: ctx.t('flow.resumed') }, await this.prompt(ctx, flow, step, session.data)];
+    }
+    const begun = (await flow.begin?.(ctx)) ?? {};
+    if (begun.refuse) return [{ text: begun.refuse }, this.menu(ctx)];
+    session.flow = flow.id;
+    session.data = begun.data ?? {};
+    const replies: Reply[] = begun.notice ? [{ text: begun.notice }] : [];
+    const first = await this.nextStep(ctx, flow, session.data, null);
+    if (!first) return [...replies, ...(await this.finish(ctx, session, flow, 'confirm'))];
+    session.step = first.id;
+    return [...replies, await this.prompt(ctx, flow, first, session.data)];
+  }
+
+  /** The step after `afterId` (or the first) whose condition holds. */
+  private async nextStep(ctx: FlowContext, flow: Flow, data: Data, afterId: string | null): Promise<Step | undefined> {
+    const steps = flow.steps(ctx, data);
+    const start = afterId === null ? 0 : steps.findIndex((s) => s.id === afterId) + 1;
+    return steps.slice(start).find((s) => !s.when || s.when(ctx, data));
+  }
+
+  private currentStep(ctx: FlowContext, flow: Flow, session: Session): Step | undefined {
+    return flow.steps(ctx, session.data).find((s) => s.id === session.step);
+  }
+
+  private async reprompt(ctx: FlowContext, session: Session): Promise<Reply[]> {
+    const flow = this.flow(session);
+    const step = flow && this.currentStep(ctx, flow, session);
+    if (!flow || !step) return session.flow ? [] : ctx.identity.role === null ? [] : [this.menu(ctx)];
+    return [await this.prompt(ctx, flow, step, session.data)];
+  }
+
+  private async options(ctx: FlowContext, step: Step, data: Data): Promise<Option[]> {
+    if (step.kind === 'choice' || step.kind === 'multi') return step.options(ctx, data);
+    if (step.kind === 'confirm') return step.actions(ctx, data);
+    return [];
+  }
+
+  /** The question of a step, with its choices, hints and (for confirm) the numbered summary. */
+  private async prompt(ctx: FlowContext, flow: Flow, step: Step, data: Data): Promise<Reply> {
+    let text = await step.prompt(ctx, data);
+    const options = await this.options(ctx, step, data);
+    const choices = options.map((o) => ({ payload: stepPayload(step.id, o.id), label: o.label }));
+    switch (step.kind) {
+      case 'multi': {
+        const picked = (data[step.field ?? step.id] as string[] | undefined) ?? [];
+        choices.forEach((c, i) => {
+          if (picked.includes(options[i]!.id)) c.label = `✓ ${c.label}`;
+        });
+        choices.push({ payload: stepPayload(step.id, '__done'), label: ctx.t('multi.done') });
+        text += `\n${ctx.t('multi.hint')}`;
+        break;
+      }
+      case 'text':
+        if (step.optional) choices.push({ payload: stepPayload(step.id, '__skip'), label: ctx.t('step.skip') });
+        break;
+      case 'percent':
+        text += `\n${ctx.t('percent.hint')}`;
+        break;
+      case 'file':
+        choices.push({ payload: stepPayload(step.id, '__skip'), label: ctx.t('file.later') });
+        text += `\n${ctx.t('file.hint')}`;
+        return { text, choices, expectsFile: true };
+      case 'confirm': {
+        const lines = this.summary(ctx, flow, step, data).map((l, i) => `${i + 1}. ${l.line}`);
+        const extra = step.extra ? await step.extra(ctx, data) : null;
+        text = [text, ...lines, extra, ctx.t('confirm.edit_hint')].filter(Boolean).join('\n');
+        break;
+      }
+      case 'choice':
+        break;
+    }
+    return choices.length ? { text, choices } : { text };
+  }
+
+  /** Summary lines of the answered steps before `confirm`, each tied to its step for "sửa N". */
+  private summary(ctx: FlowContext, flow: Flow, confirm: Step, data: Data): { line: string; stepId: string }[] {
+    const out: { line: string; stepId: string }[] = [];
+    for (const s of flow.steps(ctx, data)) {
+      if (s.id === confirm.id) break;
+      if (s.when && !s.when(ctx, data)) continue;
+      const line = s.summary?.(ctx, data);
+      if (line) out.push({ line, stepId: s.id });
+    }
+    return out;
+  }
+
+  private async back(ctx: FlowContext, session: Session): Promise<Reply[]> {
+    const flow = this.flow(session);
+    if (!flow) return [{ text: ctx.t('flow.nothing_to_go_back') }, ...(await this.menuOrOnboarding(ctx, session))];
+    const previous = session.history.pop();
+    if (!previous) return [{ text: ctx.t('flow.at_first_step') }, ...(await this.reprompt(ctx, session))];
+    session.step = previous;
+    session.returnTo = null;
+    return this.reprompt(ctx, session);
+  }
+
+  private async edit(ctx: FlowContext, session: Session, n: number): Promise<Reply[]> {
+    const flow = this.flow(session);
+    const step = flow && this.currentStep(ctx, flow, session);
+    if (!flow || !step || step.kind !== 'confirm') return [{ text: ctx.t('confirm.edit_only_at_summary') }, ...(await this.reprompt(ctx, session))];
+    const target = this.summary(ctx, flow, step, session.data)[n - 1];
+    if (!target) return [{ text: ctx.t('confirm.edit_bad_number', { n }) }, ...(await this.reprompt(ctx, session))];
+    session.returnTo = step.id;
+    session.step = target.stepId;
+    return this.reprompt(ctx, session);
+  }
+
+  private async answer(ctx: FlowContext, session: Session, flow: Flow, inbound: Inbound, text: string | undefined): Promise<Reply[]> {
+    const step = this.currentStep(ctx, flow, session);
+    if (!step) {
+      // The flow changed under a stored session (e.g. after an upgrade): start it again.
+      return [{ text: ctx.t('session.restarted') }, ...(await this.startFlow(ctx, session, flow.id))];
+    }
+    const button = parseStepPayload(inbound.payload);
+    if (inbound.payload && (!button || button.stepId !== step.id)) {
+      return [{ text: ctx.t('error.stale_button') }, await this.prompt(ctx, flow, step, session.data)];
+    }
+    const field = step.field ?? step.id;
+    const retry = async (error: string) => [{ text: error }, await this.prompt(ctx, flow, step, session.data)];
+    const hasFile = inbound.attachments?.some((a) => a.kind === 'file' || a.kind === 'image');
+    if (step.kind !== 'file' && !text && !button) {
+      const sticker = inbound.attachments?.some((a) => a.kind === 'sticker');
+      return retry(ctx.t(hasFile ? 'error.file_not_expected' : sticker ? 'error.sticker' : 'error.empty'));
+    }
+
+    const feedback: Reply[] = [];
+    switch (step.kind) {
+      case 'choice': {
+        const options = await step.options(ctx, session.data);
+        const o = matchOption(options, text, button?.optionId);
+        if (!o) return retry(ctx.t('error.choice', { count: options.length }));
+        session.data[field] = o.id;
+        const fb = step.feedback ? await step.feedback(ctx, session.data) : null;
+        if (fb) feedback.push({ text: fb });
+        break;
+      }
+      case 'multi': {
+        const options = await step.options(ctx, session.data);
+        const picked = new Set((session.data[field] as string[] | undefined) ?? []);
+        if (button) {
+          if (button.optionId !== '__done') {
+            const o = options.find((x) => x.id === button.optionId);
+            if (!o) return retry(ctx.t('error.stale_button'));
+            if (picked.has(o.id)) picked.delete(o.id);
+            else picked.add(o.id);
+            session.data[field] = options.filter((x) => picked.has(x.id)).map((x) => x.id);
+            return [await this.prompt(ctx, flow, step, session.data)];
+          }
+          if (picked.size === 0) return retry(ctx.t('error.multi_empty'));
+        } else {
+          const many = matchMany(options, text!);
+          if (!many) return retry(ctx.t('error.multi', { count: options.length }));
+          session.data[field] = many.map((o) => o.id);
+        }
+        break;
+      }
+      case 'text': {
+        if (button?.optionId === '__skip' || (step.optional && isSkipWord(text))) {
+          session.data[field] = null;
+          break;
+        }
+        if (button) return retry(ctx.t('error.stale_button'));
+        if (text!.length > step.max) return retry(ctx.t('error.text_too_long', { max: step.max, length: text!.length }));
+        // Control characters never reach storage.
+        const clean = text!.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+        if (!clean) return retry(ctx.t('error.empty'));
+        if (step.parse) {
+          const r = await step.parse(clean, ctx, session.data);
+          if (!r.ok) return retry(r.error);
+          session.data[field] = r.value;
+        } else session.data[field] = clean;
+        break;
+      }
+      case 'percent': {
+        const { parsePercent } = await import('../domain/standards.js');
+        const r = button ? null : parsePercent(text!);
+        if (!r || typeof r === 'string' || ('error' in r && r.error)) return retry(ctx.t('error.percent'));
+        const value = typeof r === 'number' ? r : (r as { value: number }).value;
+        session.data[field] = value;
+        const fb = step.feedback?.(ctx, session.data, value);
+        if (fb) feedback.push({ text: fb });
+        break;
+      }
+      case 'file': {
+        if (button?.optionId === '__skip' || isSkipWord(text)) {
+          session.data[field] = null;
+          break;
+        }
+        const attachment = inbound.attachments?.find((a) => a.kind === 'file' || a.kind === 'image');
+        if (!attachment) {
+          const sticker = inbound.attachments?.some((a) => a.kind === 'sticker');
+          return retry(ctx.t(sticker ? 'error.sticker' : inbound.attachments?.length ? 'error.file_type' : 'error.file_expected'));
+        }
+        const saved = await this.receiveFile(ctx, attachment, inbound.at);
+        if (!saved.ok) return retry(ctx.t(saved.error));
+        session.data[field] = saved.file;
+        feedback.push({ text: ctx.t('file.received', { name: saved.file.name }) });
+        break;
+      }
+      case 'confirm': {
+        const actions = await step.actions(ctx, session.data);
+        const o = matchOption(actions, text, button?.optionId);
+        if (!o) return retry(ctx.t('error.choice', { count: actions.length }));
+        if (o.id === 'cancel') {
+          leaveFlow(session, ctx.now, false);
+          return [{ text: ctx.t('flow.cancelled') }, this.menu(ctx)];
+        }
+        return this.finish(ctx, session, flow, o.id);
+      }
+    }
+
+    await step.after?.(ctx, session.data);
+    session.history.push(step.id);
+    const next =
+      session.returnTo && session.returnTo !== step.id
+        ? flow.steps(ctx, session.data).find((s) => s.id === session.returnTo && (!s.when || s.when(ctx, session.data)))
+        : await this.nextStep(ctx, flow, session.data, step.id);
+    session.returnTo = null;
+    if (!next) return [...feedback, ...(await this.finish(ctx, session, flow, 'confirm'))];
+    session.step = next.id;
+    return [...feedback, await this.prompt(ctx, flow, next, session.data)];
+  }
+
+  private async finish(ctx: FlowContext, session: Session, flow: Flow, action: string): Promise<Reply[]> {
+    const replies = await flow.complete(ctx, session.data, action);
+    leaveFlow(session, ctx.now, false);
+    // Roles may have changed (onboarding): rebuild what the menu offers from the stored identity.
+    const fresh = await ctx.store.identities.get(ctx.channel, ctx.userId);
+    if (fresh) {
+      ctx.identity = fresh;
+      ctx.lang = fresh.lang;
+      ctx.actor.role = fresh.role;
+    }
+    return [...replies, ...(await this.menuOrOnboarding(ctx, session))];
+  }
+
+  private async receiveFile(ctx: FlowContext, attachment: InboundAttachment, at: Date) {
+    const fetch = this.opts.fetchers?.[ctx.channel];
+    if (!fetch || !attachment.ref) return { ok: false as const, error: 'error.file_unavailable' as const };
+    if (attachment.size !== undefined && attachment.size > 20 * 1024 * 1024) return { ok: false as const, error: 'error.file_too_big' as const };
+    let bytes: Buffer;
+    try {
+      bytes = await fetch(attachment);
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message, channel: ctx.channel }, 'file download failed');
+      return { ok: false as const, error: 'error.file_unavailable' as const };
+    }
+    const saved = await this.opts.files.save(bytes, { name: attachment.name, at });
+    if (saved.ok) return saved;
+    const key = { too_big: 'error.file_too_big', unsupported: 'error.file_type', empty: 'error.file_empty' } as const;
+    return { ok: false as const, error: key[saved.error] };
+  }
+}
+
+export type { Lang };

@@ -1,0 +1,94 @@
+import { fold } from '../domain/text.js';
+import type { Lang } from '../domain/entities.js';
+import type { Option } from './flow.js';
+
+/** Generic commands understood in every flow, with and without diacritics. */
+export type Command =
+  | { kind: 'menu' }
+  | { kind: 'back' }
+  | { kind: 'cancel' }
+  | { kind: 'help' }
+  | { kind: 'lang'; lang: Lang | null }
+  | { kind: 'edit'; n: number }
+  | { kind: 'start' };
+
+const WORDS: Record<string, Command> = {
+  menu: { kind: 'menu' },
+  '/menu': { kind: 'menu' },
+  'quay lai': { kind: 'back' },
+  back: { kind: 'back' },
+  '/back': { kind: 'back' },
+  huy: { kind: 'cancel' },
+  'huy bo': { kind: 'cancel' },
+  cancel: { kind: 'cancel' },
+  '/cancel': { kind: 'cancel' },
+  'tro giup': { kind: 'help' },
+  help: { kind: 'help' },
+  '/help': { kind: 'help' },
+  'huong dan': { kind: 'help' },
+  '/start': { kind: 'start' },
+  'ngon ngu': { kind: 'lang', lang: null },
+  language: { kind: 'lang', lang: null },
+  '/lang': { kind: 'lang', lang: null },
+};
+
+export function parseCommand(text: string | undefined, payload: string | undefined): Command | null {
+  if (payload?.startsWith('cmd|')) {
+    const word = payload.slice(4);
+    if (word === 'lang|vi' || word === 'lang|en') return { kind: 'lang', lang: word.slice(5) as Lang };
+    return WORDS[word] ?? null;
+  }
+  if (!text) return null;
+  const f = fold(text).replace(/^\/(\w+)@\w+/, '/$1'); // "/help@thidua_bot" in groups
+  if (f.length > 40) return null;
+  const direct = WORDS[f];
+  if (direct) return direct;
+  const lang = /^(?:\/lang|ngon ngu|language)\s+(vi|en)$/.exec(f);
+  if (lang) return { kind: 'lang', lang: lang[1] as Lang };
+  const edit = /^(?:sua|edit|\/sua)\s*(\d{1,2})$/.exec(f);
+  if (edit) return { kind: 'edit', n: Number(edit[1]) };
+  return null;
+}
+
+/**
+ * Which option the user meant: a button payload for this step, the option's number,
+ * or its label typed with or without diacritics (a unique prefix is enough).
+ */
+export function matchOption(options: Option[], text: string | undefined, optionId: string | undefined): Option | null {
+  if (optionId !== undefined) return options.find((o) => o.id === optionId) ?? null;
+  if (!text) return null;
+  const f = fold(text).replace(/[.)]$/, '');
+  if (/^\d{1,3}$/.test(f)) return options[Number(f) - 1] ?? null;
+  const exact = options.filter((o) => fold(o.label) === f);
+  if (exact.length === 1) return exact[0]!;
+  if (f.length < 2) return null;
+  const prefix = options.filter((o) => fold(o.label).startsWith(f));
+  if (prefix.length === 1) return prefix[0]!;
+  const inside = options.filter((o) => fold(o.label).includes(f));
+  return inside.length === 1 ? inside[0]! : null;
+}
+
+/** "1,3,5", "1 3 5", "tất cả": the options picked, or null when something does not match. */
+export function matchMany(options: Option[], text: string): Option[] | null {
+  const f = fold(text);
+  if (f === 'tat ca' || f === 'all') return [...options];
+  const parts = f.split(/[,;\s]+/).filter(Boolean);
+  if (parts.length === 0) return null;
+  const picked: Option[] = [];
+  for (const p of parts) {
+    const o = matchOption(options, p, undefined);
+    if (!o) return null;
+    if (!picked.includes(o)) picked.push(o);
+  }
+  return picked;
+}
+
+const SKIP = new Set(['bo qua', 'skip', 'khong', 'khong co', 'de sau', 'later', 'sau', '-']);
+export const isSkipWord = (text: string | undefined) => !!text && SKIP.has(fold(text));
+
+/** Button payloads: s|<step>|<option> for a step's options, go|<flow> for menu entries, cmd|<word>. */
+export const stepPayload = (stepId: string, optionId: string) => `s|${stepId}|${optionId}`;
+export function parseStepPayload(payload: string | undefined): { stepId: string; optionId: string } | null {
+  const m = payload ? /^s\|([^|]{1,30})\|([^|]{1,40})$/.exec(payload) : null;
+  return m ? { stepId: m[1]!, optionId: m[2]! } : null;
+}

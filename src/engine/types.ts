@@ -1,0 +1,49 @@
+import type { Channel, Lang } from '../domain/entities.js';
+
+/** A file or other non-text item the user sent, as the channel saw it (serialisable). */
+export interface InboundAttachment {
+  kind: 'file' | 'image' | 'sticker' | 'audio' | 'video' | 'location' | 'link' | 'other';
+  name?: string;
+  mime?: string;
+  size?: number;
+  /** Where the channel can fetch the bytes from (a URL, a Telegram file_id, a simulator upload id). */
+  ref?: string;
+}
+
+/** One message from one user on one platform, normalised. */
+export interface Inbound {
+  channel: Channel;
+  userId: string;
+  /** The platform's id for this delivery (Telegram update_id, Zalo msg_id, simulator id). */
+  messageId: string;
+  text?: string;
+  /** Payload of a pressed button. */
+  payload?: string;
+  attachments?: InboundAttachment[];
+  /** Platform events that are not messages. */
+  event?: 'follow' | 'unfollow';
+  at: Date;
+}
+
+export interface Choice {
+  /** Button payload: at most 64 bytes (Telegram's callback_data limit). */
+  payload: string;
+  label: string;
+}
+
+/** One message to the user; channels render it in their best form. */
+export interface Reply {
+  text: string;
+  choices?: Choice[];
+  /** The bot is waiting for a file (channels may show an upload hint). */
+  expectsFile?: boolean;
+  /** A file to send (path relative to DATA_DIR). */
+  file?: { path: string; name: string; mime: string };
+}
+
+export interface HandleResult {
+  replies: Reply[];
+  lang: Lang;
+  /** true when the message had already been handled and was dropped. */
+  duplicate: boolean;
+}
