@@ -1,0 +1,99 @@
+import type { Campaign, DossierPart } from '../campaign/schema.js';
+import type { DossierStatus, Nomination } from './entities.js';
+import { DomainError } from './errors.js';
+
+export interface DossierCompleteness {
+  /** Every required part is present. */
+  complete: boolean;
+  missingRequired: DossierPart[];
+  /** Optional parts not provided; they never make a dossier incomplete. */
+  missingOptional: DossierPart[];
+  /** Parts provided, in the campaign's order. */
+  present: DossierPart[];
+}
+
+/** Which of the campaign's dossier parts a nomination has (nomination.parts is keyed by part id). */
+export function dossierCompleteness(campaign: Campaign, nomination: Pick<Nomination, 'parts'>): DossierCompleteness {
+  const has = (id: string) => Object.prototype.hasOwnProperty.call(nomination.parts, id) && !!nomination.parts[id];
+  const present = campaign.dossierParts.filter((p) => has(p.id));
+  const missingRequired = campaign.dossierParts.filter((p) => p.required && !has(p.id));
+  const missingOptional = campaign.dossierParts.filter((p) => !p.required && !has(p.id));
+  return { complete: missingRequired.length === 0, missingRequired, missingOptional, present };
+}
+
+/**
+ * The dossier workflow:
+ *   draft → submitted → accepted
+ *              ↓   ↑ (resubmitted)
+ *            returned
+ * accepted is final.
+ */
+export const DOSSIER_TRANSITIONS: Readonly<Record<DossierStatus, readonly DossierStatus[]>> = {
+  draft: ['submitted'],
+  submitted: ['returned', 'accepted'],
+  returned: ['submitted'],
+  accepted: [],
+};
+
+export function canTransition(from: DossierStatus, to: DossierStatus): boolean {
+  return DOSSIER_TRANSITIONS[from].includes(to);
+}
+
+/** The proposing unit may change parts and summary only in draft and returned. */
+export function isEditable(status: DossierStatus): boolean {
+  return status === 'draft' || status === 'returned';
+}
+
+export const RETURN_REASON_MAX = 1000;
+
+export interface TransitionOptions {
+  at: Date;
+  /** Required (non-blank, ≤ 1000 characters) when returning. Ignored otherwise. */
+  reason?: string | null;
+  /** When given, submitting requires every required dossier part (else DomainError 'dossier_incomplete'). */
+  campaign?: Campaign;
+}
+
+/**
+ * The nomination after a status change (a new object; the input is not modified).
+ * - → submitted: submittedAt = at, returnReason cleared (also on resubmission).
+ * - → returned: returnReason = reason (trimmed).
+ * - every change: updatedAt = at.
+ * Throws DomainError: 'illegal_transition', 'reason_required', 'reason_too_long', 'dossier_incomplete'.
+ */
+export function transition<N extends Nomination>(nomination: N, to: DossierStatus, opts: TransitionOptions): N {
+  const from = nomination.status;
+  if (!canTransition(from, to))
+    throw new DomainError('illegal_transition', `a dossier cannot go from ${from} to ${to}`, {
+      from,
+      to,
+      nominationId: nomination.id,
+    });
+  const at = opts.at.toISOString();
+  switch (to) {
+    case 'submitted': {
+      if (opts.campaign) {
+        const c = dossierCompleteness(opts.campaign, nomination);
+        if (!c.complete)
+          throw new DomainError('dossier_incomplete', 'the dossier lacks required parts', {
+            missing: c.missingRequired.map((p) => p.id),
+          });
+      }
+      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at };
+    }
+    case 'returned': {
+      const reason = (opts.reason ?? '').trim();
+      if (!reason) throw new DomainError('reason_required', 'returning a dossier needs a reason');
+      if (reason.length > RETURN_REASON_MAX)
+        throw new DomainError('reason_too_long', `a return reason is at most ${RETURN_REASON_MAX} characters`, {
+          length: reason.length,
+        });
+      return { ...nomination, status: 'returned', returnReason: reason, updatedAt: at };
+    }
+    case 'accepted':
+      return { ...nomination, status: 'accepted', updatedAt: at };
+    case 'draft':
+      // Unreachable: no transition leads back to draft.
+      throw new DomainError('illegal_transition', `a dossier cannot go from ${from} to draft`, { from, to });
+  }
+}
