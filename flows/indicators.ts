@@ -1,6 +1,6 @@
 import type { Flow, FlowContext, Step } from '../src/engine/flow.js';
 import type { Data } from '../src/engine/flow.js';
-import { formatVn, isLate, judgeReport, reportDeadline, standardFor } from '../src/domain/index.js';
+import { formatDeadline, isLate, judgeReport, reportDeadline, standardFor } from '../src/domain/index.js';
 import { confirmActions, defaultYear, isOfficer, label, yearOf, yearStep } from './common.js';
 
 const field = (indicatorId: string) => `v_${indicatorId}`;
@@ -54,7 +54,7 @@ export const indicators: Flow = {
           const failed = verdict.indicators.filter((x) => !x.passed).length;
           const lines = [verdict.passed ? c.t('indicators.all_met') : c.t('indicators.some_not_met', { failed, total: verdict.indicators.length })];
           const due = reportDeadline(c.campaign, yearOf(d));
-          if (isLate(c.now, due)) lines.push(c.t('indicators.late_warning', { date: formatVn(new Date(due.getTime() - 1), c.lang) }));
+          if (isLate(c.now, due)) lines.push(c.t('indicators.late_warning', { date: formatDeadline(due, c.lang) }));
           return lines.join('\n');
         },
         actions: confirmActions,

@@ -1,6 +1,8 @@
 import type { Data, Flow, FlowContext, Option, Step } from '../src/engine/flow.js';
 import type { FileRef, Nomination, Nominee } from '../src/domain/entities.js';
+import type { Reply } from '../src/engine/types.js';
 import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
+import { isStoreError } from '../src/store/index.js';
 import { campaignYears, defaultYear, isOfficer, label, yearOf, yearStep } from './common.js';
 
 const partField = (partId: string) => `p_${partId}`;
@@ -37,9 +39,10 @@ function awardOptions(ctx: FlowContext, year: number): Option[] {
 /** A quota warning for this unit's proposals under the chosen award, or null. */
 async function quotaWarning(ctx: FlowContext, d: Data): Promise<string | null> {
   const { awardId, reviewId } = splitAward(d.award);
-  const mine = await ctx.store.nominations.listByUnit(ctx.campaign.id, yearOf(d), String(d.unitId));
-  const others = mine.filter((n) => n.id !== d.nominationId && n.status !== 'draft');
-  const use = quotaUse(ctx.campaign, awardId, reviewId, others);
+  // Quotas in the plans are for the whole campaign (e.g. 2 collectives for the commune), not per unit.
+  const all = await ctx.store.nominations.list(ctx.campaign.id, yearOf(d));
+  const others = all.filter((n) => n.id !== d.nominationId);
+  const use = quotaUse(ctx.campaign, awardId, reviewId, others, yearOf(d));
   const side = nomineeOf(d).type === 'individual' ? use.individual : use.collective;
   if (side.limit === null || side.used + 1 <= side.limit) return null;
   return ctx.t('nominate.quota_warning', { limit: side.limit, used: side.used, kind: ctx.t(`nominate.kind_${nomineeOf(d).type}`) });
@@ -86,7 +89,10 @@ export const nomination: Flow = {
         after: async (c, d) => {
           if (d.pick === 'new') return;
           const n = await c.store.nominations.get(String(d.pick));
-          if (!n || n.unitId !== d.unitId) return;
+          if (!n || n.unitId !== d.unitId || (n.status !== 'draft' && n.status !== 'returned')) {
+            d.pick = 'new';
+            return;
+          }
           Object.assign(d, {
             nominationId: n.id,
             year: String(n.year),
@@ -168,33 +174,43 @@ export const nomination: Flow = {
     ];
   },
   async complete(ctx, d, action) {
-    const { awardId, reviewId } = splitAward(d.award);
-    const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: String(d.summaryText ?? '') };
-    let n: Nomination;
-    if (d.nominationId) {
-      n = await ctx.store.nominations.update(String(d.nominationId), fields, ctx.actor);
-    } else {
-      n = await ctx.store.nominations.createDraft(
-        { campaignId: ctx.campaign.id, year: yearOf(d), unitId: String(d.unitId), createdBy: ctx.identity.personId ?? ctx.actor.id, ...fields },
-        ctx.actor,
-      );
+    try {
+      return await save(ctx, d, action);
+    } catch (err) {
+      // The dossier moved on while this conversation was paused (submitted elsewhere, accepted by staff).
+      if (isStoreError(err, 'not_editable')) return [{ text: ctx.t('nominate.not_editable') }];
+      throw err;
     }
-    const stored = n.parts;
-    for (const [partId, file] of Object.entries(partsOf(ctx, d))) {
-      if (stored[partId]?.sha256 !== file.sha256) n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor);
-    }
-    if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', { id: n.id }) }];
-    n = await ctx.store.nominations.setStatus(n.id, 'submitted', {}, ctx.actor);
-    const c = dossierCompleteness(ctx.campaign, n);
-    return [
-      {
-        text: c.complete
-          ? ctx.t('nominate.submitted', { id: n.id })
-          : ctx.t('nominate.submitted_incomplete', { id: n.id, parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }),
-      },
-    ];
   },
 };
+
+async function save(ctx: FlowContext, d: Data, action: string): Promise<Reply[]> {
+  const { awardId, reviewId } = splitAward(d.award);
+  const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: String(d.summaryText ?? '') };
+  let n: Nomination;
+  if (d.nominationId) {
+    n = await ctx.store.nominations.update(String(d.nominationId), fields, ctx.actor);
+  } else {
+    n = await ctx.store.nominations.createDraft(
+      { campaignId: ctx.campaign.id, year: yearOf(d), unitId: String(d.unitId), createdBy: ctx.identity.personId ?? ctx.actor.id, ...fields },
+      ctx.actor,
+    );
+  }
+  const stored = n.parts;
+  for (const [partId, file] of Object.entries(partsOf(ctx, d))) {
+    if (stored[partId]?.sha256 !== file.sha256) n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor);
+  }
+  if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', { id: n.id }) }];
+  n = await ctx.store.nominations.setStatus(n.id, 'submitted', {}, ctx.actor);
+  const c = dossierCompleteness(ctx.campaign, n);
+  return [
+    {
+      text: c.complete
+        ? ctx.t('nominate.submitted', { id: n.id })
+        : ctx.t('nominate.submitted_incomplete', { id: n.id, parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }),
+    },
+  ];
+}
 
 /** Lists the unit's drafts and returned dossiers so the officer can continue one. */
 export async function openNominations(ctx: FlowContext, unitId: string): Promise<Option[]> {

@@ -1,6 +1,6 @@
 import type { Flow, FlowContext } from '../src/engine/flow.js';
 import type { Subject } from '../src/domain/entities.js';
-import { dossierCompleteness, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
+import { dossierCompleteness, formatDeadline, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
 import { campaignYears, label } from './common.js';
 
 async function statusLines(ctx: FlowContext): Promise<string[]> {
@@ -22,7 +22,7 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
       const verdict = judgeReport(campaign, unit.level, report.values);
       lines.push(
         ctx.t(report.late ? 'status.report_late' : 'status.report', {
-          date: formatVn(new Date(report.submittedAt), ctx.lang),
+          date: formatVn(new Date(report.submittedAt), ctx.lang, true),
           verdict: ctx.t(verdict.passed ? 'indicators.all_met' : 'status.report_not_all_met'),
         }),
       );
@@ -42,7 +42,7 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
   const next = nextDeadline(campaign, ctx.now);
   lines.push(
     next
-      ? ctx.t('status.next_deadline', { what: ctx.t(`deadline.${next.kind}`), date: formatVn(new Date(next.instant.getTime() - 1), ctx.lang), days: next.daysLeft })
+      ? ctx.t('status.next_deadline', { what: ctx.t(`deadline.${next.kind}`), date: formatDeadline(next.instant, ctx.lang), days: next.daysLeft })
       : ctx.t('status.no_deadline'),
   );
   return lines;

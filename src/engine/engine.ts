@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, Identity, Lang } from '../domain/entities.js';
+import { parsePercent } from '../domain/standards.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import type { FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
@@ -393,10 +394,9 @@ export class Engine {
         break;
       }
       case 'percent': {
-        const { parsePercent } = await import('../domain/standards.js');
         const r = button ? null : parsePercent(text!);
-        if (!r || typeof r === 'string' || ('error' in r && r.error)) return retry(ctx.t('error.percent'));
-        const value = typeof r === 'number' ? r : (r as { value: number }).value;
+        if (!r?.ok) return retry(ctx.t('error.percent'));
+        const value = r.value;
         session.data[field] = value;
         const fb = step.feedback?.(ctx, session.data, value);
         if (fb) feedback.push({ text: fb });

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { parseConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/logger.js';
+import type { Reply } from '../../src/engine/types.js';
+
+/** A minimal valid PDF: file-type recognises it from its header. */
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+export interface TestBot {
+  app: App;
+  prefix: string;
+  dataDir: string;
+  clock: { now: Date };
+  /** Sends a text (or a button payload when it starts with s|, go| or cmd|) and returns the replies. */
+  say(user: string, input: string, opts?: { messageId?: string }): Promise<Reply[]>;
+  upload(user: string, bytes: Buffer, name: string): Promise<Reply[]>;
+  /** The text of all replies joined, for assertions. */
+  text(replies: Reply[]): string;
+  /** The payload of the button whose label contains `label` in the last reply that has one. */
+  button(replies: Reply[], label: string): string;
+  inviteCode(): Promise<string>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBot(campaign: string, opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<TestBot> {
+  const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}`;
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-bot-'));
+  const clock = { now: opts.now ?? new Date('2024-11-20T03:00:00Z') };
+  const config = parseConfig({ CAMPAIGN: campaign, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
+  const make = () => createApp(config, { redisUrl: inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, now: () => clock.now });
+  const bot: TestBot = {
+    app: await make(),
+    prefix,
+    dataDir,
+    clock,
+    async say(user, input, o = {}) {
+      const isPayload = /^(s|go|cmd)\|/.test(input);
+      const r = await bot.app.engine.handle({
+        channel: 'sim',
+        userId: user,
+        messageId: o.messageId ?? randomUUID(),
+        text: isPayload ? undefined : input,
+        payload: isPayload ? input : undefined,
+        at: clock.now,
+      });
+      return r.replies;
+    },
+    async upload(user, bytes, name) {
+      const id = await bot.app.simulator.upload(bytes);
+      const r = await bot.app.engine.handle({
+        channel: 'sim',
+        userId: user,
+        messageId: randomUUID(),
+        attachments: [{ kind: 'file', name, size: bytes.length, ref: id }],
+        at: clock.now,
+      });
+      return r.replies;
+    },
+    text: (replies) => replies.map((r) => r.text).join('\n'),
+    button(replies, label) {
+      for (const r of [...replies].reverse()) {
+        const c = r.choices?.find((x) => x.label.includes(label));
+        if (c) return c.payload;
+      }
+      throw new Error(`no button "${label}" in: ${JSON.stringify(replies.map((r) => r.choices?.map((c) => c.label)))}`);
+    },
+    async inviteCode() {
+      const code = await bot.app.redis.get(`${prefix}:demo:invite`);
+      if (!code) throw new Error('no demo invite');
+      return code;
+    },
+    async restart() {
+      await bot.app.close();
+      bot.app = await make();
+    },
+    async close() {
+      await bot.app.close();
+    },
+  };
+  return bot;
+}
