@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from './paths.js';
 import type { Lang } from './domain/entities.js';
 
 type Messages = typeof import('../locales/vi.json');
@@ -8,7 +8,7 @@ export type MsgKey = keyof Messages;
 export type Params = Record<string, string | number>;
 
 const load = (lang: Lang): Record<string, string> =>
-  JSON.parse(fs.readFileSync(fileURLToPath(new URL(`../locales/${lang}.json`, import.meta.url)), 'utf8'));
+  JSON.parse(fs.readFileSync(fromRoot('locales', `${lang}.json`), 'utf8'));
 
 export const catalogs: Record<Lang, Record<string, string>> = { vi: load('vi'), en: load('en') };
 

@@ -37,7 +37,7 @@ describe.skipIf(!executablePath)('web simulator in real headless Chromium', () =
   async function act(action: () => Promise<void>) {
     const before = await page.locator('.msg').count();
     await action();
-    await page.waitForFunction((n) => document.querySelectorAll('.msg').length > n + 1, before, { timeout: 10_000 });
+    await page.locator('.msg').nth(before + 1).waitFor({ timeout: 10_000 });
   }
   const type = (text: string) => act(async () => {
     await page.fill('#text', text);

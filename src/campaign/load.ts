@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { campaignSchema, type Campaign } from './schema.js';
+import { fromRoot } from '../paths.js';
 
 /**
  * A campaign file that cannot be used. `message` has one line per problem, each naming
@@ -24,20 +24,8 @@ export class CampaignError extends Error {
 
 const PRESET_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
-/** The project root: the nearest ancestor of this module with package.json and campaigns/ (works from src/ and dist/). */
-function findRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  let dir = here;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'campaigns'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve(here, '..', '..');
-    dir = up;
-  }
-}
-
 /** Absolute path of the directory holding the preset files. */
-export const CAMPAIGNS_DIR = path.join(findRoot(), 'campaigns');
+export const CAMPAIGNS_DIR = fromRoot('campaigns');
 
 /** The ids of the presets in campaigns/ (every `<id>.json` there), sorted. */
 export function listPresets(): string[] {

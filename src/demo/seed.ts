@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../paths.js';
 import type { Redis } from 'ioredis';
 import type { Campaign } from '../campaign/schema.js';
 import type { Unit } from '../domain/entities.js';
@@ -12,7 +12,7 @@ const ACTOR = { id: 'demo-seed', role: 'admin', channel: 'cli' };
 const DEMO = { officer: 'can-bo-don-vi', staff: 'can-bo-huyen', admin: 'quan-tri', newcomer: 'nguoi-moi' } as const;
 
 function demoCsv(campaign: Campaign): string | null {
-  const file = fileURLToPath(new URL(`../../campaigns/demo/${campaign.id}.csv`, import.meta.url));
+  const file = fromRoot('campaigns', 'demo', `${campaign.id}.csv`);
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
 }
 

@@ -161,6 +161,7 @@ export class Engine {
             return o ? menu.find((f) => f.id === o.id) : undefined;
           })();
       if (picked) return this.startFlow(ctx, session, picked.id);
+      if (go && this.flowsById.has(go)) return [{ text: ctx.t('error.not_allowed') }, this.menu(ctx)];
       const unknown = text || inbound.payload ? 'menu.unknown' : 'error.unsupported_message';
       return [{ text: ctx.t(unknown) }, this.menu(ctx)];
     }

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../paths.js';
 import { z } from 'zod';
 import type { SimulatorChannel } from './channel.js';
 
@@ -18,7 +18,8 @@ const sendBody = z.object({
   upload: z.object({ id: z.string().uuid(), name: z.string().min(1).max(255), size: z.number().int().min(0) }).optional(),
 });
 
-const page = fs.readFileSync(fileURLToPath(new URL('./page.html', import.meta.url)), 'utf8');
+// Read from the source tree so the built JS in dist/ serves the same page.
+const page = fs.readFileSync(fromRoot('src', 'channels', 'simulator', 'page.html'), 'utf8');
 
 /** The web simulator: a page, and a small JSON API it talks to. */
 export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<DemoUser[]>): Router {
