@@ -1,0 +1,68 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import { stdin, stdout } from 'node:process';
+import { parseConfig, ConfigError } from '../config/index.js';
+import { createLogger } from '../logger.js';
+import { openRedis } from '../redis/resolve.js';
+import { createApp } from '../app.js';
+import type { Reply } from '../engine/types.js';
+
+/** `npm run chat`: the simulator in a terminal. "/file <path>" sends a file; "/quit" leaves. */
+async function main() {
+  let config;
+  try {
+    config = parseConfig({ ...process.env, PORT: '0' });
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  }
+  const redis = await openRedis(config);
+  const app = await createApp(config, { redisUrl: redis.url, log: createLogger('warn') });
+  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.redis, 'td');
+  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+  const lines = rl[Symbol.asyncIterator]();
+  const ask = async () => {
+    stdout.write('> ');
+    const next = await lines.next();
+    return next.done ? null : next.value;
+  };
+  console.log('thidua-bot — chat trong terminal. Chọn người dùng:');
+  users.forEach((u, i) => console.log(`  ${i + 1}. ${u.label}`));
+  const user = users[(Number((await ask())?.trim()) || 1) - 1] ?? users[0]!;
+  console.log(`Bạn là: ${user.label}. Gõ "menu" để bắt đầu, "/file <đường dẫn>" để gửi tệp, "/quit" để thoát.\n`);
+
+  let lastChoices: Reply['choices'] = [];
+  const show = (replies: Reply[]) => {
+    for (const r of replies) {
+      console.log(`\n🤖 ${r.text}`);
+      r.choices?.forEach((c, i) => console.log(`   [${i + 1}] ${c.label}`));
+      if (r.choices?.length) lastChoices = r.choices;
+    }
+    console.log('');
+  };
+  for (let line = await ask(); line !== null; line = await ask()) {
+    const text = line.trim();
+    if (text === '/quit' || text === '/exit') break;
+    if (text.startsWith('/file ')) {
+      const file = text.slice(6).trim();
+      try {
+        const bytes = await fs.readFile(file);
+        const id = await app.simulator.upload(bytes);
+        show(await app.simulator.send(user.id, { upload: { id, name: path.basename(file), size: bytes.length } }));
+      } catch (err) {
+        console.log(`Không đọc được tệp: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    // A bare number picks the button of the last question, as a tap would.
+    const n = /^\d{1,2}$/.test(text) ? Number(text) : 0;
+    const choice = n ? lastChoices?.[n - 1] : undefined;
+    show(await app.simulator.send(user.id, choice ? { payload: choice.payload, label: choice.label } : { text }));
+  }
+  rl.close();
+  await app.close();
+  await redis.stop();
+}
+
+void main();
