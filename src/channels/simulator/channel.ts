@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
 import type { Inbound, InboundAttachment, Reply } from '../../engine/types.js';
+import type { OutboundChannel, SendOutcome } from '../types.js';
 
 export interface TranscriptEntry {
   from: 'user' | 'bot';
@@ -20,7 +21,9 @@ const TRANSCRIPT_MAX = 300;
  * The local chat simulator: a channel like Telegram or Zalo, but the "platform" is our
  * own web page or terminal. Transcripts live in Redis so reminders sent by jobs show up too.
  */
-export class SimulatorChannel {
+export class SimulatorChannel implements OutboundChannel {
+  readonly channel = 'sim' as const;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -64,6 +67,12 @@ export class SimulatorChannel {
     await this.record(userId, { from: 'user', at: inbound.at.toISOString(), text: input.label ?? input.text ?? '', file: input.upload?.name });
     for (const r of result.replies) await this.deliver(userId, r);
     return result.replies;
+  }
+
+  /** The outbox's path: messages the jobs send (reminders, broadcasts) land in the transcript. */
+  async send(userId: string, reply: Reply): Promise<SendOutcome> {
+    await this.deliver(userId, reply);
+    return { ok: true };
   }
 
   /** Outbound path for replies and for messages the jobs send (reminders, broadcasts). */
