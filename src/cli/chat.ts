@@ -49,7 +49,7 @@ async function main() {
       try {
         const bytes = await fs.readFile(file);
         const id = await app.simulator.upload(bytes);
-        show(await app.simulator.send(user.id, { upload: { id, name: path.basename(file), size: bytes.length } }));
+        show(await app.simulator.receive(user.id, { upload: { id, name: path.basename(file), size: bytes.length } }));
       } catch (err) {
         console.log(`Không đọc được tệp: ${(err as Error).message}`);
       }
@@ -58,7 +58,7 @@ async function main() {
     // A bare number picks the button of the last question, as a tap would.
     const n = /^\d{1,2}$/.test(text) ? Number(text) : 0;
     const choice = n ? lastChoices?.[n - 1] : undefined;
-    show(await app.simulator.send(user.id, choice ? { payload: choice.payload, label: choice.label } : { text }));
+    show(await app.simulator.receive(user.id, choice ? { payload: choice.payload, label: choice.label } : { text }));
   }
   rl.close();
   await app.close();

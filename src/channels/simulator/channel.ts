@@ -53,7 +53,7 @@ export class SimulatorChannel implements OutboundChannel {
   }
 
   /** Delivers one user message to the engine and records both sides of the exchange. */
-  async send(
+  async receive(
     userId: string,
     input: { text?: string; payload?: string; label?: string; upload?: { id: string; name: string; size: number } },
     messageId: string = randomUUID(),

@@ -39,7 +39,7 @@ export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<
     const body = sendBody.safeParse(req.body);
     if (!body.success) return void res.status(400).json({ error: body.error.issues[0]?.message });
     const { user, ...input } = body.data;
-    res.json({ replies: await sim.send(user, input) });
+    res.json({ replies: await sim.receive(user, input) });
   });
   r.post('/sim/api/upload', express.raw({ type: '*/*', limit: '21mb' }), async (req, res) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) return void res.status(400).json({ error: 'empty' });
