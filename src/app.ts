@@ -6,6 +6,8 @@ import { allFlows } from '../flows/index.js';
 import { loadCampaign } from './campaign/load.js';
 import type { Campaign } from './campaign/schema.js';
 import type { Config } from './config/index.js';
+import type { OutboundChannel } from './channels/types.js';
+import type { Channel } from './domain/entities.js';
 import { SimulatorChannel } from './channels/simulator/channel.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
 import { seedDemo, demoUsers } from './demo/seed.js';
@@ -21,6 +23,8 @@ export interface App {
   store: Store;
   engine: Engine;
   simulator: SimulatorChannel;
+  /** How to reach a user on each enabled platform (the outbox sends through these). */
+  outbound: Partial<Record<Channel, OutboundChannel>>;
   http: express.Express;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
@@ -82,6 +86,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     store,
     engine,
     simulator,
+    outbound: { sim: simulator },
     http: app,
     listen: () =>
       new Promise((resolve, reject) => {
