@@ -18,6 +18,7 @@ const mark = (ctx: FlowContext, passed: boolean, min: number) => ctx.t(passed ? 
 export const indicators: Flow = {
   id: 'report',
   title: 'indicators.title',
+  command: '/baocao',
   available: isOfficer,
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);

@@ -61,6 +61,7 @@ const isNew = (d: Data) => !d.nominationId;
 export const nomination: Flow = {
   id: 'nominate',
   title: 'nominate.title',
+  command: '/dexuat',
   available: isOfficer,
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);

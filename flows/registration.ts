@@ -13,6 +13,7 @@ const subjectOf = (ctx: FlowContext): Subject | null =>
 export const registration: Flow = {
   id: 'register',
   title: 'register.title',
+  command: '/dangky',
   available: (ctx) => subjectOf(ctx) !== null,
   async begin(ctx) {
     return { data: defaultYear(ctx) };

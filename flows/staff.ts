@@ -22,6 +22,7 @@ function capped(ctx: FlowContext, lines: string[]): string[] {
 export const overview: Flow = {
   id: 'overview',
   title: 'staff.overview_title',
+  command: '/thongke',
   available: isStaff,
   steps: () => [],
   complete: async () => [],
@@ -61,6 +62,7 @@ export const overview: Flow = {
 export const missing: Flow = {
   id: 'missing',
   title: 'staff.missing_title',
+  command: '/thieu',
   available: isStaff,
   steps: () => [],
   complete: async () => [],

@@ -52,6 +52,7 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
 export const status: Flow = {
   id: 'status',
   title: 'status.title',
+  command: '/tinhtrang',
   available: (ctx) => ctx.identity.role === 'officer' || ctx.identity.role === 'individual',
   steps: () => [],
   complete: async () => [],

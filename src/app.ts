@@ -72,11 +72,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     await seedDemo(store, campaign, redis, prefix);
     app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix)));
   }
-  // Nothing a request does may take the process down: answer 500 and log without personal data.
-  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    opts.log.error({ err: err.message }, 'request failed');
-    if (!res.headersSent) res.status(500).json({ error: 'internal' });
-  });
 
   let server: http.Server | undefined;
   return {
@@ -90,6 +85,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     http: app,
     listen: () =>
       new Promise((resolve, reject) => {
+        // Registered last so it also covers routes that channels attached after createApp.
+        // Nothing a request does may take the process down: answer 500, log without personal data.
+        app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+          opts.log.error({ err: err.message }, 'request failed');
+          if (!res.headersSent) res.status(500).json({ error: 'internal' });
+        });
         server = app.listen(config.PORT, config.HOST, () => resolve(server!));
         server.once('error', reject);
       }),

@@ -199,4 +199,18 @@ describe('conversation engine', () => {
     expect(bot.text(r)).toContain('Đã chuyển sang tiếng Việt');
     expect((await bot.app.store.identities.get('sim', 'u11'))?.lang).toBe('vi');
   });
+
+  it('slash commands start flows for those allowed, and refuse the others', async () => {
+    bot = await startBot('binh-thanh-2024');
+    await officer(bot, 'u12');
+    let r = await bot.say('u12', '/thongke');
+    expect(bot.text(r)).toContain('Bạn không có quyền');
+    r = await bot.say('u12', '/dangky');
+    expect(bot.text(r)).toContain('Chọn các nội dung thi đua');
+    r = await bot.say('can-bo-huyen', '/thongke@thidua_bot');
+    expect(bot.text(r)).toMatch(/Thống kê năm 2024 — \d+ đơn vị/);
+    expect(bot.text(r)).toContain('Xóm Đồng Tâm');
+    r = await bot.say('stranger', '/thieu');
+    expect(bot.text(r)).toContain('Bạn tham gia phong trào với tư cách nào?');
+  });
 });

@@ -148,6 +148,13 @@ export class Engine {
 
     const command = parseCommand(text, inbound.payload);
     if (command) return this.command(ctx, session, command);
+    const slash = text && /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text);
+    const byCommand = slash ? this.opts.flows.find((f) => f.command === `/${slash[1]!.toLowerCase()}`) : undefined;
+    if (byCommand) {
+      if (ctx.identity.role === null && byCommand.id !== 'onboarding') return this.startFlow(ctx, session, 'onboarding');
+      ctx.args = slash![2]?.trim() || undefined;
+      return this.startFlow(ctx, session, byCommand.id);
+    }
 
     const flow = this.flow(session);
     if (!flow) {
@@ -198,7 +205,7 @@ export class Engine {
   }
 
   private menuFlows(ctx: FlowContext): Flow[] {
-    return this.opts.flows.filter((f) => f.id !== 'onboarding' && f.available(ctx));
+    return this.opts.flows.filter((f) => f.id !== 'onboarding' && !f.hidden && f.available(ctx));
   }
 
   private menu(ctx: FlowContext): Reply {

@@ -16,6 +16,8 @@ export interface FlowContext {
   campaign: Campaign;
   store: Store;
   t(key: MsgKey, params?: Params): string;
+  /** Text after a flow's slash command ("/hoso 12" → "12"), during begin/render. */
+  args?: string;
   /** The actor recorded in the audit stream for changes made by this user. */
   actor: { id: string; role: string | null; channel: string };
 }
@@ -64,6 +66,10 @@ export interface Flow {
   id: string;
   /** Menu label. */
   title: MsgKey;
+  /** Slash command that starts the flow from anywhere (e.g. "/thongke"); text after it arrives as ctx.args. */
+  command?: string;
+  /** Hidden from the menu (started by a command or another flow). */
+  hidden?: boolean;
   /** Whether this user may run the flow (role checks live here). */
   available(ctx: FlowContext): boolean;
   /** Runs before the first step: refuse with a message, or pre-fill data (e.g. resume a draft). */
