@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { UNIT_LEVELS, type UnitLevel } from '../../domain/levels.js';
+import { CLI_ACTOR, importUnitsCsv } from '../../store/index.js';
+import { parseLevel } from '../../store/import-units.js';
+import { CliError, withStore } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('units:import')
+    .description('import units from a CSV file with columns name, level, parent (parent code), code; all or nothing')
+    .argument('<file.csv>', 'the unit list')
+    .option('--dry-run', 'check the file, write nothing')
+    .action(async (file: string, opts: { dryRun?: boolean }) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      await withStore(async ({ store }) => {
+        const result = await importUnitsCsv(store, text, CLI_ACTOR, { dryRun: opts.dryRun ?? false });
+        if (!result.ok) {
+          for (const line of result.errors) console.error(line);
+          throw new CliError(`Nothing imported: ${result.errors.length} problem(s) in ${file}`);
+        }
+        console.log(opts.dryRun ? `OK: ${result.count} units would be imported` : `Imported ${result.count} units`);
+      });
+    });
+
+  program
+    .command('units:find')
+    .description('find units by name (diacritics and case do not matter)')
+    .argument('<query...>', 'words of the name')
+    .option('-n, --limit <n>', 'at most this many', '10')
+    .option('-l, --level <level>', 'only this level (e.g. commune, xã)')
+    .action(async (words: string[], opts: { limit: string; level?: string }) => {
+      let levels: UnitLevel[] | undefined;
+      if (opts.level) {
+        const level = parseLevel(opts.level);
+        if (!level) throw new CliError(`Unknown level "${opts.level}" (one of ${UNIT_LEVELS.join(', ')})`);
+        levels = [level];
+      }
+      await withStore(async ({ store }) => {
+        const found = await store.units.findByNameScored(words.join(' '), { limit: Number(opts.limit) || 10, ...(levels && { levels }) });
+        if (found.length === 0) console.log('No unit found');
+        for (const { unit, match } of found) console.log(`${unit.id}\t${unit.code}\t${unit.level}\t${unit.name}\t(${match})`);
+      });
+    });
+}

@@ -1,0 +1,222 @@
+import { parse } from 'csv-parse/sync';
+import { unitSchema, type Unit } from '../domain/entities.js';
+import { PARENT_LEVELS, UNIT_LEVELS, type UnitLevel } from '../domain/levels.js';
+import { fold } from '../domain/text.js';
+import { validateParent } from '../domain/units.js';
+import type { Store } from './index.js';
+import { addUnitsWrites, codeKey } from './units.js';
+import { encode, type Actor } from './tx.js';
+
+/**
+ * Level names accepted in a CSV, folded (no diacritics, lower case, `_`/`-` as spaces).
+ * English ids, Vietnamese names with or without diacritics.
+ */
+const LEVEL_ALIASES: Record<string, UnitLevel> = {};
+const VI_NAMES: Record<UnitLevel, string[]> = {
+  province: ['tỉnh', 'thành phố trực thuộc trung ương', 'cấp tỉnh'],
+  department: ['sở', 'sở ban ngành', 'ban ngành tỉnh', 'đoàn thể tỉnh', 'cơ quan cấp tỉnh'],
+  district: ['huyện', 'quận', 'thị xã', 'thành phố thuộc tỉnh', 'cấp huyện'],
+  district_agency: ['phòng', 'phòng ban', 'ban ngành huyện', 'đoàn thể huyện', 'cơ quan cấp huyện'],
+  commune: ['xã', 'phường', 'thị trấn', 'cấp xã'],
+  commune_agency: ['cơ quan cấp xã', 'ban chỉ đạo', 'đơn vị cấp xã'],
+  hamlet: ['xóm', 'thôn', 'ấp', 'bản', 'tổ dân phố', 'khu phố'],
+  tech_team: ['tổ công nghệ số', 'tổ công nghệ số cộng đồng', 'tổ cnscđ', 'tổ cns'],
+  enterprise: ['doanh nghiệp', 'công ty', 'hợp tác xã'],
+  organization: ['tổ chức', 'tổ chức khác', 'khối thi đua', 'cụm thi đua'],
+};
+const levelKey = (s: string) => fold(s.replace(/[_-]+/g, ' '));
+for (const level of UNIT_LEVELS) {
+  LEVEL_ALIASES[levelKey(level)] = level;
+  for (const name of VI_NAMES[level]) LEVEL_ALIASES[levelKey(name)] = level;
+}
+LEVEL_ALIASES['tech team'] = 'tech_team';
+
+/** A level from an English id or a Vietnamese name ("Xã", "xa", "tổ công nghệ số"); null if unknown. */
+export function parseLevel(text: string): UnitLevel | null {
+  return LEVEL_ALIASES[levelKey(text)] ?? null;
+}
+
+const LEVEL_HELP = `${UNIT_LEVELS.join(', ')} (or tỉnh, sở, huyện, phòng, xã, xóm/thôn/ấp, tổ công nghệ số, doanh nghiệp, tổ chức)`;
+
+/** Header names accepted for each column (folded). */
+const COLUMNS = {
+  name: ['name', 'ten', 'ten don vi'],
+  level: ['level', 'cap', 'loai', 'cap don vi'],
+  parent: ['parent', 'parent code', 'cha', 'ma cha', 'don vi cha', 'ma don vi cha', 'truc thuoc'],
+  code: ['code', 'ma', 'ma don vi'],
+} as const;
+type Column = keyof typeof COLUMNS;
+
+export interface ImportRowError {
+  /** Line in the file (the header is line 1). */
+  row: number;
+  message: string;
+}
+
+export type ImportResult =
+  | { ok: true; count: number; units: Unit[] }
+  | {
+      ok: false;
+      /** One line per problem: `row 5: level "x" is not one of …`. */
+      errors: string[];
+      rows: ImportRowError[];
+    };
+
+function failed(rows: ImportRowError[]): ImportResult {
+  const sorted = [...rows].sort((a, b) => a.row - b.row);
+  return { ok: false, errors: formatImportErrors(sorted), rows: sorted };
+}
+
+interface Row {
+  line: number;
+  name: string;
+  level: UnitLevel | null;
+  levelText: string;
+  parent: string;
+  code: string;
+}
+
+/** Formats errors as `row 5: level "xa" is not one of …`. */
+export function formatImportErrors(errors: ImportRowError[]): string[] {
+  return errors.map((e) => (e.row > 0 ? `row ${e.row}: ${e.message}` : e.message));
+}
+
+/**
+ * Imports a unit list (columns name, level, parent, code; parent = the parent's code,
+ * empty for a root; parents may be anywhere in the file or already in the store).
+ * Every row is checked first; any error imports nothing. On success all units, their
+ * indexes and audit entries are written by one atomic script.
+ */
+export interface ImportOptions {
+  /** Check everything, write nothing (the result's units have placeholder ids). */
+  dryRun?: boolean;
+}
+
+export async function importUnitsCsv(store: Store, csvText: string, actor: Actor, opts: ImportOptions = {}): Promise<ImportResult> {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(csvText, {
+      bom: true,
+      columns: (header: string[]) => header.map((h) => fold(h).replace(/[_-]+/g, ' ')),
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      info: true,
+    }) as typeof records;
+  } catch (err) {
+    return failed([{ row: 0, message: `not a readable CSV file: ${(err as Error).message}` }]);
+  }
+  const errors: ImportRowError[] = [];
+  const header = records[0] ? Object.keys(records[0].record) : parseHeader(csvText);
+  const colName: Partial<Record<Column, string>> = {};
+  for (const col of Object.keys(COLUMNS) as Column[]) {
+    const found = header.find((h) => (COLUMNS[col] as readonly string[]).includes(h));
+    if (found !== undefined) colName[col] = found;
+  }
+  const missing = (['name', 'level', 'code'] as Column[]).filter((c) => colName[c] === undefined);
+  if (missing.length) return failed([{ row: 1, message: `missing column(s): ${missing.join(', ')} (expected name, level, parent, code)` }]);
+  if (records.length === 0) return failed([{ row: 0, message: 'the file has no units' }]);
+
+  const cell = (r: Record<string, string>, c: Column) => (colName[c] === undefined ? '' : (r[colName[c]] ?? '').trim());
+  const rows: Row[] = records.map(({ record, info }) => ({
+    line: info.lines,
+    name: cell(record, 'name'),
+    levelText: cell(record, 'level'),
+    level: parseLevel(cell(record, 'level')),
+    parent: cell(record, 'parent'),
+    code: cell(record, 'code'),
+  }));
+
+  // Codes: present, unique in the file, unused in the store.
+  const byCode = new Map<string, Row>();
+  for (const r of rows) {
+    if (!r.name) errors.push({ row: r.line, message: 'name is missing' });
+    if (r.name.length > 200) errors.push({ row: r.line, message: 'name is longer than 200 characters' });
+    if (!r.levelText) errors.push({ row: r.line, message: `level is missing (one of ${LEVEL_HELP})` });
+    else if (!r.level) errors.push({ row: r.line, message: `level "${r.levelText}" is not one of ${LEVEL_HELP}` });
+    if (!r.code) errors.push({ row: r.line, message: 'code is missing' });
+    else if (r.code.length > 32) errors.push({ row: r.line, message: `code "${r.code}" is longer than 32 characters` });
+    else {
+      const first = byCode.get(codeKey(r.code));
+      if (first) errors.push({ row: r.line, message: `code "${r.code}" is already used on row ${first.line}` });
+      else byCode.set(codeKey(r.code), r);
+    }
+  }
+  const fileCodes = [...byCode.keys()];
+  const existing = new Map<string, string>(); // code key → unit id, for codes already in the store
+  const { redis, k } = store.context;
+  for (let i = 0; i < fileCodes.length; i += 1000) {
+    const chunk = fileCodes.slice(i, i + 1000);
+    const ids = await redis.hmget(k.unitCodes, ...chunk);
+    chunk.forEach((c, j) => ids[j] && existing.set(c, ids[j]));
+  }
+  for (const [c, r] of byCode) if (existing.has(c)) errors.push({ row: r.line, message: `code "${r.code}" is already used by unit ${existing.get(c)} in the store` });
+
+  // Parents: in the file or in the store, of an allowed level, no loops.
+  const externalCodes = [...new Set(rows.filter((r) => r.parent && !byCode.has(codeKey(r.parent))).map((r) => codeKey(r.parent)))];
+  const external = new Map<string, Unit>();
+  for (let i = 0; i < externalCodes.length; i += 1000) {
+    const chunk = externalCodes.slice(i, i + 1000);
+    const ids = await redis.hmget(k.unitCodes, ...chunk);
+    const units = await store.units.getMany(ids.filter((x): x is string => !!x));
+    const byId = new Map(units.map((u) => [u.id, u]));
+    chunk.forEach((c, j) => {
+      const u = ids[j] ? byId.get(ids[j]) : undefined;
+      if (u) external.set(c, u);
+    });
+  }
+  for (const r of rows) {
+    if (!r.parent) continue;
+    const pk = codeKey(r.parent);
+    if (r.code && pk === codeKey(r.code)) {
+      errors.push({ row: r.line, message: `a unit cannot be its own parent ("${r.parent}")` });
+      continue;
+    }
+    const inFile = byCode.get(pk);
+    const parentLevel = inFile ? inFile.level : (external.get(pk)?.level ?? null);
+    if (!inFile && !external.has(pk)) {
+      errors.push({ row: r.line, message: `parent "${r.parent}" is neither in the file nor in the store` });
+      continue;
+    }
+    if (r.level && parentLevel && !validateParent(r.level, parentLevel))
+      errors.push({
+        row: r.line,
+        message: `a ${r.level} cannot be under "${r.parent}" (a ${parentLevel}); its parent must be ${PARENT_LEVELS[r.level].join(' or ') || 'none (a root)'}`,
+      });
+  }
+  // Loops among rows of the file (A under B under A).
+  for (const r of rows) {
+    const seen = new Set<Row>([r]);
+    let cur = r.parent ? byCode.get(codeKey(r.parent)) : undefined;
+    while (cur && !seen.has(cur)) {
+      seen.add(cur);
+      cur = cur.parent ? byCode.get(codeKey(cur.parent)) : undefined;
+    }
+    if (cur === r && codeKey(r.parent) !== codeKey(r.code)) errors.push({ row: r.line, message: `parent chain loops back to "${r.code}"` });
+  }
+  if (errors.length) return failed(errors);
+
+  // Everything checked: build the units and write them in one atomic change.
+  const ids = opts.dryRun ? rows.map((_, i) => `new_${i + 1}`) : await store.context.nextIds('unit', rows.length);
+  const idOf = new Map<string, string>();
+  rows.forEach((r, i) => idOf.set(codeKey(r.code), ids[i]!));
+  const at = store.context.now().toISOString();
+  const units: { unit: Unit; json: string }[] = [];
+  for (const [i, r] of rows.entries()) {
+    const pk = r.parent ? codeKey(r.parent) : null;
+    const parentId = pk === null ? null : (idOf.get(pk) ?? external.get(pk)?.id ?? null);
+    const { value: unit, json } = encode(unitSchema, { id: ids[i]!, code: r.code, name: r.name, level: r.level, parentId, createdAt: at }, 'unit');
+    units.push({ unit, json });
+  }
+  if (opts.dryRun) return { ok: true, count: units.length, units: units.map((u) => u.unit) };
+  const tx = store.context.tx();
+  for (const u of external.values()) tx.exists(k.unit(u.id), 'bad_parent', `parent unit ${u.code} disappeared during the import`);
+  addUnitsWrites(store.context, tx, units, actor, 'unit.import', at);
+  await tx.exec(redis);
+  return { ok: true, count: units.length, units: units.map((u) => u.unit) };
+}
+
+function parseHeader(csvText: string): string[] {
+  const firstLine = csvText.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+  return firstLine.split(',').map((h) => fold(h.replace(/^"|"$/g, '')).replace(/[_-]+/g, ' '));
+}

@@ -1,0 +1,45 @@
+import { seg } from './tx.js';
+
+/** The key layout (docs/store.md). Every key starts with `${prefix}:`. */
+export function keyspace(prefix: string) {
+  const p = prefix;
+  return {
+    prefix: p,
+    seq: `${p}:seq`,
+    audit: `${p}:audit`,
+    auditOf: (entityId: string) => `${p}:audit:e:${seg(entityId)}`,
+
+    unit: (id: string) => `${p}:unit:${id}`,
+    units: `${p}:units`,
+    unitCodes: `${p}:units:code`,
+    unitRoots: `${p}:units:roots`,
+    unitChildren: (id: string) => `${p}:unit:${id}:children`,
+    unitParents: `${p}:units:parents`,
+    unitNames: `${p}:units:names`,
+    unitWords: `${p}:units:words`,
+
+    person: (id: string) => `${p}:person:${id}`,
+    peopleOfUnit: (unitId: string) => `${p}:people:unit:${unitId}`,
+
+    identity: (channel: string, userId: string) => `${p}:identity:${channel}:${seg(userId)}`,
+    identities: `${p}:identities`,
+    identitiesOfUnit: (unitId: string) => `${p}:identities:unit:${unitId}`,
+    identitiesOfRole: (role: string) => `${p}:identities:role:${role}`,
+    identityLastInbound: `${p}:identities:lastin`,
+
+    registration: (id: string) => `${p}:reg:${id}`,
+    registrations: (campaignId: string, year: number) => `${p}:regs:${seg(campaignId)}:${year}`,
+
+    report: (id: string) => `${p}:report:${id}`,
+    reports: (campaignId: string, year: number) => `${p}:reports:${seg(campaignId)}:${year}`,
+
+    nomination: (id: string) => `${p}:nom:${id}`,
+    nominations: (campaignId: string, year: number) => `${p}:noms:${seg(campaignId)}:${year}`,
+    nominationsOfUnit: (campaignId: string, year: number, unitId: string) =>
+      `${p}:noms:${seg(campaignId)}:${year}:unit:${unitId}`,
+
+    invite: (codeHash: string) => `${p}:invite:${codeHash}`,
+    invites: `${p}:invites`,
+  };
+}
+export type Keyspace = ReturnType<typeof keyspace>;

@@ -1,0 +1,155 @@
+import type { Campaign } from '../campaign/schema.js';
+import { isEditable, transition } from '../domain/dossier.js';
+import { nominationSchema, type DossierStatus, type FileRef, type Nomination } from '../domain/entities.js';
+import { DomainError } from '../domain/errors.js';
+import type { StoreContext } from './context.js';
+import { StoreError } from './errors.js';
+import { decode, encode, mget, mutate, sscanAll, type Actor } from './tx.js';
+
+export type NewNomination = Pick<Nomination, 'campaignId' | 'year' | 'unitId' | 'awardId' | 'reviewId' | 'nominee' | 'createdBy'> &
+  Partial<Pick<Nomination, 'summary' | 'parts'>>;
+export type NominationPatch = Partial<Pick<Nomination, 'awardId' | 'reviewId' | 'nominee' | 'summary'>>;
+
+export interface StatusOptions {
+  /** Required (non-blank) when returning a dossier. */
+  reason?: string | null;
+  /** When given, submitting requires every required dossier part. */
+  campaign?: Campaign;
+}
+
+const byCreated = (a: Nomination, b: Nomination) =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/**
+ * Nominations (award proposals) and their dossiers. Content changes only while draft or
+ * returned; status follows src/domain/dossier.ts: draft → submitted → accepted, with
+ * submitted → returned (reason required) → submitted.
+ */
+export function nominationsRepo(ctx: StoreContext) {
+  const { redis, k } = ctx;
+
+  async function get(id: string): Promise<Nomination | null> {
+    return decode(nominationSchema, await redis.get(k.nomination(id)), 'nomination');
+  }
+
+  async function many(ids: string[]): Promise<Nomination[]> {
+    const raws = await mget(redis, ids.map(k.nomination));
+    return raws.map((r) => decode(nominationSchema, r, 'nomination')).filter((n): n is Nomination => n !== null).sort(byCreated);
+  }
+
+  /** Reads, applies `change`, writes with audit; retried if the nomination changed meanwhile. */
+  function change(id: string, actor: Actor, action: string, fn: (n: Nomination, at: string) => Nomination): Promise<Nomination> {
+    return mutate(redis, async () => {
+      const raw = await redis.get(k.nomination(id));
+      const before = decode(nominationSchema, raw, 'nomination');
+      if (!before) throw new StoreError('not_found', `nomination ${id} does not exist`, { id });
+      const at = ctx.now().toISOString();
+      const next = fn(before, at);
+      const { value: after, json } = encode(
+        nominationSchema,
+        // Identity and placement never change.
+        { ...next, id, campaignId: before.campaignId, year: before.year, unitId: before.unitId, createdAt: before.createdAt, createdBy: before.createdBy },
+        'nomination',
+      );
+      const tx = ctx.tx().eq(k.nomination(id), raw);
+      tx.call('SET', k.nomination(id), json);
+      tx.audit({ actor, action, entity: 'nomination', entityId: id, before, after, at });
+      return { tx, result: after };
+    });
+  }
+
+  function assertEditable(n: Nomination): void {
+    if (!isEditable(n.status))
+      throw new StoreError('not_editable', `nomination ${n.id} is ${n.status}; only draft or returned nominations can be changed`, {
+        id: n.id,
+        status: n.status,
+      });
+  }
+
+  return {
+    get,
+
+    async createDraft(input: NewNomination, actor: Actor): Promise<Nomination> {
+      const at = ctx.now().toISOString();
+      const draft = {
+        summary: '',
+        parts: {},
+        ...input,
+        id: 'n_0',
+        status: 'draft' as const,
+        returnReason: null,
+        createdAt: at,
+        updatedAt: at,
+        submittedAt: null,
+      };
+      encode(nominationSchema, draft, 'nomination');
+      const { value: n, json } = encode(nominationSchema, { ...draft, id: await ctx.nextId('nomination') }, 'nomination');
+      const tx = ctx.tx().eq(k.nomination(n.id), null);
+      tx.call('SET', k.nomination(n.id), json);
+      tx.call('SADD', k.nominations(n.campaignId, n.year), n.id);
+      tx.call('SADD', k.nominationsOfUnit(n.campaignId, n.year, n.unitId), n.id);
+      tx.audit({ actor, action: 'nomination.create', entity: 'nomination', entityId: n.id, before: null, after: n, at });
+      if (!(await tx.exec(redis))) throw new StoreError('conflict', `nomination id ${n.id} already taken`);
+      return n;
+    },
+
+    /** Changes award, review, nominee or summary (only while draft or returned). */
+    update(id: string, patch: NominationPatch, actor: Actor): Promise<Nomination> {
+      return change(id, actor, 'nomination.update', (n, at) => {
+        assertEditable(n);
+        const { awardId, reviewId, nominee, summary } = patch;
+        return {
+          ...n,
+          ...(awardId !== undefined && { awardId }),
+          ...(reviewId !== undefined && { reviewId }),
+          ...(nominee !== undefined && { nominee }),
+          ...(summary !== undefined && { summary }),
+          updatedAt: at,
+        };
+      });
+    },
+
+    /** Adds or replaces one dossier part (only while draft or returned). */
+    attachPart(id: string, partId: string, file: FileRef, actor: Actor): Promise<Nomination> {
+      return change(id, actor, 'nomination.attach_part', (n, at) => {
+        assertEditable(n);
+        return { ...n, parts: { ...n.parts, [partId]: file }, updatedAt: at };
+      });
+    },
+
+    removePart(id: string, partId: string, actor: Actor): Promise<Nomination> {
+      return change(id, actor, 'nomination.remove_part', (n, at) => {
+        assertEditable(n);
+        const parts = { ...n.parts };
+        delete parts[partId];
+        return { ...n, parts, updatedAt: at };
+      });
+    },
+
+    /**
+     * Moves the dossier along its workflow (src/domain/dossier.ts). StoreError codes:
+     * illegal_transition, reason_required, dossier_incomplete, not_found.
+     */
+    setStatus(id: string, status: DossierStatus, opts: StatusOptions, actor: Actor): Promise<Nomination> {
+      return change(id, actor, `nomination.${status}`, (n, at) => {
+        try {
+          return transition(n, status, { at: new Date(at), reason: opts.reason ?? null, ...(opts.campaign && { campaign: opts.campaign }) });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          const code =
+            err.code === 'illegal_transition' ? 'illegal_transition' : err.code === 'dossier_incomplete' ? 'dossier_incomplete' : 'reason_required';
+          throw new StoreError(code, err.message, { ...err.details, domainCode: err.code });
+        }
+      });
+    },
+
+    async listByUnit(campaignId: string, year: number, unitId: string): Promise<Nomination[]> {
+      return many(await sscanAll(redis, k.nominationsOfUnit(campaignId, year, unitId)));
+    },
+
+    async list(campaignId: string, year: number): Promise<Nomination[]> {
+      return many(await sscanAll(redis, k.nominations(campaignId, year)));
+    },
+  };
+}
+export type NominationsRepo = ReturnType<typeof nominationsRepo>;

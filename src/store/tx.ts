@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { StoreError, type StoreErrorCode } from './errors.js';
+
+/** Who made a change, as recorded in the audit stream. */
+export interface Actor {
+  /** e.g. `telegram:123`, `zalo:456`, `cli`, `system`. */
+  id: string;
+  role: string | null;
+  channel: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', role: null, channel: 'system' };
+export const CLI_ACTOR: Actor = { id: 'cli', role: 'admin', channel: 'cli' };
+
+/** `channel:userId` strings (what flows pass as `by`) become an actor. */
+export function toActor(by: Actor | string): Actor {
+  if (typeof by !== 'string') return by;
+  const i = by.indexOf(':');
+  return { id: by, role: null, channel: i > 0 ? by.slice(0, i) : 'unknown' };
+}
+
+/**
+ * One atomic change: guards (checked first; a failed guard writes nothing), then
+ * writes and audit entries, run by one Lua script. Keys are declared in KEYS so a
+ * prefix with a hash tag (`{td}`) keeps everything in one Redis Cluster slot.
+ *
+ * Wire format: ARGV[1] = number of ops; each op is `cmd, nkeys, nargs, key indexes…, args…`.
+ * Ops: `#eq`/`#heq` (optimistic: value unchanged, else "conflict" and the caller
+ * retries), `#absent`/`#exists`/`#habsent` (refusals with a StoreError code),
+ * `#mset` (many keys), `#many` (one variadic command in chunks), `#audit` (XADD to the
+ * stream + RPUSH of the entry id to each entity's index), or any single-key command.
+ * Variadic calls are chunked: Lua's unpack() is limited to a few thousand values.
+ */
+const APPLY_LUA = `
+local CHUNK = 4000
+local i = 2
+local nops = tonumber(ARGV[1])
+for _ = 1, nops do
+  local cmd = ARGV[i]
+  local nk = tonumber(ARGV[i + 1])
+  local na = tonumber(ARGV[i + 2])
+  i = i + 3
+  local k = {}
+  for j = 1, nk do k[j] = KEYS[tonumber(ARGV[i])]; i = i + 1 end
+  local a = {}
+  for j = 1, na do a[j] = ARGV[i]; i = i + 1 end
+  if cmd == '#eq' then
+    local v = redis.call('GET', k[1])
+    if na == 0 then
+      if v then return {0, 'conflict', k[1]} end
+    elseif v ~= a[1] then return {0, 'conflict', k[1]} end
+  elseif cmd == '#heq' then
+    local v = redis.call('HGET', k[1], a[1])
+    if na == 1 then
+      if v then return {0, 'conflict', k[1]} end
+    elseif v ~= a[2] then return {0, 'conflict', k[1]} end
+  elseif cmd == '#absent' then
+    if redis.call('EXISTS', k[1]) == 1 then return {0, a[1], a[2]} end
+  elseif cmd == '#exists' then
+    if redis.call('EXISTS', k[1]) == 0 then return {0, a[1], a[2]} end
+  elseif cmd == '#habsent' then
+    -- a[1] code, a[2] message, a[3..] fields
+    for s = 3, na, CHUNK do
+      local e = math.min(s + CHUNK - 1, na)
+      local found = redis.call('HMGET', k[1], unpack(a, s, e))
+      for j = 1, #found do
+        if found[j] then return {0, a[1], a[2] .. ' (' .. a[s + j - 1] .. ')'} end
+      end
+    end
+  elseif cmd == '#mset' then
+    local step = CHUNK / 2
+    for s = 1, nk, step do
+      local e = math.min(s + step - 1, nk)
+      local kv = {}
+      for j = s, e do kv[#kv + 1] = k[j]; kv[#kv + 1] = a[j] end
+      redis.call('MSET', unpack(kv))
+    end
+  elseif cmd == '#many' then
+    -- a[1] command, a[2] group size, a[3..] items; chunks never split a group
+    local group = tonumber(a[2])
+    local step = math.floor(CHUNK / group) * group
+    for s = 3, na, step do
+      redis.call(a[1], k[1], unpack(a, s, math.min(s + step - 1, na)))
+    end
+  elseif cmd == '#audit' then
+    -- k[1] stream, k[2..] entity indexes; a[1..6] actor role channel action entity at;
+    -- then (entityId, before, after) per entity
+    for j = 2, nk do
+      local b = 7 + (j - 2) * 3
+      local id = redis.call('XADD', k[1], '*', 'actor', a[1], 'role', a[2], 'channel', a[3], 'action', a[4],
+        'entity', a[5], 'entityId', a[b], 'before', a[b + 1], 'after', a[b + 2], 'at', a[6])
+      redis.call('RPUSH', k[j], id)
+    end
+  else
+    redis.call(cmd, k[1], unpack(a))
+  end
+end
+return {1}
+`;
+const APPLY_SHA = createHash('sha1').update(APPLY_LUA).digest('hex');
+
+export interface AuditCommon {
+  actor: Actor;
+  action: string;
+  entity: string;
+  at: string;
+}
+export interface AuditItem {
+  entityId: string;
+  before: unknown;
+  after: unknown;
+}
+export type AuditInput = AuditCommon & AuditItem;
+
+type Arg = string | number;
+const json = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v));
+
+/** Clients that have the script loaded (SCRIPT LOAD once, then EVALSHA). */
+const loaded = new WeakMap<Redis, Promise<unknown>>();
+function ensureScript(redis: Redis): Promise<unknown> {
+  let p = loaded.get(redis);
+  if (!p) {
+    p = redis.script('LOAD', APPLY_LUA).catch((err: unknown) => {
+      loaded.delete(redis);
+      throw err;
+    });
+    loaded.set(redis, p);
+  }
+  return p;
+}
+
+export class Tx {
+  private readonly keys: string[] = [];
+  private readonly keyIndex = new Map<string, number>();
+  private readonly guards: Arg[] = [];
+  private readonly writes: Arg[] = [];
+  private nGuards = 0;
+  private nWrites = 0;
+
+  constructor(
+    private readonly auditKey: string,
+    private readonly auditIndexKey: (entityId: string) => string,
+  ) {}
+
+  private k(key: string): number {
+    let i = this.keyIndex.get(key);
+    if (i === undefined) {
+      this.keys.push(key);
+      i = this.keys.length;
+      this.keyIndex.set(key, i);
+    }
+    return i;
+  }
+
+  private op(list: 'guards' | 'writes', cmd: string, keys: readonly string[], args: readonly Arg[]): this {
+    const out = this[list];
+    out.push(cmd, keys.length, args.length);
+    for (const key of keys) out.push(this.k(key));
+    for (const a of args) out.push(a);
+    if (list === 'guards') this.nGuards++;
+    else this.nWrites++;
+    return this;
+  }
+
+  /** Optimistic check: the string at `key` is still `expected` (null: still absent); else retry. */
+  eq(key: string, expected: string | null): this {
+    return this.op('guards', '#eq', [key], expected === null ? [] : [expected]);
+  }
+  /** Optimistic check on one hash field (null: still absent); else retry. */
+  heq(key: string, field: string, expected: string | null): this {
+    return this.op('guards', '#heq', [key], expected === null ? [field] : [field, expected]);
+  }
+  absent(key: string, code: StoreErrorCode, message: string): this {
+    return this.op('guards', '#absent', [key], [code, message]);
+  }
+  exists(key: string, code: StoreErrorCode, message: string): this {
+    return this.op('guards', '#exists', [key], [code, message]);
+  }
+  /** None of these hash fields exists, else StoreError(code, `message (field)`). */
+  hAbsent(key: string, fields: string | readonly string[], code: StoreErrorCode, message: string): this {
+    return this.op('guards', '#habsent', [key], [code, message, ...(typeof fields === 'string' ? [fields] : fields)]);
+  }
+
+  /** Any single-key Redis write: `call('SADD', key, member)`. */
+  call(cmd: string, key: string, ...args: Arg[]): this {
+    return this.op('writes', cmd, [key], args);
+  }
+  /** One variadic command over many items (`group` values per item, e.g. 2 for HSET). */
+  many(cmd: string, key: string, items: readonly Arg[], group = 1): this {
+    if (items.length === 0) return this;
+    return this.op('writes', '#many', [key], [cmd, group, ...items]);
+  }
+  /** SET of many keys (MSET in chunks). */
+  mset(entries: readonly (readonly [string, string])[]): this {
+    if (entries.length === 0) return this;
+    return this.op('writes', '#mset', entries.map(([key]) => key), entries.map(([, v]) => v));
+  }
+
+  audit(e: AuditInput): this {
+    return this.auditMany(e, [e]);
+  }
+  /** One audit entry per item, sharing actor, action, entity and time. */
+  auditMany(c: AuditCommon, items: readonly AuditItem[]): this {
+    if (items.length === 0) return this;
+    const args: Arg[] = [c.actor.id, c.actor.role ?? '', c.actor.channel, c.action, c.entity, c.at];
+    for (const it of items) args.push(it.entityId, json(it.before), json(it.after));
+    return this.op('writes', '#audit', [this.auditKey, ...items.map((it) => this.auditIndexKey(it.entityId))], args);
+  }
+
+  get size(): number {
+    return this.nGuards + this.nWrites;
+  }
+
+  /** Runs the change. Returns false when an optimistic guard failed (the caller retries). */
+  async exec(redis: Redis): Promise<boolean> {
+    // Built without spreading: an import has hundreds of thousands of arguments.
+    const argv = this.keys.concat([String(this.nGuards + this.nWrites)], this.guards.map(String), this.writes.map(String));
+    await ensureScript(redis);
+    let res: unknown;
+    try {
+      res = await redis.evalsha(APPLY_SHA, this.keys.length, argv);
+    } catch (err) {
+      if (!(err instanceof Error) || !/NOSCRIPT/.test(err.message)) throw err;
+      // The server lost its script cache (restart, SCRIPT FLUSH): load again, once.
+      loaded.delete(redis);
+      await ensureScript(redis);
+      res = await redis.evalsha(APPLY_SHA, this.keys.length, argv);
+    }
+    const [ok, code, message] = res as [number, string?, string?];
+    if (ok === 1) return true;
+    if (code === 'conflict') return false;
+    throw new StoreError((code ?? 'invalid') as StoreErrorCode, message ?? 'refused');
+  }
+}
+
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Read-compute-write with optimistic guards: `attempt` reads what it needs, returns a
+ * Tx guarded on what it read (plus a result), or a final value with no write. Retries
+ * when another writer got there first.
+ */
+export async function mutate<T>(redis: Redis, attempt: () => Promise<{ tx: Tx | null; result: T }>): Promise<T> {
+  for (let n = 0; n < MAX_ATTEMPTS; n++) {
+    const { tx, result } = await attempt();
+    if (!tx || (await tx.exec(redis))) return result;
+    await new Promise((r) => setTimeout(r, Math.min(50, 2 ** n)));
+  }
+  throw new StoreError('conflict', 'the record kept changing; try again');
+}
+
+/** Validates with the entity schema before anything is written. */
+export function encode<S extends z.ZodType>(schema: S, value: unknown, what: string): { value: z.output<S>; json: string } {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
+    throw new StoreError('invalid', `invalid ${what}: ${issues}`, { issues: parsed.error.issues });
+  }
+  return { value: parsed.data, json: JSON.stringify(parsed.data) };
+}
+
+/** Parses and validates a stored value; corrupt data is an error, never silently used. */
+export function decode<S extends z.ZodType>(schema: S, json: string | null, what: string): z.output<S> | null {
+  if (json === null) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new StoreError('invalid', `stored ${what} is not JSON`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new StoreError('invalid', `stored ${what} fails its schema: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}
+
+/** MGET in batches; keeps order, null for missing. */
+export async function mget(redis: Redis, keys: string[], batch = 1000): Promise<(string | null)[]> {
+  const out: (string | null)[] = [];
+  for (let i = 0; i < keys.length; i += batch) out.push(...(await redis.mget(keys.slice(i, i + batch))));
+  return out;
+}
+
+const SMEMBERS_MANY_LUA = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('SMEMBERS', KEYS[i]) end
+return out
+`;
+const SMEMBERS_MANY_SHA = createHash('sha1').update(SMEMBERS_MANY_LUA).digest('hex');
+
+/** SMEMBERS of many sets, a few thousand per round trip (one read-only script call). */
+export async function smembersMany(redis: Redis, keys: readonly string[], batch = 2000): Promise<string[][]> {
+  const out: string[][] = [];
+  for (let i = 0; i < keys.length; i += batch) {
+    const chunk = keys.slice(i, i + batch);
+    let res: unknown;
+    try {
+      res = await redis.evalsha(SMEMBERS_MANY_SHA, chunk.length, chunk);
+    } catch (err) {
+      if (!(err instanceof Error) || !/NOSCRIPT/.test(err.message)) throw err;
+      res = await redis.eval(SMEMBERS_MANY_LUA, chunk.length, chunk);
+    }
+    out.push(...(res as string[][]));
+  }
+  return out;
+}
+
+/** Every member of a set, with SSCAN (never SMEMBERS on a set that can be large). */
+export async function sscanAll(redis: Redis, key: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, members] = await redis.sscan(key, cursor, 'COUNT', 1000);
+    cursor = next;
+    out.push(...members);
+  } while (cursor !== '0');
+  return [...new Set(out)];
+}
+
+/** A key segment that cannot break the `:`-separated layout. */
+export function seg(s: string | number): string {
+  return encodeURIComponent(String(s));
+}
