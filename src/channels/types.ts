@@ -20,4 +20,11 @@ export type SendOutcome =
 export interface OutboundChannel {
   readonly channel: Channel;
   send(userId: string, reply: Reply, opts?: { idempotencyKey?: string }): Promise<SendOutcome>;
+  /**
+   * Optional: replace the content of a message this channel sent earlier (`platformMessageId`
+   * from that send's outcome). Telegram: editMessageText. The jobs use it for a broadcast's
+   * live progress line; channels without it get occasional new progress messages instead.
+   * An outcome of `ok` means the message now shows `reply` (also when it already did).
+   */
+  edit?(userId: string, platformMessageId: string, reply: Reply): Promise<SendOutcome>;
 }

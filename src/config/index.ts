@@ -45,6 +45,9 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),
     SIMULATOR: z.enum(['on', 'off']).default('on'),
+    /** Outbox send rate for bulk messages (reminders, alerts, broadcasts), all workers together. */
+    TELEGRAM_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(25),
+    ZALO_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
