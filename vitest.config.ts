@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests share one private redis-server; each test file uses its own key prefix / db.
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', 'json'],
+    // Read by .ci/run to print a plain 'N passed, N failed' line.
+    outputFile: { json: 'test-results/vitest.json' },
   },
 });
