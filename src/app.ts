@@ -10,6 +10,7 @@ import type { OutboundChannel } from './channels/types.js';
 import type { Channel } from './domain/entities.js';
 import { SimulatorChannel } from './channels/simulator/channel.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
+import { createZalo, downloadZaloAttachment, zaloEnabled, type ZaloRuntime } from './channels/zalo/index.js';
 import { seedDemo, demoUsers } from './demo/seed.js';
 import { Engine } from './engine/engine.js';
 import { FileStore } from './files.js';
@@ -25,6 +26,8 @@ export interface App {
   simulator: SimulatorChannel;
   /** How to reach a user on each enabled platform (the outbox sends through these). */
   outbound: Partial<Record<Channel, OutboundChannel>>;
+  /** The Zalo OA channel when ZALO_* is configured (webhook, tokens, inbound queue). */
+  zalo?: ZaloRuntime;
   http: express.Express;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
@@ -40,7 +43,7 @@ export interface AppOptions {
 
 /** Wires configuration, Redis, store, engine and channels into one process. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
-  const prefix = opts.prefix ?? 'td';
+  const prefix = opts.prefix ?? config.STORE_PREFIX;
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
   const store = createStore(redis, { prefix, now: opts.now });
@@ -57,7 +60,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     admins: config.ADMINS,
     now: opts.now,
     log: opts.log,
-    fetchers: { sim: (a) => simulatorRef.current!.fetch(a) },
+    fetchers: { sim: (a) => simulatorRef.current!.fetch(a), zalo: (a) => downloadZaloAttachment(a) },
   });
   const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine);
   simulatorRef.current = simulator;
@@ -72,6 +75,24 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     await seedDemo(store, campaign, redis, prefix);
     app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix)));
   }
+  const outbound: Partial<Record<Channel, OutboundChannel>> = { sim: simulator };
+  let zalo: ZaloRuntime | undefined;
+  if (zaloEnabled(config)) {
+    zalo = await createZalo({
+      config,
+      redisUrl: opts.redisUrl,
+      redis,
+      store,
+      engine,
+      campaign,
+      prefix,
+      log: opts.log,
+      now: opts.now ?? (() => new Date()),
+      outbound: () => outbound,
+    });
+    outbound.zalo = zalo.channel;
+    app.use(zalo.routes);
+  }
 
   let server: http.Server | undefined;
   return {
@@ -81,7 +102,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     store,
     engine,
     simulator,
-    outbound: { sim: simulator },
+    outbound,
+    zalo,
     http: app,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -96,6 +118,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       }),
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await zalo?.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -19,7 +19,7 @@ async function main() {
   }
   const redis = await openRedis(config);
   const app = await createApp(config, { redisUrl: redis.url, log: createLogger('warn') });
-  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.redis, 'td');
+  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.redis, app.config.STORE_PREFIX);
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
   const lines = rl[Symbol.asyncIterator]();
   const ask = async () => {

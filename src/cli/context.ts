@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import { parseConfig, type Config } from '../config/index.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
@@ -16,18 +15,9 @@ export class CliError extends Error {
   }
 }
 
-/**
- * STORE_PREFIX: the store's key prefix (default `td`). Read here rather than in
- * src/config so the CLI can target a test namespace; the server should use the same.
- */
+/** The store's key prefix, from the configuration contract (STORE_PREFIX, default `td`). */
 export function storePrefix(env: NodeJS.ProcessEnv = process.env): string {
-  const parsed = z
-    .string()
-    .regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'STORE_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ - . { }')
-    .default('td')
-    .safeParse(env.STORE_PREFIX || undefined);
-  if (!parsed.success) throw new CliError(`Invalid configuration: ${parsed.error.issues[0]?.message ?? 'STORE_PREFIX'}`);
-  return parsed.data;
+  return parseConfig(env).STORE_PREFIX;
 }
 
 export interface CliEnv {
@@ -42,11 +32,10 @@ export interface CliEnv {
  */
 export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> {
   const config = parseConfig(process.env);
-  const prefix = storePrefix();
   const resolved = await openRedis(config);
   const redis = createRedis(resolved.url);
   try {
-    return await fn({ config, redis, store: createStore(redis, { prefix }) });
+    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX }) });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await resolved.stop();

@@ -24,6 +24,8 @@ export const configSchema = z
       .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
       .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** Key namespace in Redis; lets several deployments (or tests) share one Redis. */
+    STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ - . { }').default('td'),
     CAMPAIGN: z.string().min(1).default('binh-thanh-2024'),
     TELEGRAM_BOT_TOKEN: z
       .string()
@@ -41,6 +43,7 @@ export const configSchema = z
     ZALO_REFRESH_TOKEN: z.string().min(1).optional(),
     ZALO_API_BASE: url('the Zalo OpenAPI').default('https://openapi.zalo.me'),
     ZALO_OAUTH_BASE: url('the Zalo OAuth server').default('https://oauth.zaloapp.com'),
+    ZALO_ZNS_BASE: url('the Zalo ZNS (business) API').default('https://business.openapi.zalo.me'),
     ADMINS: adminList.default([]),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),
@@ -56,6 +59,12 @@ export const configSchema = z
         path: ['TELEGRAM_WEBHOOK_SECRET'],
         message: 'required when TELEGRAM_BOT_TOKEN is set in webhook mode (or set TELEGRAM_MODE=polling)',
       });
+    }
+    // Zalo is on when any of its credentials is given; then it needs all three (docs/zalo.md).
+    if (c.ZALO_APP_ID || c.ZALO_APP_SECRET || c.ZALO_OA_SECRET_KEY || c.ZALO_REFRESH_TOKEN) {
+      for (const name of ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY'] as const) {
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'set (the Zalo channel needs ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY together)' });
+      }
     }
   });
 
