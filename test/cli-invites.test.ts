@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createRedis } from '../src/redis/connection.js';
+import { CLI_ACTOR, createStore } from '../src/store/index.js';
+
+describe('npm run cli -- invite:create', () => {
+  const prefix = `cli${randomUUID().slice(0, 6)}`;
+  const redis = createRedis(inject('redisUrl'));
+  const store = createStore(redis, { prefix });
+  afterAll(() => redis.quit());
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+      env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it('prints a code bound to the unit and role, usable once; only its hash is stored', async () => {
+    const unit = await store.units.create({ code: 'X01', name: 'Xóm Một', level: 'hamlet', parentId: null }, CLI_ACTOR);
+    const r = cli('invite:create', '--role', 'officer', '--unit', 'X01');
+    expect(r.status, r.stderr).toBe(0);
+    const code = r.stdout.trim();
+    expect(code).toMatch(/^[A-Z0-9]{6,12}$/);
+    const keys = await redis.keys(`${prefix}:*`);
+    for (const k of keys) {
+      const type = await redis.type(k);
+      const dump = type === 'string' ? await redis.get(k) : type === 'hash' ? JSON.stringify(await redis.hgetall(k)) : '';
+      expect(`${k} ${dump}`).not.toContain(code);
+    }
+    const invite = await store.invites.consume(code, 'sim:x');
+    expect(invite).toMatchObject({ role: 'officer', unitId: unit.id });
+    expect(await store.invites.consume(code, 'sim:y')).toBeNull();
+  });
+
+  it('refuses a missing or unknown unit and a bad role with a clear message', () => {
+    expect(cli('invite:create', '--role', 'officer').stderr).toContain('--unit <code> is required');
+    expect(cli('invite:create', '--role', 'officer', '--unit', 'NOPE').stderr).toContain('No unit with code NOPE');
+    expect(cli('invite:create', '--role', 'boss').stderr).toContain('--role must be one of');
+  });
+});
