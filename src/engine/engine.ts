@@ -29,6 +29,8 @@ export interface EngineOptions {
   admins?: string[];
   now?: () => Date;
   log: Logger;
+  /** How flows reach another user outside this conversation (src/services/notify.ts, wired by the app). */
+  notify?: FlowContext['notify'];
 }
 
 /** Longest text we read; anything longer is answered with a clear message. */
@@ -124,8 +126,10 @@ export class Engine {
       identity,
       campaign: this.opts.campaign,
       store: this.opts.store,
+      files: this.opts.files,
       t: (key: MsgKey, params?: Params) => translate(ctx.lang, key, params),
       actor: { id: `${identity.channel}:${identity.userId}`, role: identity.role, channel: identity.channel },
+      notify: this.opts.notify,
     };
     return ctx;
   }
@@ -154,6 +158,15 @@ export class Engine {
       if (ctx.identity.role === null && byCommand.id !== 'onboarding') return this.startFlow(ctx, session, 'onboarding');
       ctx.args = slash![2]?.trim() || undefined;
       return this.startFlow(ctx, session, byCommand.id);
+    }
+
+    // A deep-link button (`go|<flow>|<args>`, e.g. "accept dossier n_5") works like a slash command with arguments.
+    const link = inbound.payload ? /^go\|([a-z_]{1,30})\|([A-Za-z0-9_.:-]{1,40})$/.exec(inbound.payload) : null;
+    const linked = link ? this.flowsById.get(link[1]!) : undefined;
+    if (linked && linked.id !== 'onboarding') {
+      if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
+      ctx.args = link![2];
+      return this.startFlow(ctx, session, linked.id);
     }
 
     const flow = this.flow(session);

@@ -2,6 +2,8 @@ import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import type { MsgKey, Params } from '../i18n.js';
 import type { Store } from '../store/index.js';
+import type { FileStore } from '../files.js';
+import type { SendOutcome } from '../channels/types.js';
 import type { Reply } from './types.js';
 
 export type Data = Record<string, unknown>;
@@ -15,11 +17,18 @@ export interface FlowContext {
   identity: Identity;
   campaign: Campaign;
   store: Store;
+  /** Received and generated files under DATA_DIR. */
+  files: FileStore;
   t(key: MsgKey, params?: Params): string;
   /** Text after a flow's slash command ("/hoso 12" → "12"), during begin/render. */
   args?: string;
   /** The actor recorded in the audit stream for changes made by this user. */
   actor: { id: string; role: string | null; channel: string };
+  /**
+   * Tells another user something outside their conversation (a dossier returned …), on
+   * their own channel. Undefined when the app has not wired it (some unit tests).
+   */
+  notify?: (to: { channel: Channel; userId: string }, reply: Reply, idempotencyKey?: string) => Promise<SendOutcome>;
 }
 
 export interface Option {

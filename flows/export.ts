@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { Flow } from '../src/engine/flow.js';
+import { exportSheets, writeXlsx } from '../src/services/export.js';
+import { campaignYears } from './common.js';
+
+/** Xuất báo cáo: the staff member's scope as an XLSX workbook, sent as a document. */
+export const exportFlow: Flow = {
+  id: 'export',
+  title: 'export.title',
+  command: '/xuat',
+  available: (ctx) => ctx.identity.role === 'admin' || (ctx.identity.role === 'staff' && ctx.identity.unitId !== null),
+  steps: () => [],
+  complete: async () => [],
+  async render(ctx) {
+    const arg = Number(ctx.args);
+    const year = ctx.campaign.reportingYears.includes(arg) ? arg : campaignYears(ctx)[0]!;
+    const office = ctx.identity.role === 'admin' ? null : ctx.identity.unitId;
+    const unit = office ? await ctx.store.units.get(office) : null;
+    const stamp = ctx.now.toISOString().replace(/[-:]/g, '').slice(0, 15);
+    const rel = path.join('exports', `${ctx.campaign.id}-${year}-${unit?.code ?? 'all'}-${stamp}.xlsx`);
+    await writeXlsx(await exportSheets(ctx.store, ctx.campaign, office, year, ctx.lang), ctx.files.absolute({ path: rel }));
+    return [
+      {
+        text: ctx.t('export.ready', { year, scope: unit?.name ?? ctx.t('export.all_units') }),
+        file: { path: rel, name: path.basename(rel), mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      },
+    ];
+  },
+};
