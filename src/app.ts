@@ -10,12 +10,15 @@ import type { OutboundChannel } from './channels/types.js';
 import type { Channel } from './domain/entities.js';
 import { SimulatorChannel } from './channels/simulator/channel.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
+import { TelegramChannel, telegramWebhook } from './channels/telegram/index.js';
 import { createZalo, downloadZaloAttachment, zaloEnabled, type ZaloRuntime } from './channels/zalo/index.js';
 import { seedDemo, demoUsers } from './demo/seed.js';
 import { Engine } from './engine/engine.js';
 import { FileStore } from './files.js';
 import { createRedis } from './redis/connection.js';
 import { createStore, type Store } from './store/index.js';
+import { notify } from './services/notify.js';
+import type { UserFromGetMe } from 'grammy/types';
 
 export interface App {
   config: Config;
@@ -28,6 +31,8 @@ export interface App {
   outbound: Partial<Record<Channel, OutboundChannel>>;
   /** The Zalo OA channel when ZALO_* is configured (webhook, tokens, inbound queue). */
   zalo?: ZaloRuntime;
+  /** The Telegram channel when TELEGRAM_BOT_TOKEN is set (webhook route mounted, or polling via startPolling()). */
+  telegram?: TelegramChannel;
   http: express.Express;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
@@ -39,6 +44,8 @@ export interface AppOptions {
   /** Key prefix; tests give each app its own. */
   prefix?: string;
   now?: () => Date;
+  /** Telegram's getMe answer, when known (tests): the bot then never calls getMe. */
+  telegramBotInfo?: UserFromGetMe;
 }
 
 /** Wires configuration, Redis, store, engine and channels into one process. */
@@ -49,6 +56,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const store = createStore(redis, { prefix, now: opts.now });
   const files = new FileStore(config.dataDir);
   const simulatorRef: { current?: SimulatorChannel } = {};
+  const telegramRef: { current?: TelegramChannel } = {};
   const engine = new Engine({
     redis,
     store,
@@ -57,10 +65,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     files,
     prefix,
     idleMs: config.SESSION_IDLE_HOURS * 3600_000,
+    messagesPerMinute: config.USER_MESSAGES_PER_MINUTE,
     admins: config.ADMINS,
     now: opts.now,
     log: opts.log,
-    fetchers: { sim: (a) => simulatorRef.current!.fetch(a), zalo: (a) => downloadZaloAttachment(a) },
+    fetchers: {
+      sim: (a) => simulatorRef.current!.fetch(a),
+      zalo: (a) => downloadZaloAttachment(a),
+      telegram: (a) => (telegramRef.current ? telegramRef.current.fetch(a) : Promise.reject(new Error('Telegram is not configured'))),
+    },
+    notify: (to, reply, key) => notify(outbound, to, reply, key),
   });
   const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine);
   simulatorRef.current = simulator;
@@ -93,6 +107,25 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     outbound.zalo = zalo.channel;
     app.use(zalo.routes);
   }
+  let telegram: TelegramChannel | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = new TelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      engine,
+      store,
+      redis,
+      prefix,
+      dataDir: config.dataDir,
+      log: opts.log,
+      ...(opts.telegramBotInfo && { botInfo: opts.telegramBotInfo }),
+      ...(opts.now && { now: opts.now }),
+    });
+    telegramRef.current = telegram;
+    outbound.telegram = telegram;
+    // Polling is started by main (startPolling); the webhook route must exist before listen().
+    if (config.TELEGRAM_MODE === 'webhook') app.use(telegramWebhook(telegram, config.TELEGRAM_WEBHOOK_SECRET!, opts.log));
+  }
 
   let server: http.Server | undefined;
   return {
@@ -104,6 +137,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     simulator,
     outbound,
     zalo,
+    telegram,
     http: app,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -118,6 +152,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       }),
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await telegram?.stop();
       await zalo?.close();
       await redis.quit().catch(() => redis.disconnect());
     },

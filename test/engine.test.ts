@@ -213,4 +213,17 @@ describe('conversation engine', () => {
     r = await bot.say('stranger', '/thieu');
     expect(bot.text(r)).toContain('Bạn tham gia phong trào với tư cách nào?');
   });
+
+  it('a flooding user gets one polite notice, then silence; others are unaffected', async () => {
+    bot = await startBot('binh-thanh-2024', { env: { USER_MESSAGES_PER_MINUTE: '10' } });
+    const replies = [];
+    for (let i = 0; i < 15; i++) replies.push(await bot.say('flooder', 'spam'));
+    expect(replies.slice(0, 10).every((r) => r.length > 0)).toBe(true);
+    expect(bot.text(replies[10]!)).toContain('gửi quá nhiều tin nhắn');
+    expect(replies.slice(11).every((r) => r.length === 0)).toBe(true);
+    expect((await bot.say('calm-user', 'xin chào')).length).toBeGreaterThan(0);
+    // A new minute does not lift the pause early.
+    bot.clock.now = new Date(bot.clock.now.getTime() + 61_000);
+    expect(await bot.say('flooder', 'spam')).toEqual([]);
+  });
 });

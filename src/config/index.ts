@@ -47,6 +47,8 @@ export const configSchema = z
     ADMINS: adminList.default([]),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),
+    /** Messages one user may send per minute before being ignored for a while (flood guard). */
+    USER_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     SIMULATOR: z.enum(['on', 'off']).default('on'),
     /** Outbox send rate for bulk messages (reminders, alerts, broadcasts), all workers together. */
     TELEGRAM_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(25),

@@ -25,6 +25,8 @@ export interface EngineOptions {
   prefix: string;
   /** A conversation idle this long starts over, with a polite note. */
   idleMs: number;
+  /** Flood guard: more messages than this in one minute get one notice, then silence for FLOOD_PAUSE_S. */
+  messagesPerMinute?: number;
   /** `channel:userId` of bootstrap admins (ADMINS). */
   admins?: string[];
   now?: () => Date;
@@ -32,6 +34,9 @@ export interface EngineOptions {
   /** How flows reach another user outside this conversation (src/services/notify.ts, wired by the app). */
   notify?: FlowContext['notify'];
 }
+
+/** How long a flooding user is ignored after their notice. */
+export const FLOOD_PAUSE_S = 300;
 
 /** Longest text we read; anything longer is answered with a clear message. */
 export const MAX_TEXT = 4000;
@@ -63,6 +68,8 @@ export class Engine {
 
   async handle(inbound: Inbound): Promise<HandleResult> {
     const { channel, userId, messageId } = inbound;
+    const flood = await this.floodGuard(inbound);
+    if (flood) return flood;
     return withLock(this.opts.redis, this.sessions.lockKey(channel, userId), async () => {
       if (await this.sessions.seen(channel, messageId)) return { replies: [], lang: 'vi', duplicate: true };
       const identity = await this.identityFor(inbound);
@@ -89,6 +96,29 @@ export class Engine {
       await this.sessions.save(channel, userId, session, messageId);
       return { replies, lang: ctx.lang, duplicate: false };
     });
+  }
+
+  /**
+   * A user sending more than `messagesPerMinute` gets one polite notice and is then ignored
+   * for FLOOD_PAUSE_S, before any lock or session work, so others are unaffected.
+   */
+  private async floodGuard(inbound: Inbound): Promise<HandleResult | null> {
+    const limit = this.opts.messagesPerMinute;
+    if (!limit) return null;
+    const base = `${this.opts.prefix}:flood:${inbound.channel}:${inbound.userId}`;
+    const minute = Math.floor(this.now().getTime() / 60_000);
+    const [[, count], [, paused]] = (await this.opts.redis
+      .multi()
+      .incr(`${base}:${minute}`)
+      .exists(`${base}:paused`)
+      .expire(`${base}:${minute}`, 120)
+      .exec()) as [[null, number], [null, number], unknown];
+    if (!paused && count <= limit) return null;
+    if (paused) return { replies: [], lang: 'vi', duplicate: false };
+    await this.opts.redis.set(`${base}:paused`, '1', 'EX', FLOOD_PAUSE_S);
+    const lang = (await this.opts.store.identities.get(inbound.channel, inbound.userId))?.lang ?? 'vi';
+    this.opts.log.warn({ channel: inbound.channel }, 'flood guard: user paused');
+    return { replies: [{ text: translate(lang, 'error.flood', { minutes: FLOOD_PAUSE_S / 60 }) }], lang, duplicate: false };
   }
 
   /** The identity of this chat account, created on first contact; bootstrap admins get their role. */
