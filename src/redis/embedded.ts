@@ -6,6 +6,7 @@ import path from 'node:path';
 export interface EmbeddedRedis {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -95,6 +96,7 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
