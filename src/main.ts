@@ -26,6 +26,7 @@ async function main() {
   if (redis.embedded) log.info({ url: redis.url, dir: `${config.dataDir}/redis` }, 'started embedded redis-server');
   const app = await createApp(config, { redisUrl: redis.url, log });
   const server = await app.listen();
+  if (app.telegram && config.TELEGRAM_MODE === 'polling') app.telegram.startPolling();
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   log.info({ campaign: app.campaign.id }, `listening on http://localhost:${port}/ (simulator: ${config.SIMULATOR})`);

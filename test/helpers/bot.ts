@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { Reply } from '../../src/engine/types.js';
@@ -28,13 +28,16 @@ export interface TestBot {
   close(): Promise<void>;
 }
 
-export async function startBot(campaign: string, opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<TestBot> {
+export async function startBot(
+  campaign: string,
+  opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string>; app?: Partial<Pick<AppOptions, 'telegramBotInfo'>> } = {},
+): Promise<TestBot> {
   const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-bot-'));
   const clock = { now: opts.now ?? new Date('2024-11-20T03:00:00Z') };
   // Scripted tests type faster than any person: the flood guard is tested on its own.
   const config = parseConfig({ CAMPAIGN: campaign, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', USER_MESSAGES_PER_MINUTE: '1000000', ...opts.env });
-  const make = () => createApp(config, { redisUrl: inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, now: () => clock.now });
+  const make = () => createApp(config, { redisUrl: inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, now: () => clock.now, ...opts.app });
   const bot: TestBot = {
     app: await make(),
     prefix,

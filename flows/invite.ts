@@ -1,0 +1,101 @@
+import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
+import type { Unit } from '../src/domain/entities.js';
+import type { UnitLevel } from '../src/domain/levels.js';
+import { formatVn } from '../src/domain/index.js';
+import { isReviewer } from './review.js';
+
+/** Offices a staff member can belong to (the issue: commune, district or province). */
+const OFFICE_LEVELS: readonly UnitLevel[] = ['province', 'district', 'commune'];
+const INVITE_DAYS = 7;
+
+type InviteRole = 'officer' | 'staff';
+const roleOf = (d: Data): InviteRole => (d.role === 'staff' ? 'staff' : 'officer');
+const roleLabel = (ctx: FlowContext, role: InviteRole) => ctx.t(role === 'staff' ? 'invite.role_staff' : 'invite.role_officer');
+
+/** Levels a unit must have to receive this kind of invite. */
+const levelsFor = (ctx: FlowContext, role: InviteRole): readonly UnitLevel[] => (role === 'staff' ? OFFICE_LEVELS : ctx.campaign.unitLevels);
+
+/** Whether this reviewer may issue an invite of `role` for `unit`: it lies under their office (admins: anywhere). */
+async function mayInvite(ctx: FlowContext, role: InviteRole, unit: Unit): Promise<boolean> {
+  if (!levelsFor(ctx, role).includes(unit.level)) return false;
+  if (ctx.identity.role === 'admin') return true;
+  return (await ctx.store.units.subtree(ctx.identity.unitId!)).includes(unit.id);
+}
+
+/** Units matching the typed name that this reviewer may invite for, labelled with their parent. */
+async function candidates(ctx: FlowContext, role: InviteRole, text: string): Promise<Option[]> {
+  const found = await ctx.store.units.findByName(text, { limit: 50, levels: levelsFor(ctx, role) });
+  const out: Option[] = [];
+  for (const u of found) {
+    if (out.length >= 8) break;
+    if (!(await mayInvite(ctx, role, u))) continue;
+    const parent = u.parentId ? await ctx.store.units.get(u.parentId) : null;
+    out.push({ id: u.id, label: parent ? `${u.name} (${parent.name})` : u.name });
+  }
+  return out;
+}
+
+/** Cấp mã mời: staff and admins issue one-time codes for officers of their units, or for fellow staff. */
+export const invite: Flow = {
+  id: 'invite',
+  title: 'invite.title',
+  command: '/moi',
+  available: isReviewer,
+  steps: () => [
+    {
+      kind: 'choice',
+      id: 'role',
+      prompt: (c) => c.t('invite.role_prompt'),
+      options: (c) => [
+        { id: 'officer', label: c.t('invite.role_officer') },
+        { id: 'staff', label: c.t('invite.role_staff') },
+      ],
+      summary: (c, d) => c.t('invite.role_line', { role: roleLabel(c, roleOf(d)) }),
+    },
+    {
+      kind: 'text',
+      id: 'unitQuery',
+      max: 200,
+      prompt: (c) => c.t('invite.unit_prompt'),
+      parse: async (text, c, d) => {
+        const matches = await candidates(c, roleOf(d), text);
+        if (matches.length === 0) return { ok: false, error: c.t('invite.unit_none', { text: text.slice(0, 60) }) };
+        d.matches = matches;
+        return { ok: true, value: text };
+      },
+    },
+    {
+      kind: 'choice',
+      id: 'unit',
+      prompt: (c) => c.t('invite.unit_pick'),
+      options: (_c, d) => (d.matches as Option[] | undefined) ?? [],
+      summary: (c, d) => c.t('invite.unit_line', { unit: ((d.matches as Option[] | undefined) ?? []).find((o) => o.id === d.unit)?.label ?? String(d.unit) }),
+    },
+    {
+      kind: 'confirm',
+      id: 'confirm',
+      prompt: (c) => c.t('invite.confirm', { days: INVITE_DAYS }),
+      actions: (c) => [
+        { id: 'create', label: c.t('invite.action_create') },
+        { id: 'cancel', label: c.t('confirm.cancel') },
+      ],
+    },
+  ],
+  async complete(ctx, d) {
+    const role = roleOf(d);
+    const unit = await ctx.store.units.get(String(d.unit));
+    // Checked again: the role may have been changed with "sửa 1" after the unit was picked.
+    if (!unit || !(await mayInvite(ctx, role, unit))) return [{ text: ctx.t('invite.unit_mismatch') }];
+    const { code, invite: created } = await ctx.store.invites.issue({ role, unitId: unit.id, ttlDays: INVITE_DAYS, createdBy: ctx.actor.id }, ctx.actor);
+    return [
+      {
+        text: ctx.t('invite.created', {
+          code,
+          role: roleLabel(ctx, role),
+          unit: unit.name,
+          date: formatVn(new Date(created.expiresAt), ctx.lang, true),
+        }),
+      },
+    ];
+  },
+};
