@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PDF } from './helpers/bot.js';
 import { buttonsOf, startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
 
+/** Enough of a JPEG for content sniffing. */
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
+
 /** Every keyboard the bot sent respects Telegram's 64-byte callback_data limit. */
 function expectValidKeyboards(t: TelegramTestBot) {
   for (const call of t.fake.calls) {
@@ -73,14 +76,19 @@ describe('Telegram webhook, end to end over HTTP', () => {
     m = await t.send(t.tg.document({ userId: user, fileName: 'to-trinh.pdf', data: PDF, caption: 'tờ trình' }), user);
     expect(t.text(m)).toContain('Đã nhận tệp "to-trinh.pdf"');
     expect(t.text(m)).toMatch(/Hồ sơ 2\//);
+    // A photo (with a caption) is a scan: it becomes the next part.
+    m = await t.send(t.tg.photo({ userId: user, caption: 'ảnh chụp báo cáo', data: JPEG }), user);
+    expect(t.text(m)).toMatch(/Đã nhận tệp "anh-\d+\.jpg"/);
     for (let i = 0; i < 10 && !buttonsOf(m.at(-1)!).some((b) => b.text.includes('Lưu nháp')); i++) m = await t.press(user, 'Bổ sung sau');
     m = await t.press(user, 'Lưu nháp');
     const identity = (await t.bot.app.store.identities.get('telegram', String(user)))!;
     const [n] = await t.bot.app.store.nominations.listByUnit('binh-thanh-2024', 2024, identity.unitId!);
-    const part = Object.values(n!.parts)[0]!;
-    expect(part.name).toBe('to-trinh.pdf');
-    expect(fs.readFileSync(path.join(t.bot.dataDir, part.path))).toEqual(PDF);
-    expect(t.fake.callsOf('getFile').length).toBe(2); // the .txt and the PDF; the 25 MB one is refused before any download
+    const [pdf, photo] = Object.values(n!.parts);
+    expect(pdf!.name).toBe('to-trinh.pdf');
+    expect(fs.readFileSync(path.join(t.bot.dataDir, pdf!.path))).toEqual(PDF);
+    expect(pdf!.path).toContain(pdf!.sha256);
+    expect(photo!.mime).toBe('image/jpeg');
+    expect(t.fake.callsOf('getFile').length).toBe(3); // .txt, PDF, photo; the 25 MB one is refused before any download
   });
 
   it('a forged or missing secret gets 401 and nothing is stored or sent', async () => {

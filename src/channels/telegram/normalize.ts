@@ -43,8 +43,9 @@ function attachmentsOf(m: Message): InboundAttachment[] | null {
     ];
   }
   if (m.photo && m.photo.length > 0) {
-    // Sizes come smallest first; take the largest.
-    const best = m.photo.reduce((a, b) => ((b.file_size ?? b.width * b.height) > (a.file_size ?? a.width * a.height) ? b : a));
+    // Telegram sends several sizes of one photo: take the largest (by pixels) that getFile can serve.
+    const fits = m.photo.filter((p) => p.file_size === undefined || p.file_size <= 20 * 1024 * 1024);
+    const best = (fits.length > 0 ? fits : m.photo).reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
     return [{ kind: 'image', name: `anh-${m.message_id}.jpg`, mime: 'image/jpeg', ...(best.file_size !== undefined && { size: best.file_size }), ref: best.file_id }];
   }
   if (m.sticker) return [{ kind: 'sticker' }];
