@@ -6,7 +6,11 @@ import type { Reply } from '../engine/types.js';
  * retry later, pause the whole channel, stop and mark the recipient, or alert admins.
  */
 export type SendOutcome =
-  | { ok: true; platformMessageId?: string }
+  /**
+   * `via`: how it went when a platform has several ways (Zalo: 'cs' free consultation,
+   * 'cs_paid' consultation 48 h–7 days after the user's last message, 'template', 'zns').
+   */
+  | { ok: true; platformMessageId?: string; via?: string }
   /** The platform asked us to slow down (Telegram 429, Zalo -32): pause the channel. */
   | { ok: false; kind: 'rate_limited'; retryAfterMs: number; reason: string }
   /** Permanent for this recipient (blocked the bot, unfollowed, outside Zalo's window): do not retry. */

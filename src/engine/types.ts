@@ -39,6 +39,13 @@ export interface Reply {
   expectsFile?: boolean;
   /** A file to send (path relative to DATA_DIR). */
   file?: { path: string; name: string; mime: string };
+  /**
+   * For messages sent outside a conversation (reminders, announcements): the same message
+   * as the parameters of a pre-approved template, for platforms that allow only templates
+   * once the user has been silent too long (Zalo: campaign.zaloTemplates, docs/zalo.md).
+   * Without it such a message is reported unreachable there instead of being sent.
+   */
+  template?: { kind: 'reminder' | 'announcement'; params: Record<string, string> };
 }
 
 export interface HandleResult {

@@ -1,0 +1,169 @@
+import express, { type Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Campaign } from '../../campaign/schema.js';
+import type { Config } from '../../config/index.js';
+import type { Channel } from '../../domain/entities.js';
+import type { Engine } from '../../engine/engine.js';
+import { t, type MsgKey } from '../../i18n.js';
+import { notify } from '../../services/notify.js';
+import type { Store } from '../../store/index.js';
+import type { OutboundChannel } from '../types.js';
+import { ZaloApi } from './api.js';
+import { ZaloChannel } from './channel.js';
+import { normaliseEvent } from './events.js';
+import { ZaloInbound } from './inbound.js';
+import { ZaloPhones } from './phones.js';
+import { ZaloProfiles } from './profiles.js';
+import { ZaloTokens, type DownState } from './tokens.js';
+import { verifyZaloSignature } from './webhook.js';
+
+export { downloadZaloAttachment } from './download.js';
+export { ZaloTokens } from './tokens.js';
+
+/** Zalo is on when its app id, app secret and OA secret key are configured (config checks they come together). */
+export function zaloEnabled(config: Config): boolean {
+  return !!(config.ZALO_APP_ID && config.ZALO_APP_SECRET && config.ZALO_OA_SECRET_KEY);
+}
+
+export interface ZaloDeps {
+  config: Config;
+  redisUrl: string;
+  redis: Redis;
+  store: Store;
+  engine: Engine;
+  campaign: Campaign;
+  prefix: string;
+  log: Logger;
+  now: () => Date;
+  /** The app's outbound channels (admins are alerted through them). */
+  outbound: () => Partial<Record<Channel, OutboundChannel>>;
+  /** Start the inbound worker (default true). */
+  worker?: boolean;
+}
+
+export interface ZaloRuntime {
+  channel: ZaloChannel;
+  tokens: ZaloTokens;
+  api: ZaloApi;
+  inbound: ZaloInbound;
+  profiles: ZaloProfiles;
+  phones: ZaloPhones;
+  /** POST /webhooks/zalo */
+  routes: Router;
+  close(): Promise<void>;
+}
+
+/** How often each process checks that the access token is not near expiry (refresh tokens also stay alive). */
+const KEEP_FRESH_MS = 30 * 60_000;
+/** At most one admin alert per configuration problem in this time. */
+const CONFIG_ALERT_EVERY_S = 6 * 3600;
+
+export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
+  const { config, redis, store, prefix, log, now } = deps;
+  const zlog = log.child({ channel: 'zalo' });
+
+  /** Tells every admin (on any other enabled platform), once per `dedupe` key and period. */
+  const alertAdmins = async (key: MsgKey, reason: string, dedupe: string, ttlS: number) => {
+    const first = await redis.set(`${prefix}:zalo:alerted:${dedupe}`, '1', 'EX', ttlS, 'NX');
+    if (first !== 'OK') return;
+    const admins = await store.identities.listByRole('admin');
+    for (const admin of admins) {
+      if (admin.channel === 'zalo' && key === 'zalo.alert_down') continue;
+      const outcome = await notify(deps.outbound(), admin, { text: t(admin.lang, key, { reason }) }, `zalo-alert.${dedupe}.${admin.channel}.${admin.userId}`);
+      if (!outcome.ok) zlog.warn({ to: admin.channel, kind: outcome.kind }, 'zalo: admin alert not delivered');
+    }
+  };
+
+  const tokens = new ZaloTokens({
+    redis,
+    prefix,
+    oauthBase: config.ZALO_OAUTH_BASE,
+    appId: config.ZALO_APP_ID!,
+    appSecret: config.ZALO_APP_SECRET!,
+    bootstrapRefreshToken: config.ZALO_REFRESH_TOKEN,
+    now,
+    log: zlog,
+    onDown: (down: DownState) => alertAdmins('zalo.alert_down', down.reason, `down.${down.at}`, 30 * 24 * 3600),
+  });
+  await tokens.init();
+
+  const api = new ZaloApi({ apiBase: config.ZALO_API_BASE, znsBase: config.ZALO_ZNS_BASE, tokens, log: zlog });
+  const phones = new ZaloPhones(redis, prefix);
+  const profiles = new ZaloProfiles(api, redis, prefix, now);
+  const channel = new ZaloChannel({
+    api,
+    redis,
+    prefix,
+    store,
+    campaign: deps.campaign,
+    dataDir: config.dataDir,
+    phones,
+    log: zlog,
+    now,
+    onConfigError: (reason) => {
+      if (reason.startsWith('zalo_down')) return; // already alerted when it went down
+      const code = /^zalo (-?\d+)/.exec(reason)?.[1] ?? reason.split(':')[0]!.slice(0, 40);
+      void alertAdmins('zalo.alert_config', reason, `config.${code}`, CONFIG_ALERT_EVERY_S).catch(() => {});
+    },
+  });
+  const inbound = new ZaloInbound({
+    redisUrl: deps.redisUrl,
+    bullPrefix: `${prefix}:bull`,
+    engine: deps.engine,
+    channel,
+    phones,
+    profiles,
+    log: zlog,
+    now,
+  });
+  if (deps.worker !== false) inbound.start();
+
+  const keepFresh = setInterval(() => {
+    void tokens.accessToken().catch(() => {});
+  }, KEEP_FRESH_MS);
+  keepFresh.unref();
+
+  const routes = express.Router();
+  routes.post('/webhooks/zalo', express.raw({ type: () => true, limit: '1mb' }), async (req, res, next) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const check = verifyZaloSignature(raw, req.headers['x-zevent-signature'], config.ZALO_OA_SECRET_KEY!);
+    if (!check.ok) {
+      zlog.warn({ reason: check.reason }, 'zalo: webhook rejected');
+      res.status(401).json({ error: 'invalid signature' });
+      return;
+    }
+    const n = normaliseEvent(check.event);
+    if (n.kind === 'ignore') {
+      res.status(200).json({ ok: true });
+      return;
+    }
+    if (String(check.event.app_id) !== config.ZALO_APP_ID) {
+      zlog.warn('zalo: event for another app id ignored');
+      res.status(200).json({ ok: true });
+      return;
+    }
+    try {
+      // Persisted before we answer: Zalo only redelivers what we did not acknowledge.
+      await inbound.enqueue(check.event, n.key);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    res.status(200).json({ ok: true });
+  });
+
+  return {
+    channel,
+    tokens,
+    api,
+    inbound,
+    profiles,
+    phones,
+    routes,
+    async close() {
+      clearInterval(keepFresh);
+      await inbound.close();
+    },
+  };
+}

@@ -1,0 +1,308 @@
+import { createHash, randomUUID } from 'node:crypto';
+import axios from 'axios';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/**
+ * The OA access token, refreshed with OAuth v4 (docs/zalo.md §7).
+ *
+ * Refresh tokens are SINGLE-USE: each refresh returns a new pair and kills the old refresh
+ * token. So, across every process sharing this Redis:
+ *  - one refresh at a time, under a Redis lock whose TTL (60 s) outlasts the HTTP timeout
+ *    (20 s) — the known incident was a 10 s lock around a 30 s request;
+ *  - after taking the lock, re-read the stored pair: another process may have refreshed;
+ *  - store the new pair in Redis (one HSET) before anyone uses it;
+ *  - a body without access_token AND refresh_token is a failure, never stored.
+ * A refresh that fails for good (dead refresh token, wrong app credentials) marks the
+ * channel down, once, and raises an alert; `zalo:set-refresh-token` brings it back.
+ *
+ * Keys (prefix = the store prefix):
+ *   {p}:zalo:tokens       hash  access, refresh, expiresAt (ms), refreshedAt (ms), source, envHash
+ *   {p}:zalo:tokens:lock  string  lock holder's random id, PX lockTtlMs
+ *   {p}:zalo:down         string  JSON DownState while the channel is down
+ */
+
+export interface DownState {
+  /** 'grant': the refresh token is dead (reconnect needed); 'config': our app id/secret are wrong. */
+  kind: 'grant' | 'config' | 'missing';
+  reason: string;
+  code?: number;
+  at: string;
+  /** Hash of app id + secret when kind = 'config': a restart with other credentials clears it. */
+  fingerprint?: string;
+}
+
+export interface TokenStatus {
+  hasRefreshToken: boolean;
+  hasAccessToken: boolean;
+  expiresAt: string | null;
+  refreshedAt: string | null;
+  source: string | null;
+  down: DownState | null;
+}
+
+/** The channel cannot send until an operator acts (alert already raised). */
+export class ZaloDownError extends Error {
+  override readonly name = 'ZaloDownError';
+  constructor(readonly down: DownState) {
+    super(`zalo channel down: ${down.reason}`);
+  }
+}
+
+/** A refresh that may work later (network error, timeout, 5xx): nothing was stored. */
+export class ZaloTransientError extends Error {
+  override readonly name = 'ZaloTransientError';
+}
+
+export interface ZaloTokensOptions {
+  redis: Redis;
+  prefix: string;
+  oauthBase: string;
+  appId: string;
+  appSecret: string;
+  /** ZALO_REFRESH_TOKEN: used when Redis has none, or when it changes (a new one was given). */
+  bootstrapRefreshToken?: string;
+  now?: () => Date;
+  log: Logger;
+  /** Called once when the channel goes down (raise an alert). */
+  onDown?: (down: DownState) => Promise<void>;
+  lockTtlMs?: number;
+  httpTimeoutMs?: number;
+  /** Refresh when less than this is left (default 5 h: at 20 h of Zalo's 25 h). */
+  refreshMarginMs?: number;
+}
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** Adopts ZALO_REFRESH_TOKEN when Redis has none or the env token changed. */
+const ADOPT = `
+local h = redis.call('HGET', KEYS[1], 'envHash')
+if h == ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], 'access', 'expiresAt')
+redis.call('HSET', KEYS[1], 'refresh', ARGV[1], 'envHash', ARGV[2], 'source', 'env', 'refreshedAt', ARGV[3])
+redis.call('DEL', KEYS[2])
+return 1`;
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Grant = { access: string; refresh: string; expiresInS: number };
+type RefreshAnswer = { ok: true; grant: Grant } | { ok: false; down: Omit<DownState, 'at'> };
+
+export class ZaloTokens {
+  readonly keys: { tokens: string; lock: string; down: string };
+  private readonly now: () => Date;
+  private readonly lockTtlMs: number;
+  private readonly httpTimeoutMs: number;
+  private readonly marginMs: number;
+  /** One refresh per process at a time; others in this process wait for it. */
+  private inflight: Promise<string> | null = null;
+
+  constructor(private readonly opts: ZaloTokensOptions) {
+    this.keys = { tokens: `${opts.prefix}:zalo:tokens`, lock: `${opts.prefix}:zalo:tokens:lock`, down: `${opts.prefix}:zalo:down` };
+    this.now = opts.now ?? (() => new Date());
+    this.lockTtlMs = opts.lockTtlMs ?? 60_000;
+    this.httpTimeoutMs = opts.httpTimeoutMs ?? 20_000;
+    this.marginMs = opts.refreshMarginMs ?? 5 * 3600_000;
+    if (this.lockTtlMs < this.httpTimeoutMs * 2) {
+      throw new RangeError('the refresh lock must outlast the OAuth request (lockTtlMs ≥ 2 × httpTimeoutMs)');
+    }
+  }
+
+  get fingerprint(): string {
+    return sha(`${this.opts.appId}\n${this.opts.appSecret}`).slice(0, 16);
+  }
+
+  /**
+   * At start: adopt ZALO_REFRESH_TOKEN if Redis has none or it changed, and clear a
+   * 'config' down state if the app credentials are not the ones that failed.
+   */
+  async init(): Promise<void> {
+    const down = await this.down();
+    if (down?.kind === 'config' && down.fingerprint !== this.fingerprint) await this.opts.redis.del(this.keys.down);
+    const env = this.opts.bootstrapRefreshToken;
+    if (env) {
+      await this.withLock(async () => {
+        const adopted = await this.opts.redis.eval(ADOPT, 2, this.keys.tokens, this.keys.down, env, sha(env), String(this.now().getTime()));
+        if (adopted === 1) this.opts.log.info('zalo: refresh token taken from ZALO_REFRESH_TOKEN');
+      });
+    } else if (!(await this.opts.redis.hexists(this.keys.tokens, 'refresh')) && !(await this.down())) {
+      await this.markDown({ kind: 'missing', reason: 'no refresh token (set ZALO_REFRESH_TOKEN or run zalo:set-refresh-token)' });
+    }
+  }
+
+  async down(): Promise<DownState | null> {
+    const raw = await this.opts.redis.get(this.keys.down);
+    return raw ? (JSON.parse(raw) as DownState) : null;
+  }
+
+  async status(): Promise<TokenStatus> {
+    const h = await this.opts.redis.hgetall(this.keys.tokens);
+    const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : null);
+    return {
+      hasRefreshToken: !!h.refresh,
+      hasAccessToken: !!h.access,
+      expiresAt: iso(h.expiresAt),
+      refreshedAt: iso(h.refreshedAt),
+      source: h.source ?? null,
+      down: await this.down(),
+    };
+  }
+
+  /** A valid access token, refreshed first when it is missing or near expiry. */
+  async accessToken(): Promise<string> {
+    const down = await this.down();
+    if (down) throw new ZaloDownError(down);
+    const h = await this.opts.redis.hgetall(this.keys.tokens);
+    if (h.access && Number(h.expiresAt) - this.now().getTime() > this.marginMs) return h.access;
+    return this.refresh(h.access ?? null);
+  }
+
+  /**
+   * Refreshes unless someone already replaced `stale` (the token that just failed, or null
+   * when none is stored / it is near expiry). Resolves to a usable access token.
+   */
+  refresh(stale: string | null): Promise<string> {
+    // Within one process, callers share the refresh in flight.
+    this.inflight ??= this.refreshAcrossProcesses(stale).finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  /** Operator action (CLI): a new refresh token from a reconnect; the channel comes back up. */
+  async setRefreshToken(token: string): Promise<void> {
+    const t = token.trim();
+    if (!/^[A-Za-z0-9._~+/=-]{10,2000}$/.test(t)) throw new RangeError('that does not look like a Zalo refresh token');
+    await this.withLock(async () => {
+      await this.opts.redis
+        .multi()
+        .hdel(this.keys.tokens, 'access', 'expiresAt')
+        .hset(this.keys.tokens, { refresh: t, source: 'cli', refreshedAt: String(this.now().getTime()) })
+        .del(this.keys.down)
+        .exec();
+    });
+  }
+
+  private usable(h: Record<string, string>, stale: string | null): string | null {
+    const left = Number(h.expiresAt) - this.now().getTime();
+    if (!h.access) return null;
+    if (stale === null) return left > this.marginMs ? h.access : null;
+    // Someone replaced the token that failed: use theirs while it lives.
+    return h.access !== stale && left > 0 ? h.access : null;
+  }
+
+  private async refreshAcrossProcesses(stale: string | null): Promise<string> {
+    return this.withLock(async () => {
+      const down = await this.down();
+      if (down) throw new ZaloDownError(down);
+      const h = await this.opts.redis.hgetall(this.keys.tokens);
+      const fresh = this.usable(h, stale);
+      if (fresh) return fresh;
+      if (!h.refresh) {
+        throw new ZaloDownError(await this.markDown({ kind: 'missing', reason: 'no refresh token (set ZALO_REFRESH_TOKEN or run zalo:set-refresh-token)' }));
+      }
+      const answer = await this.requestGrant(h.refresh);
+      if (answer.ok) {
+        const { grant } = answer;
+        const at = this.now().getTime();
+        // Stored before it is used; one HSET, so nobody sees half a pair.
+        await this.opts.redis.hset(this.keys.tokens, {
+          access: grant.access,
+          refresh: grant.refresh,
+          expiresAt: String(at + grant.expiresInS * 1000),
+          refreshedAt: String(at),
+          source: 'refresh',
+        });
+        this.opts.log.info({ expiresInS: grant.expiresInS }, 'zalo: access token refreshed');
+        return grant.access;
+      }
+      // A refused refresh token may have been spent by a process whose lock we outlived:
+      // if the stored one changed meanwhile, theirs is the live pair.
+      const again = await this.opts.redis.hgetall(this.keys.tokens);
+      if (again.refresh && again.refresh !== h.refresh && again.access) return again.access;
+      throw new ZaloDownError(await this.markDown(answer.down));
+    });
+  }
+
+  /** POST /v4/oa/access_token; classifies the answer. Throws ZaloTransientError when it may work later. */
+  private async requestGrant(refreshToken: string): Promise<RefreshAnswer> {
+    let status: number;
+    let body: string;
+    try {
+      const res = await axios.post<string>(
+        `${this.opts.oauthBase.replace(/\/+$/, '')}/v4/oa/access_token`,
+        new URLSearchParams({ app_id: this.opts.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+        {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', secret_key: this.opts.appSecret },
+          timeout: this.httpTimeoutMs,
+          responseType: 'text',
+          transformResponse: (x: unknown) => x,
+          validateStatus: () => true,
+          maxRedirects: 0,
+        },
+      );
+      status = res.status;
+      body = typeof res.data === 'string' ? res.data : '';
+    } catch (err) {
+      // No answer: the token may or may not have been spent; the next attempt will tell.
+      this.opts.log.warn({ err: (err as Error).message }, 'zalo: token refresh failed to reach OAuth');
+      throw new ZaloTransientError(`oauth unreachable: ${(err as { code?: string }).code ?? 'network error'}`);
+    }
+    if (status >= 500 || status === 429) {
+      this.opts.log.warn({ status }, 'zalo: OAuth server error');
+      throw new ZaloTransientError(`oauth http ${status}`);
+    }
+    let json: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = body.trim() ? JSON.parse(body) : null;
+      json = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      json = null;
+    }
+    const access = json?.access_token;
+    const refresh = json?.refresh_token;
+    if (status === 200 && typeof access === 'string' && access && typeof refresh === 'string' && refresh) {
+      const expires = Number(json?.expires_in);
+      return { ok: true, grant: { access, refresh, expiresInS: Number.isFinite(expires) && expires > 60 ? expires : 90_000 } };
+    }
+    const code = typeof json?.error === 'number' ? json.error : Number(json?.error);
+    const named = [json?.error_name, json?.error_description, json?.message].find((x) => typeof x === 'string' && x) as string | undefined;
+    this.opts.log.error({ status, code: Number.isFinite(code) ? code : undefined }, 'zalo: token refresh refused');
+    if (!body.trim()) return { ok: false, down: { kind: 'grant', reason: 'empty answer to the refresh (refresh token already used?)' } };
+    if (!json) return { ok: false, down: { kind: 'config', reason: `OAuth answered HTTP ${status} without JSON (check ZALO_OAUTH_BASE)`, fingerprint: this.fingerprint } };
+    const reason = `${Number.isFinite(code) ? code : `HTTP ${status}`}${named ? ` ${named.slice(0, 120)}` : ''}`;
+    // -14014: invalid/expired/used refresh token. Other codes (-14001 secret, -14002 app id, …): our credentials.
+    if (code === -14014 || (status === 200 && !Number.isFinite(code))) return { ok: false, down: { kind: 'grant', reason, ...(Number.isFinite(code) ? { code } : {}) } };
+    return { ok: false, down: { kind: 'config', reason, ...(Number.isFinite(code) ? { code } : {}), fingerprint: this.fingerprint } };
+  }
+
+  private async markDown(d: Omit<DownState, 'at'>): Promise<DownState> {
+    const down: DownState = { ...d, at: this.now().toISOString() };
+    // NX: the first process to see the failure raises the one alert.
+    const first = await this.opts.redis.set(this.keys.down, JSON.stringify(down), 'NX');
+    if (first === 'OK') {
+      this.opts.log.error({ kind: down.kind, reason: down.reason }, 'zalo: channel down until a new refresh token is given');
+      await this.opts.onDown?.(down).catch((err: Error) => this.opts.log.error({ err: err.message }, 'zalo: down alert failed'));
+      return down;
+    }
+    return (await this.down()) ?? down;
+  }
+
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const { redis } = this.opts;
+    const id = randomUUID();
+    const deadline = Date.now() + this.lockTtlMs + 5_000;
+    let delay = 20;
+    while ((await redis.set(this.keys.lock, id, 'PX', this.lockTtlMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new ZaloTransientError('zalo token lock busy');
+      await sleep(delay);
+      delay = Math.min(delay * 2, 100);
+    }
+    try {
+      return await fn();
+    } finally {
+      await redis.eval(RELEASE, 1, this.keys.lock, id).catch(() => {});
+    }
+  }
+}
