@@ -208,3 +208,23 @@ describe('Telegram webhook, end to end over HTTP', () => {
     expect(t.fake.callsOf('answerCallbackQuery').length).toBe(1);
   });
 });
+
+describe('Telegram long polling (TELEGRAM_MODE=polling)', () => {
+  let t: TelegramTestBot;
+  afterEach(() => t?.close());
+
+  it('fetches updates with getUpdates and answers them through the same pipeline', async () => {
+    t = await startTelegramBot('binh-thanh-2024', { env: { TELEGRAM_MODE: 'polling' } });
+    // No webhook route in polling mode.
+    expect(await t.post(t.tg.command({ userId: 5100, command: 'start' }))).toBe(404);
+    t.bot.app.telegram!.startPolling();
+    const user = 5101;
+    t.fake.pushUpdate(t.tg.command({ userId: user, command: 'start' }));
+    await t.fake.waitFor(() => t.fake.messagesTo(user).length >= 1, 10_000);
+    expect(textOf(t.fake.messagesTo(user)[0]!)).toContain('Bạn tham gia phong trào với tư cách nào?');
+    const getUpdates = t.fake.callsOf('getUpdates')[0]!;
+    expect(getUpdates.params.allowed_updates).toEqual(['message', 'edited_message', 'callback_query', 'my_chat_member']);
+    expect(t.fake.callsOf('deleteWebhook').length).toBe(1);
+    await t.bot.app.telegram!.stop();
+  });
+});
