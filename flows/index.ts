@@ -1,4 +1,5 @@
 import type { Flow } from '../src/engine/flow.js';
+import { announce, announceCancel } from './announce.js';
 import { exportFlow } from './export.js';
 import { indicators } from './indicators.js';
 import { nomination } from './nomination.js';
@@ -10,4 +11,4 @@ import { missing, overview } from './staff.js';
 import { help, language, status } from './status.js';
 
 /** Every conversation, in menu order. */
-export const allFlows: Flow[] = [onboarding, registration, indicators, nomination, status, overview, missing, exportFlow, review, invite, help, language, reviewAccept, reviewReturn];
+export const allFlows: Flow[] = [onboarding, registration, indicators, nomination, status, overview, missing, exportFlow, review, invite, announce, help, language, reviewAccept, reviewReturn, announceCancel];

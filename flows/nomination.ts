@@ -204,6 +204,9 @@ async function save(ctx: FlowContext, d: Data, action: string): Promise<Reply[]>
   if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', { id: n.id }) }];
   n = await ctx.store.nominations.setStatus(n.id, 'submitted', {}, ctx.actor);
   const c = dossierCompleteness(ctx.campaign, n);
+  // Staff above the unit hear at once about a dossier submitted with parts missing (jobs/alerts.ts).
+  // The submission stands even if that cannot be queued now: the scheduled digests list it too.
+  if (!c.complete) await ctx.jobs?.dossierSubmitted(n).catch(() => {});
   return [
     {
       text: c.complete

@@ -114,5 +114,7 @@ function unitLabel(d: Record<string, unknown>): string {
 }
 
 async function saveIdentity(ctx: FlowContext, patch: Pick<Identity, 'role' | 'unitId' | 'personId'>) {
-  await ctx.store.identities.upsert({ ...ctx.identity, ...patch }, ctx.actor);
+  const saved = await ctx.store.identities.upsert({ ...ctx.identity, ...patch }, ctx.actor);
+  // Joined while a deadline's reminders are already going out: the latest one comes at once (jobs/reminders.ts).
+  await ctx.jobs?.memberJoined(saved).catch(() => {});
 }

@@ -18,6 +18,7 @@ import { FileStore } from './files.js';
 import { createRedis } from './redis/connection.js';
 import { createStore, type Store } from './store/index.js';
 import { notify } from './services/notify.js';
+import { createJobs, type Jobs } from '../jobs/index.js';
 import type { UserFromGetMe } from 'grammy/types';
 
 export interface App {
@@ -33,6 +34,8 @@ export interface App {
   zalo?: ZaloRuntime;
   /** The Telegram channel when TELEGRAM_BOT_TOKEN is set (webhook route mounted, or polling via startPolling()). */
   telegram?: TelegramChannel;
+  /** Queues of the jobs (outbox, schedules, broadcasts); `startWorkers(app)` (jobs/) runs their workers. */
+  jobs: Jobs;
   http: express.Express;
   listen(): Promise<http.Server>;
   close(): Promise<void>;
@@ -55,6 +58,17 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const redis = createRedis(opts.redisUrl);
   const store = createStore(redis, { prefix, now: opts.now });
   const files = new FileStore(config.dataDir);
+  const jobs = createJobs({
+    redisUrl: opts.redisUrl,
+    prefix,
+    campaign,
+    store,
+    redis,
+    log: opts.log,
+    ...(opts.now && { now: opts.now }),
+    channels: () => Object.keys(outbound) as Channel[],
+    rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
+  });
   const simulatorRef: { current?: SimulatorChannel } = {};
   const telegramRef: { current?: TelegramChannel } = {};
   const engine = new Engine({
@@ -74,7 +88,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       zalo: (a) => downloadZaloAttachment(a),
       telegram: (a) => (telegramRef.current ? telegramRef.current.fetch(a) : Promise.reject(new Error('Telegram is not configured'))),
     },
-    notify: (to, reply, key) => notify(outbound, to, reply, key),
+    notify: (to, reply, key) => notify(jobs.outbox, to, reply, key),
+    jobs,
   });
   const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine);
   simulatorRef.current = simulator;
@@ -138,6 +153,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     outbound,
     zalo,
     telegram,
+    jobs,
     http: app,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -154,6 +170,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await telegram?.stop();
       await zalo?.close();
+      await jobs.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -2,8 +2,9 @@ import { parseConfig, ConfigError } from './config/index.js';
 import { createLogger } from './logger.js';
 import { openRedis } from './redis/resolve.js';
 import { createApp } from './app.js';
+import { startWorkers } from '../jobs/index.js';
 
-/** `npm start`: web server, simulator and (later) jobs in one process. */
+/** `npm start`: web server, simulator and the jobs' workers in one process (`npm run worker` runs workers alone). */
 async function main() {
   let config;
   try {
@@ -27,6 +28,7 @@ async function main() {
   const app = await createApp(config, { redisUrl: redis.url, log });
   const server = await app.listen();
   if (app.telegram && config.TELEGRAM_MODE === 'polling') app.telegram.startPolling();
+  const workers = await startWorkers(app, { log });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
   log.info({ campaign: app.campaign.id }, `listening on http://localhost:${port}/ (simulator: ${config.SIMULATOR})`);
@@ -36,6 +38,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await workers.close();
     await app.close();
     await redis.stop();
     log.info('stopped');

@@ -6,6 +6,7 @@ import { parsePercent } from '../domain/standards.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import type { FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
+import type { FlowJobs } from '../../jobs/index.js';
 import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
 import { isSkipWord, matchMany, matchOption, parseCommand, parseStepPayload, stepPayload, type Command } from './input.js';
 import { withLock } from './lock.js';
@@ -31,6 +32,8 @@ export interface EngineOptions {
   admins?: string[];
   now?: () => Date;
   log: Logger;
+  /** Background jobs flows may start (broadcasts, alerts); see FlowContext.jobs. */
+  jobs?: FlowJobs;
   /** How flows reach another user outside this conversation (src/services/notify.ts, wired by the app). */
   notify?: FlowContext['notify'];
 }
@@ -159,6 +162,7 @@ export class Engine {
       files: this.opts.files,
       t: (key: MsgKey, params?: Params) => translate(ctx.lang, key, params),
       actor: { id: `${identity.channel}:${identity.userId}`, role: identity.role, channel: identity.channel },
+      jobs: this.opts.jobs,
       notify: this.opts.notify,
     };
     return ctx;

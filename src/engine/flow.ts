@@ -2,6 +2,7 @@ import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import type { MsgKey, Params } from '../i18n.js';
 import type { Store } from '../store/index.js';
+import type { FlowJobs } from '../../jobs/index.js';
 import type { FileStore } from '../files.js';
 import type { SendOutcome } from '../channels/types.js';
 import type { Reply } from './types.js';
@@ -22,6 +23,8 @@ export interface FlowContext {
   t(key: MsgKey, params?: Params): string;
   /** Text after a flow's slash command ("/hoso 12" → "12"), during begin/render. */
   args?: string;
+  /** Background jobs (jobs/): broadcasts, alerts, catch-up reminders. Undefined in engine-only tests. */
+  jobs?: FlowJobs;
   /** The actor recorded in the audit stream for changes made by this user. */
   actor: { id: string; role: string | null; channel: string };
   /**

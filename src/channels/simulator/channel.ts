@@ -16,6 +16,26 @@ export interface TranscriptEntry {
 }
 
 const TRANSCRIPT_MAX = 300;
+const SENT_TTL_S = 35 * 86_400;
+
+/** Appends a transcript entry unless this idempotency key was delivered before. */
+const SEND_ONCE_LUA = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  return 1
+end
+return 0
+`;
+
+const botEntry = (reply: Reply): TranscriptEntry => ({
+  from: 'bot',
+  at: new Date().toISOString(),
+  text: reply.text,
+  choices: reply.choices,
+  expectsFile: reply.expectsFile,
+  file: reply.file?.name,
+});
 
 /**
  * The local chat simulator: a channel like Telegram or Zalo, but the "platform" is our
@@ -69,22 +89,26 @@ export class SimulatorChannel implements OutboundChannel {
     return result.replies;
   }
 
-  /** The outbox's path: messages the jobs send (reminders, broadcasts) land in the transcript. */
-  async send(userId: string, reply: Reply): Promise<SendOutcome> {
-    await this.deliver(userId, reply);
+  /**
+   * The outbox's path: messages the jobs send (reminders, broadcasts) land in the transcript.
+   * With an idempotency key this "platform" drops a repeat itself: the key and the
+   * transcript entry are written by one script, so a worker that dies between the send
+   * and recording it never makes a message appear twice here (Telegram and Zalo offer
+   * no such key; there the outbox can only narrow the window).
+   */
+  async send(userId: string, reply: Reply, opts: { idempotencyKey?: string } = {}): Promise<SendOutcome> {
+    if (!opts.idempotencyKey) {
+      await this.deliver(userId, reply);
+      return { ok: true };
+    }
+    const sentKey = `${this.prefix}:sim:sent:${opts.idempotencyKey}`;
+    await this.redis.eval(SEND_ONCE_LUA, 2, sentKey, this.logKey(userId), JSON.stringify(botEntry(reply)), TRANSCRIPT_MAX, SENT_TTL_S);
     return { ok: true };
   }
 
   /** Outbound path for replies and for messages the jobs send (reminders, broadcasts). */
   async deliver(userId: string, reply: Reply): Promise<void> {
-    await this.record(userId, {
-      from: 'bot',
-      at: new Date().toISOString(),
-      text: reply.text,
-      choices: reply.choices,
-      expectsFile: reply.expectsFile,
-      file: reply.file?.name,
-    });
+    await this.record(userId, botEntry(reply));
   }
 
   private async record(userId: string, entry: TranscriptEntry) {

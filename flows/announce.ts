@@ -1,0 +1,208 @@
+import type { Audience } from '../jobs/index.js';
+import type { Channel, FileRef, UnitLevel } from '../src/domain/index.js';
+import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
+
+/** One announcement fits one Zalo message (2,000 characters) with its header. */
+export const ANNOUNCE_MAX = 1800;
+
+const isAdmin = (ctx: FlowContext) => ctx.identity.role === 'admin';
+const preview = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function audienceOf(d: Data): Audience | null {
+  switch (d.audience) {
+    case 'all':
+      return { kind: 'all' };
+    case 'staff':
+      return { kind: 'staff' };
+    case 'level':
+      return typeof d.level === 'string' ? { kind: 'level', level: d.level as UnitLevel } : null;
+    case 'office':
+      return typeof d.officePick === 'string' ? { kind: 'office', unitId: d.officePick } : null;
+    case 'channel':
+      return typeof d.channel === 'string' ? { kind: 'channel', channel: d.channel as Channel } : null;
+    default:
+      return null;
+  }
+}
+
+function audienceLabel(ctx: FlowContext, d: Data): string {
+  switch (d.audience) {
+    case 'level':
+      return ctx.t('announce.audience_level_line', { level: ctx.t(`level.${d.level as UnitLevel}`) });
+    case 'office': {
+      const office = ((d.officeMatches as Option[] | undefined) ?? []).find((o) => o.id === d.officePick);
+      return ctx.t('announce.audience_office_line', { office: office?.label ?? String(d.officePick) });
+    }
+    case 'channel':
+      return ctx.t('announce.audience_channel_line', { channel: ctx.t(`channel.${d.channel as Channel}`) });
+    case 'staff':
+      return ctx.t('announce.audience_staff');
+    default:
+      return ctx.t('announce.audience_all');
+  }
+}
+
+/**
+ * Thông báo (admins): the text, an optional file, the audience (everyone, one unit
+ * level, the units of an office found by name, one channel, staff only), then the
+ * recipient count and a confirmation; confirming starts a broadcast (jobs/broadcasts.ts).
+ */
+export const announce: Flow = {
+  id: 'announce',
+  title: 'announce.title',
+  command: '/thongbao',
+  available: isAdmin,
+  async begin(ctx) {
+    if (!ctx.jobs) return { refuse: ctx.t('announce.unavailable') };
+    return {};
+  },
+  steps: () => [
+    {
+      kind: 'text',
+      id: 'text',
+      max: ANNOUNCE_MAX,
+      prompt: (c) => c.t('announce.text_prompt', { max: ANNOUNCE_MAX }),
+      summary: (c, d) => c.t('announce.text_line', { text: preview(String(d.text)) }),
+    },
+    {
+      kind: 'choice',
+      id: 'attach',
+      prompt: (c) => c.t('announce.attach_prompt'),
+      options: (c) => [
+        { id: 'no', label: c.t('announce.attach_no') },
+        { id: 'yes', label: c.t('announce.attach_yes') },
+      ],
+    },
+    {
+      kind: 'file',
+      id: 'file',
+      when: (_c, d) => d.attach === 'yes',
+      prompt: (c) => c.t('announce.file_prompt'),
+      summary: (c, d) => (d.file ? c.t('announce.file_line', { name: (d.file as FileRef).name }) : null),
+    },
+    {
+      kind: 'choice',
+      id: 'audience',
+      prompt: (c) => c.t('announce.audience_prompt'),
+      options: (c) => [
+        { id: 'all', label: c.t('announce.audience_all') },
+        { id: 'level', label: c.t('announce.audience_level') },
+        { id: 'office', label: c.t('announce.audience_office') },
+        { id: 'channel', label: c.t('announce.audience_channel') },
+        { id: 'staff', label: c.t('announce.audience_staff') },
+      ],
+      summary: (c, d) => c.t('announce.audience_line', { audience: audienceLabel(c, d) }),
+    },
+    {
+      kind: 'choice',
+      id: 'level',
+      when: (_c, d) => d.audience === 'level',
+      prompt: (c) => c.t('announce.level_prompt'),
+      options: (c) => c.campaign.unitLevels.map((l) => ({ id: l, label: c.t(`level.${l}`) })),
+    },
+    {
+      kind: 'text',
+      id: 'officeQuery',
+      max: 200,
+      when: (_c, d) => d.audience === 'office',
+      prompt: (c) => c.t('announce.office_prompt'),
+      parse: async (text, c) =>
+        (await c.store.units.findByName(text, { limit: 1 })).length > 0 ? { ok: true, value: text } : { ok: false, error: c.t('announce.office_none', { text }) },
+      after: async (c, d) => {
+        const found = await c.store.units.findByName(String(d.officeQuery), { limit: 8 });
+        d.officeMatches = found.map((u) => ({ id: u.id, label: u.name }));
+      },
+    },
+    {
+      kind: 'choice',
+      id: 'officePick',
+      when: (_c, d) => d.audience === 'office',
+      prompt: (c) => c.t('announce.office_pick'),
+      options: (_c, d) => (d.officeMatches as Option[] | undefined) ?? [],
+    },
+    {
+      kind: 'choice',
+      id: 'channel',
+      when: (_c, d) => d.audience === 'channel',
+      prompt: (c) => c.t('announce.channel_prompt'),
+      options: (c) => (c.jobs?.channels() ?? []).map((ch) => ({ id: ch, label: c.t(`channel.${ch}`) })),
+    },
+    {
+      kind: 'confirm',
+      id: 'confirm',
+      prompt: (c) => c.t('announce.confirm'),
+      extra: async (c, d) => {
+        const audience = audienceOf(d);
+        if (!audience || !c.jobs) return null;
+        const { total, unreachable } = await c.jobs.broadcasts.count(audience);
+        return c.t(unreachable ? 'announce.count_unreachable' : 'announce.count', { total, unreachable });
+      },
+      actions: (c) => [
+        { id: 'send', label: c.t('announce.action_send') },
+        { id: 'cancel', label: c.t('confirm.cancel') },
+      ],
+    },
+  ],
+  async complete(ctx, d, action) {
+    const audience = audienceOf(d);
+    if (action !== 'send' || !audience || !ctx.jobs) return [{ text: ctx.t('flow.cancelled') }];
+    const { total } = await ctx.jobs.broadcasts.count(audience);
+    if (total === 0) return [{ text: ctx.t('announce.no_recipients') }];
+    const { id } = await ctx.jobs.broadcasts.start({
+      by: { channel: ctx.channel, userId: ctx.userId, lang: ctx.lang },
+      text: String(d.text),
+      file: (d.file as FileRef | null | undefined) ?? null,
+      audience,
+    });
+    return [{ text: ctx.t('announce.started', { id, total }) }];
+  },
+};
+
+/** Huỷ thông báo (admins): `/huythongbao 12`, the button under the progress line, or a pick from the running ones. */
+export const announceCancel: Flow = {
+  id: 'bccancel',
+  title: 'announce.cancel_title',
+  command: '/huythongbao',
+  hidden: true,
+  available: isAdmin,
+  async begin(ctx) {
+    if (!ctx.jobs) return { refuse: ctx.t('announce.unavailable') };
+    const id = ctx.args?.replace(/^#/, '').trim();
+    if (id) {
+      const s = await ctx.jobs.broadcasts.status(id);
+      if (!s) return { refuse: ctx.t('announce.cancel_not_found', { id }) };
+      if (s.status === 'done') return { refuse: ctx.t('announce.cancel_finished', { id }) };
+      if (s.status === 'cancelled') return { refuse: ctx.t('announce.cancel_already_cancelled', { id }) };
+      return { data: { id, preview: preview(s.text, 80) } };
+    }
+    if ((await ctx.jobs.broadcasts.running()).length === 0) return { refuse: ctx.t('announce.none_running') };
+    return {};
+  },
+  steps: () => [
+    {
+      kind: 'choice',
+      id: 'id',
+      when: (_c, d) => !d.preview,
+      prompt: (c) => c.t('announce.cancel_pick'),
+      options: async (c) =>
+        ((await c.jobs?.broadcasts.running()) ?? []).map((s) => ({
+          id: s.id,
+          label: c.t('announce.running_line', { id: s.id, text: preview(s.text, 40), done: s.total - s.pending, total: s.total }),
+        })),
+    },
+    {
+      kind: 'confirm',
+      id: 'confirm',
+      prompt: (c, d) => c.t('announce.cancel_confirm', { id: String(d.id) }),
+      actions: (c) => [
+        { id: 'stop', label: c.t('announce.cancel_yes') },
+        { id: 'keep', label: c.t('announce.cancel_no') },
+      ],
+    },
+  ],
+  async complete(ctx, d, action) {
+    if (action !== 'stop' || !ctx.jobs) return [{ text: ctx.t('announce.cancel_kept', { id: String(d.id) }) }];
+    const r = await ctx.jobs.broadcasts.cancel(String(d.id), ctx.actor.id);
+    return [{ text: ctx.t(`announce.cancel_${r}`, { id: String(d.id) }) }];
+  },
+};

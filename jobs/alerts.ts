@@ -1,0 +1,209 @@
+import type { Campaign, DossierPart } from '../src/campaign/schema.js';
+import {
+  ancestors,
+  daysLeft,
+  dossierCompleteness,
+  dossierDueDay,
+  formatCivilDate,
+  staffAlertSchedule,
+  type Identity,
+  type Lang,
+  type Nomination,
+  type ScheduledStaffAlert,
+  type Unit,
+} from '../src/domain/index.js';
+import { t } from '../src/i18n.js';
+import type { Store } from '../src/store/index.js';
+import type { GroupLink } from '../src/channels/telegram/groups.js';
+import { PRIORITY } from './keys.js';
+import type { OutboxMessage } from './outbox.js';
+import { daysLeftText, splitLines, TEXT_LIMIT } from './text.js';
+
+/**
+ * Incomplete-dossier alerts for staff: a digest per staff member, covering the units
+ * below their office (not the office itself, as in the staff overview) whose dossiers
+ * that are not yet accepted miss required parts; grouped by unit, counted per missing
+ * part, split into several messages when long. Nobody gets a digest when nothing is
+ * missing. And one alert right away when a unit submits a dossier with missing parts.
+ */
+
+export interface AlertContext {
+  store: Store;
+  campaign: Campaign;
+  /** Telegram staff groups linked to an office (or, with officeUnitId null, to the whole campaign). */
+  groups?: () => Promise<GroupLink[]>;
+}
+
+/** Who hears about an office's units: its staff in their own chats, and the Telegram groups linked to it (in Vietnamese). */
+interface Listener {
+  channel: Identity['channel'];
+  userId: string;
+  lang: Lang;
+}
+const listenerOfGroup = (g: GroupLink): Listener => ({ channel: 'telegram', userId: g.chatId, lang: 'vi' });
+
+/** The staff alert in effect at `at`: the latest with time ≤ at whose deadline is still open. */
+export function activeStaffAlert(campaign: Campaign, at: Date, year?: number): ScheduledStaffAlert | undefined {
+  let found: ScheduledStaffAlert | undefined;
+  for (const a of staffAlertSchedule(campaign)) {
+    if (year !== undefined && a.year !== year) continue;
+    if (a.at.getTime() <= at.getTime() && at.getTime() < a.deadline.getTime()) found = a;
+  }
+  return found;
+}
+
+export const alertRef = (campaign: Campaign, a: Pick<ScheduledStaffAlert, 'year' | 'offsetDays'>) => `alert-${campaign.id}-${a.year}-d${a.offsetDays}`;
+
+interface Incomplete {
+  unit: Unit;
+  items: { nomination: Nomination; missing: DossierPart[] }[];
+}
+
+/**
+ * Listeners by office unit id: staff identities (role staff, their unit is the office)
+ * and linked groups; the key '*' holds groups linked to the whole campaign.
+ */
+async function listenersByOffice(ctx: AlertContext): Promise<Map<string, Listener[]>> {
+  const map = new Map<string, Listener[]>();
+  const add = (office: string, l: Listener) => {
+    const list = map.get(office);
+    if (list) list.push(l);
+    else map.set(office, [l]);
+  };
+  for (const s of await ctx.store.identities.listByRole('staff')) if (s.unitId !== null && !s.unreachable) add(s.unitId, s);
+  for (const g of (await ctx.groups?.()) ?? []) add(g.officeUnitId ?? '*', listenerOfGroup(g));
+  return map;
+}
+
+function digestLines(campaign: Campaign, lang: Lang, year: number, at: Date, rows: Incomplete[]): string[] {
+  const due = dossierDueDay(campaign, year);
+  const dossiers = rows.reduce((n, r) => n + r.items.length, 0);
+  const perPart = new Map<string, { part: DossierPart; count: number }>();
+  for (const r of rows)
+    for (const x of r.items)
+      for (const p of x.missing) {
+        const e = perPart.get(p.id);
+        if (e) e.count++;
+        else perPart.set(p.id, { part: p, count: 1 });
+      }
+  const parts = campaign.dossierParts
+    .filter((p) => perPart.has(p.id))
+    .map((p) => t(lang, 'alert.part_count', { part: p.label[lang], count: perPart.get(p.id)!.count }))
+    .join(' · ');
+  const lines = [
+    t(lang, 'alert.digest_header', { year, date: formatCivilDate(due, lang), left: daysLeftText(lang, daysLeft(at, due)) }),
+    t(lang, 'alert.digest_counts', { units: rows.length, dossiers }),
+    t(lang, 'alert.digest_parts', { parts }),
+  ];
+  for (const r of rows) {
+    lines.push(t(lang, 'alert.digest_unit', { unit: r.unit.name, count: r.items.length }));
+    for (const x of r.items)
+      lines.push(
+        t(lang, 'alert.digest_line', {
+          id: x.nomination.id,
+          nominee: x.nomination.nominee.name,
+          status: t(lang, `status.dossier_${x.nomination.status}`),
+          parts: x.missing.map((p) => p.label[lang]).join('; '),
+        }),
+      );
+  }
+  lines.push(t(lang, 'alert.digest_footer'));
+  return lines;
+}
+
+/** The digests of one staff alert (scheduled before a dossier deadline, or run by hand). */
+export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledStaffAlert, 'year' | 'offsetDays'>, at: Date): Promise<OutboxMessage[]> {
+  const { store, campaign } = ctx;
+  const offices = await listenersByOffice(ctx);
+  if (offices.size === 0) return [];
+  const nominations = (await store.nominations.list(campaign.id, alert.year)).filter((n) => n.status !== 'accepted');
+  const incomplete = new Map<string, Incomplete['items']>();
+  for (const n of nominations) {
+    const missing = dossierCompleteness(campaign, n).missingRequired;
+    if (missing.length === 0) continue;
+    const list = incomplete.get(n.unitId);
+    if (list) list.push({ nomination: n, missing });
+    else incomplete.set(n.unitId, [{ nomination: n, missing }]);
+  }
+  if (incomplete.size === 0) return [];
+  const all = new Map((await store.units.all()).map((u) => [u.id, u]));
+  // Each incomplete unit, filed under every office above it (and under '*', the whole campaign).
+  const rowsByOffice = new Map<string, Incomplete[]>();
+  const file = (office: string, row: Incomplete) => {
+    if (!offices.has(office)) return;
+    const rows = rowsByOffice.get(office);
+    if (rows) rows.push(row);
+    else rowsByOffice.set(office, [row]);
+  };
+  for (const [unitId, items] of incomplete) {
+    const unit = all.get(unitId);
+    if (!unit || !campaign.unitLevels.includes(unit.level)) continue;
+    const row = { unit, items: items.sort((a, b) => a.nomination.id.localeCompare(b.nomination.id, 'en', { numeric: true })) };
+    for (const office of ancestors(unitId, all)) file(office.id, row);
+    file('*', row);
+  }
+  const messages: OutboxMessage[] = [];
+  const ref = alertRef(campaign, alert);
+  for (const [officeId, rows] of rowsByOffice) {
+    rows.sort((a, b) => a.unit.name.localeCompare(b.unit.name, 'vi'));
+    for (const s of offices.get(officeId)!) {
+      const parts = splitLines(digestLines(campaign, s.lang, alert.year, at, rows), TEXT_LIMIT[s.channel], s.lang);
+      parts.forEach((text, i) =>
+        messages.push({
+          kind: 'alert',
+          ref,
+          priority: PRIORITY.alert,
+          channel: s.channel,
+          userId: s.userId,
+          key: `alert|${campaign.id}|${alert.year}|d${alert.offsetDays}|${s.channel}|${s.userId}|${i}`,
+          // Telegram allows about one message per second to a chat: space the parts.
+          delayMs: i * 1_100,
+          reply: { text },
+        }),
+      );
+    }
+  }
+  return messages;
+}
+
+/** Right after a unit submits a dossier that misses required parts: one alert to the staff above it. */
+export async function planSubmittedAlert(ctx: AlertContext, nomination: Nomination, at: Date): Promise<OutboxMessage[]> {
+  const { store, campaign } = ctx;
+  if (nomination.status !== 'submitted') return [];
+  const missing = dossierCompleteness(campaign, nomination).missingRequired;
+  if (missing.length === 0) return [];
+  const offices = await listenersByOffice(ctx);
+  if (offices.size === 0) return [];
+  const unit = await store.units.get(nomination.unitId);
+  if (!unit) return [];
+  const chain = new Map<string, Unit>([[unit.id, unit]]);
+  for (let parentId = unit.parentId; parentId !== null && !chain.has(parentId); ) {
+    const parent = await store.units.get(parentId);
+    if (!parent) break;
+    chain.set(parent.id, parent);
+    parentId = parent.parentId;
+  }
+  const due = dossierDueDay(campaign, nomination.year);
+  const messages: OutboxMessage[] = [];
+  const listeners = [...ancestors(unit.id, chain).flatMap((o) => offices.get(o.id) ?? []), ...(offices.get('*') ?? [])];
+  for (const s of listeners)
+      messages.push({
+        kind: 'alert',
+        ref: `alert-${campaign.id}-submitted`,
+        priority: PRIORITY.alert,
+        channel: s.channel,
+        userId: s.userId,
+        key: `sub|${nomination.id}|${nomination.submittedAt ?? ''}|${s.channel}|${s.userId}`,
+        reply: {
+          text: t(s.lang, 'alert.submitted_incomplete', {
+            unit: unit.name,
+            id: nomination.id,
+            nominee: nomination.nominee.name,
+            parts: missing.map((p) => p.label[s.lang]).join('; '),
+            date: formatCivilDate(due, s.lang),
+            left: daysLeftText(s.lang, daysLeft(at, due)),
+          }),
+        },
+      });
+  return messages;
+}
