@@ -419,6 +419,10 @@ describe('zalo outbound: the messaging window, templates, files, long texts', ()
     expect(await ch.send(userId, { text: 'a' })).toMatchObject({ ok: false, kind: 'rate_limited', retryAfterMs: 30_000 });
     z.fake.failNext('/v3.0/oa/message/cs', { error: -211, message: 'Out of quota' });
     expect(await ch.send(userId, { text: 'a' })).toMatchObject({ ok: false, kind: 'config', reason: 'zalo -211: Out of quota' });
+    // A reply to the user that fails for a configuration reason: admins are told (the outbox reports its own sends).
+    z.fake.failNext('/v3.0/oa/message/cs', { error: -211, message: 'Out of quota' });
+    const processed = await z.deliver(z.ev.userSendText({ userId, text: 'menu' }));
+    expect(processed.outcomes[0]).toMatchObject({ ok: false, kind: 'config' });
     await expect
       .poll(async () => (await z.bot.app.simulator.transcript('quan-tri')).filter((e) => e.text.includes('-211')).length, { timeout: 10_000 })
       .toBe(1);

@@ -79,7 +79,16 @@ export async function startZaloBot(
     get webhook() {
       return webhook;
     },
-    post: (event, o) => postZaloEvent(webhook, event, ZALO_OA_SECRET, o),
+    async post(event, o) {
+      try {
+        return await postZaloEvent(webhook, event, ZALO_OA_SECRET, o);
+      } catch (err) {
+        // fetch reused a keep-alive socket the server had just closed (idle > 5 s): the request
+        // never arrived; send it again, as Zalo would.
+        if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+        return postZaloEvent(webhook, event, ZALO_OA_SECRET, o);
+      }
+    },
     async deliver(event) {
       const n = normaliseEvent(event);
       if (n.kind === 'ignore') throw new Error(`event would be ignored: ${n.reason}`);

@@ -36,8 +36,6 @@ export interface ZaloChannelOptions {
   phones: ZaloPhones;
   log: Logger;
   now?: () => Date;
-  /** Told about configuration failures (the runtime alerts admins, rate-limited). */
-  onConfigError?: (reason: string) => void;
 }
 
 /**
@@ -87,7 +85,6 @@ export class ZaloChannel implements OutboundChannel {
     if (outcome.kind === 'unreachable' && !TEMPORARY_REASONS.has(outcome.reason)) {
       await this.opts.store.identities.markUnreachable('zalo', userId, true).catch(() => null);
     }
-    if (outcome.kind === 'config') this.opts.onConfigError?.(outcome.reason);
   }
 
   private async deliver(userId: string, reply: Reply, key: string | undefined): Promise<SendOutcome> {

@@ -50,6 +50,11 @@ export interface ZaloInboundOptions {
   log: Logger;
   now: () => Date;
   concurrency?: number;
+  /**
+   * A reply failed for a configuration reason (alert admins). Messages sent through the
+   * jobs' outbox are reported by the outbox itself; this covers replies to inbound messages.
+   */
+  onConfigError?: (reason: string) => void;
 }
 
 /** BullMQ job ids may not contain ':' nor be all digits. */
@@ -149,6 +154,7 @@ export class ZaloInbound {
         throw new DelayedError();
       }
       if (outcome.kind === 'transient') throw new Error(`reply not sent: ${outcome.reason}`);
+      if (outcome.kind === 'config') this.opts.onConfigError?.(outcome.reason);
       this.opts.log.warn({ job: job.id, kind: outcome.kind, reason: outcome.reason }, 'zalo: reply not delivered');
       break;
     }

@@ -101,11 +101,6 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
     phones,
     log: zlog,
     now,
-    onConfigError: (reason) => {
-      if (reason.startsWith('zalo_down')) return; // already alerted when it went down
-      const code = /^zalo (-?\d+)/.exec(reason)?.[1] ?? reason.split(':')[0]!.slice(0, 40);
-      void alertAdmins('zalo.alert_config', reason, `config.${code}`, CONFIG_ALERT_EVERY_S).catch(() => {});
-    },
   });
   const inbound = new ZaloInbound({
     redisUrl: deps.redisUrl,
@@ -116,6 +111,11 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
     profiles,
     log: zlog,
     now,
+    onConfigError: (reason) => {
+      if (reason.startsWith('zalo_down')) return; // already alerted when it went down
+      const code = /^zalo (-?\d+)/.exec(reason)?.[1] ?? reason.split(':')[0]!.slice(0, 40);
+      void alertAdmins('zalo.alert_config', reason, `config.${code}`, CONFIG_ALERT_EVERY_S).catch(() => {});
+    },
   });
   if (deps.worker !== false) inbound.start();
 
