@@ -143,7 +143,7 @@ async function leanFakeBotApi(): Promise<{ apiRoot: string; replies: () => numbe
 }
 
 function startChild(kind: 'full' | 'bare', redisUrl: string, apiRoot: string): Promise<{ child: ChildProcess; url: string }> {
-  const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, '--cpu-prof-name', `${kind}.cpuprofile`] : [];
+  const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(CPU_PROF, kind)] : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', self, 'serve', kind, redisUrl, apiRoot], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -191,7 +191,19 @@ function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
 interface Result {
+  /** Server CPU per handled update, ms: independent of how busy the rest of the machine is. */
+  cpuPerUpdate?: number;
   updates: number;
   seconds: number;
   perSecond: number;
@@ -203,7 +215,7 @@ interface Result {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /** N users, one connection each, sending update after update for `seconds` (after a warm-up). */
-async function load(url: string, users: number[], next: (userId: number, i: number) => string, seconds: number): Promise<Result> {
+async function load(url: string, users: number[], next: (userId: number, i: number) => string, seconds: number, serverPid?: number): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: users.length });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -226,15 +238,17 @@ async function load(url: string, users: number[], next: (userId: number, i: numb
   const running = users.map(run);
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
   measuring = true;
+  const cpu0 = cpuMs(serverPid);
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = cpuMs(serverPid) - cpu0;
   stop = true;
   await Promise.all(running);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { updates: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+  return { cpuPerUpdate: cpu / Math.max(1, latencies.length), updates: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
 }
 
 /** Officers of the demo hamlet, each left at the registration flow's commitments step. */
@@ -280,14 +294,14 @@ async function main(): Promise<void> {
     const flowStep = (userId: number, i: number) => textUpdate(userId, i % 2 === 0 ? `Cam kết số ${i}: 100% hồ sơ trực tuyến` : 'sửa 2');
     const plain = (userId: number, i: number) => textUpdate(userId, `tin nhắn ${i}`);
     for (const n of CONNECTIONS) {
-      for (const [pipeline, url, users, next] of [
-        ['bare', bare.url, bareUsers, plain],
-        ['full', full.url, fullUsers, flowStep],
+      for (const [pipeline, server, users, next] of [
+        ['bare', bare, bareUsers, plain],
+        ['full', full, fullUsers, flowStep],
       ] as const) {
         const before = fake.replies();
-        const r = await load(url, users.slice(0, n), next, SECONDS);
+        const r = await load(server.url, users.slice(0, n), next, SECONDS, server.child.pid);
         rows.push({ pipeline, connections: n, r });
-        process.stderr.write(`${pipeline} @${n}: ${r.perSecond.toFixed(0)} updates/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (replies sent: ${fake.replies() - before})\n`);
+        process.stderr.write(`${pipeline} @${n}: ${r.perSecond.toFixed(0)} updates/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${r.cpuPerUpdate?.toFixed(2)} ms/update (replies sent: ${fake.replies() - before})\n`);
       }
     }
   } finally {
@@ -297,18 +311,18 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  const cpu = os.cpus();
-  console.log(`\nTelegram webhook benchmark — ${cpu.length} CPU × ${cpu[0]?.model.trim() ?? '?'}, Node ${process.version}, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up\n`);
-  console.log('| connections | pipeline | updates/s | p50 ms | p99 ms | errors |');
-  console.log('|---:|---|---:|---:|---:|---:|');
+  const cpus = os.cpus();
+  console.log(`\nTelegram webhook benchmark — ${cpus.length} CPU × ${cpus[0]?.model.trim() ?? '?'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up\n`);
+  console.log('| connections | pipeline | updates/s | p50 ms | p99 ms | server CPU ms/update | errors |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|');
   for (const { pipeline, connections, r } of rows) {
-    console.log(`| ${connections} | ${pipeline} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`);
+    console.log(`| ${connections} | ${pipeline} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuPerUpdate?.toFixed(2)} | ${r.errors} |`);
   }
   console.log('');
   for (const n of CONNECTIONS) {
     const full = rows.find((x) => x.pipeline === 'full' && x.connections === n)!.r;
     const bare = rows.find((x) => x.pipeline === 'bare' && x.connections === n)!.r;
-    console.log(`${n} connections: full / bare throughput = ${(full.perSecond / bare.perSecond).toFixed(2)}×`);
+    console.log(`${n} connections: full / bare throughput = ${(full.perSecond / bare.perSecond).toFixed(2)}×; server CPU per update full / bare = ${((full.cpuPerUpdate ?? NaN) / (bare.cpuPerUpdate ?? NaN)).toFixed(2)}×`);
   }
 }
 

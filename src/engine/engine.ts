@@ -74,11 +74,17 @@ export class Engine {
     const flood = await this.floodGuard(inbound);
     if (flood) return flood;
     return withLock(this.opts.redis, this.sessions.lockKey(channel, userId), async () => {
-      if (await this.sessions.seen(channel, messageId)) return { replies: [], lang: 'vi', duplicate: true };
-      const identity = await this.identityFor(inbound);
+      // Three independent reads in one round trip (ioredis pipelines commands in flight).
+      const [seen, known, stored] = await Promise.all([
+        this.sessions.seen(channel, messageId),
+        this.opts.store.identities.get(channel, userId),
+        this.sessions.load(channel, userId),
+      ]);
+      if (seen) return { replies: [], lang: 'vi', duplicate: true };
+      const identity = await this.identityFor(inbound, known);
       const lang = identity.lang;
       const now = this.now();
-      let session = (await this.sessions.load(channel, userId)) ?? emptySession(now);
+      let session = stored ?? emptySession(now);
       const ctx = this.context(identity, now);
       const replies: Reply[] = [];
       if (session.flow && now.getTime() - Date.parse(session.updatedAt) > this.opts.idleMs) {
@@ -125,10 +131,10 @@ export class Engine {
   }
 
   /** The identity of this chat account, created on first contact; bootstrap admins get their role. */
-  private async identityFor(inbound: Inbound): Promise<Identity> {
+  private async identityFor(inbound: Inbound, known: Identity | null): Promise<Identity> {
     const { store } = this.opts;
     const now = this.now();
-    let identity = await store.identities.get(inbound.channel, inbound.userId);
+    let identity = known;
     const isAdmin = this.opts.admins?.includes(`${inbound.channel}:${inbound.userId}`) ?? false;
     if (!identity || (isAdmin && identity.role !== 'admin')) {
       identity = {
@@ -487,14 +493,24 @@ export class Engine {
 
     await step.after?.(ctx, session.data);
     session.history.push(step.id);
-    const next =
-      session.returnTo && session.returnTo !== step.id
-        ? flow.steps(ctx, session.data).find((s) => s.id === session.returnTo && (!s.when || s.when(ctx, session.data)))
-        : await this.nextStep(ctx, flow, session.data, step.id);
-    session.returnTo = null;
+    const returning = session.returnTo && session.returnTo !== step.id ? session.returnTo : null;
+    // After "sửa N", a step the new answer brings in (one with no answer yet) is asked before the summary again.
+    const brought = returning ? this.unanswered(ctx, flow, session.data, step.id, returning) : undefined;
+    const next = returning
+      ? (brought ?? flow.steps(ctx, session.data).find((s) => s.id === returning && (!s.when || s.when(ctx, session.data))))
+      : await this.nextStep(ctx, flow, session.data, step.id);
+    session.returnTo = brought ? returning : null;
     if (!next) return [...feedback, ...(await this.finish(ctx, session, flow, 'confirm'))];
     session.step = next.id;
     return [...feedback, await this.prompt(ctx, flow, next, session.data)];
+  }
+
+  /** The first step between `afterId` and `untilId` whose condition holds and that has no answer yet. */
+  private unanswered(ctx: FlowContext, flow: Flow, data: Data, afterId: string, untilId: string): Step | undefined {
+    const steps = flow.steps(ctx, data);
+    const from = steps.findIndex((s) => s.id === afterId) + 1;
+    const to = steps.findIndex((s) => s.id === untilId);
+    return steps.slice(from, to < 0 ? undefined : to).find((s) => (!s.when || s.when(ctx, data)) && data[s.field ?? s.id] === undefined);
   }
 
   private async finish(ctx: FlowContext, session: Session, flow: Flow, action: string): Promise<Reply[]> {
