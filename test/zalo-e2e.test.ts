@@ -478,6 +478,21 @@ describe('zalo outbound: the messaging window, templates, files, long texts', ()
     expect(await ch.send(userId, { text: '', file: { path: 'exports/x.xlsx', name: 'x.xlsx', mime: 'application/vnd.ms-excel' } })).toMatchObject({ ok: false, kind: 'config' });
   });
 
+  it('with a ZNS template configured, a new member is asked once to share their phone', async () => {
+    const userId = '7200000000000000008';
+    await z.say(userId, 'xin chào');
+    await z.say(userId, '1');
+    const joined = await z.say(userId, await z.bot.inviteCode());
+    expect(z.text(joined)).toContain('Bạn đã tham gia với vai trò cán bộ phụ trách');
+    // The card follows the replies (it is sent after them, by the same job).
+    const card = await z.fake.waitFor(() => z.fake.sentTo(userId).find((m) => m.attachmentType === 'request_user_info'));
+    expect(JSON.stringify(card.message)).toContain('Nhận nhắc hạn cả khi bạn ít nhắn tin');
+    await z.say(userId, 'menu');
+    expect(z.fake.sentTo(userId).filter((m) => m.attachmentType === 'request_user_info')).toHaveLength(1);
+    await z.deliver(z.ev.userSubmitInfo({ userId, info: { name: 'An', phone: '+84 912 000 111' } }));
+    expect(await z.bot.app.zalo!.phones.get(userId)).toBe('84912000111');
+  });
+
   it('unfollow: the user is marked unreachable; following again greets them', async () => {
     const userId = '7200000000000000007';
     await z.say(userId, 'xin chào');

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../../campaign/schema.js';
 import type { Lang } from '../../domain/entities.js';
 import type { Reply } from '../../engine/types.js';
+import { t } from '../../i18n.js';
 import type { Store } from '../../store/index.js';
 import type { OutboundChannel, SendOutcome } from '../types.js';
 import { ZaloHttpError, type ZaloApi } from './api.js';
@@ -98,6 +99,30 @@ export class ZaloChannel implements OutboundChannel {
       if (outcome.ok || outcome.kind !== 'unreachable' || outcome.reason !== WINDOW_REASON) return outcome;
     }
     return this.template(userId, reply, key);
+  }
+
+  /**
+   * Asks the user to share name and phone with the OA (a `request_user_info` card; the answer
+   * comes back as a `user_submit_info` event). Only consultation: inside the 7-day window.
+   */
+  async requestUserInfo(userId: string, lang: Lang): Promise<SendOutcome> {
+    try {
+      return await this.once(`info.${userId}`, async () =>
+        outcomeOf(
+          await this.cs(userId, {
+            attachment: {
+              type: 'template',
+              payload: {
+                template_type: 'request_user_info',
+                elements: [{ title: t(lang, 'zalo.request_info_title'), subtitle: t(lang, 'zalo.request_info_subtitle') }],
+              },
+            },
+          }),
+        ),
+      );
+    } catch (err) {
+      return this.fromError(err);
+    }
   }
 
   // --- sent marks (idempotency) ---------------------------------------------------------

@@ -55,6 +55,8 @@ export interface ZaloInboundOptions {
    * jobs' outbox are reported by the outbox itself; this covers replies to inbound messages.
    */
   onConfigError?: (reason: string) => void;
+  /** After all replies to a user's message went out (e.g. ask for a phone once). Errors are logged. */
+  afterReplies?: (userId: string) => Promise<void>;
 }
 
 /** BullMQ job ids may not contain ':' nor be all digits. */
@@ -157,6 +159,9 @@ export class ZaloInbound {
       if (outcome.kind === 'config') this.opts.onConfigError?.(outcome.reason);
       this.opts.log.warn({ job: job.id, kind: outcome.kind, reason: outcome.reason }, 'zalo: reply not delivered');
       break;
+    }
+    if (outcomes.every((o) => o.ok) && this.opts.afterReplies) {
+      await this.opts.afterReplies(n.inbound.userId).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'zalo: after-reply step failed'));
     }
     this.emit({ key: n.key, duplicate: false, outcomes });
     return 'done';

@@ -116,6 +116,16 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
       const code = /^zalo (-?\d+)/.exec(reason)?.[1] ?? reason.split(':')[0]!.slice(0, 40);
       void alertAdmins('zalo.alert_config', reason, `config.${code}`, CONFIG_ALERT_EVERY_S).catch(() => {});
     },
+    // With a ZNS template configured, a member (any role) who has not shared a phone is asked
+    // once, so reminders can still reach them by phone after 7 silent days.
+    afterReplies: async (userId) => {
+      if (!deps.campaign.zaloTemplates.zns) return;
+      const identity = await store.identities.get('zalo', userId);
+      if (!identity?.role || identity.unreachable || (await phones.get(userId))) return;
+      if ((await redis.set(`${prefix}:zalo:asked-info:${userId}`, now().toISOString(), 'NX')) !== 'OK') return;
+      const outcome = await channel.requestUserInfo(userId, identity.lang);
+      if (!outcome.ok) zlog.warn({ kind: outcome.kind, reason: outcome.reason }, 'zalo: phone request not sent');
+    },
   });
   if (deps.worker !== false) inbound.start();
 
