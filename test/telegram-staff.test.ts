@@ -216,6 +216,19 @@ describe('staff on Telegram', () => {
     expect(textOf(t.fake.messagesTo(GROUP).at(-1)!)).toContain('Đã hủy liên kết');
     expect(await channel.groups.all()).toEqual([]);
 
+    // A button under a group message (an alert): the answer goes to the presser's private chat,
+    // the keyboard stays for the others; someone who never started the bot is sent to it.
+    const alert = await channel.send(String(GROUP), { text: 'Cảnh báo', choices: [{ payload: 'cmd|menu', label: 'Mở danh mục' }] });
+    const alertMessage = t.fake.messagesTo(GROUP).find((m) => String(m.message_id) === (alert.ok ? alert.platformMessageId : ''))!;
+    const privateBefore = t.fake.messagesTo(STAFF).length;
+    await t.post(t.tg.callbackQuery({ userId: STAFF, data: 'cmd|menu', message: alertMessage }));
+    expect(t.fake.messagesTo(STAFF).length).toBeGreaterThan(privateBefore);
+    expect(t.fake.callsOf('answerCallbackQuery').at(-1)!.params.text).toBe('Mình đã trả lời trong tin nhắn riêng với bạn.');
+    await t.post(t.tg.callbackQuery({ userId: 6199, data: 'cmd|menu', message: alertMessage }));
+    expect(t.fake.callsOf('answerCallbackQuery').at(-1)!.params.url).toBe(`https://t.me/${t.fake.botInfo.username}?start=g`);
+    expect(t.fake.messagesTo(6199)).toEqual([]);
+    expect(t.fake.callsOf('editMessageReplyMarkup').filter((c) => String(c.params.chat_id) === String(GROUP))).toEqual([]);
+
     // Linked again, then the bot is removed from the group: the link goes too.
     await t.post(t.tg.command({ userId: STAFF, command: 'lienket', group }));
     expect(await channel.groups.all()).toHaveLength(1);

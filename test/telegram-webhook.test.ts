@@ -112,10 +112,13 @@ describe('Telegram webhook, end to end over HTTP', () => {
     const update = t.tg.command({ userId: user, command: 'start' });
     expect([await t.post(update), await t.post(update), await t.post(update)]).toEqual([200, 200, 200]);
     expect(t.fake.messagesTo(user).length).toBe(1);
+    // A t.me/<bot>?start=… link: the parameter is not an answer (the user is asked the same question).
+    expect(await t.post(t.tg.command({ userId: user, command: 'start', args: 'g' }))).toBe(200);
+    expect(textOf(t.fake.messagesTo(user).at(-1)!)).toContain('Bạn tham gia phong trào với tư cách nào?');
     const again = t.tg.text({ userId: user, text: '1' });
     expect(await Promise.all([t.post(again), t.post(again), t.post(again)])).toEqual([200, 200, 200]);
-    expect(t.fake.messagesTo(user).length).toBe(2);
-    expect(textOf(t.fake.messagesTo(user)[1]!)).toContain('Nhập mã mời');
+    expect(t.fake.messagesTo(user).length).toBe(3);
+    expect(textOf(t.fake.messagesTo(user)[2]!)).toContain('Nhập mã mời');
   });
 
   it('a 429 is waited out and the reply still arrives; a long one is answered 503 and sent on redelivery', async () => {

@@ -184,7 +184,16 @@ export class TelegramChannel implements OutboundChannel {
     // Answer the button press at once (the client shows a spinner until then) and drop
     // the pressed keyboard so old buttons are not pressed again; both best effort.
     const side: Promise<unknown>[] = [];
-    if (callback) {
+    if (callback?.inGroup) {
+      // A button under a group message (an alert): the answer goes to the presser's private
+      // chat, which only works once they have started the bot; if not, open it for them.
+      const known = await this.opts.store.identities.get('telegram', inbound.userId);
+      if (!known) {
+        await this.plainApi.answerCallbackQuery(callback.id, { url: `https://t.me/${this.bot.botInfo.username}?start=g` }).catch(() => {});
+        return;
+      }
+      side.push(this.plainApi.answerCallbackQuery(callback.id, { text: t(known.lang, 'telegram.answered_privately') }).catch(() => {}));
+    } else if (callback) {
       side.push(this.plainApi.answerCallbackQuery(callback.id).catch(() => {}));
       if (callback.chatId && callback.messageId) side.push(this.plainApi.editMessageReplyMarkup(callback.chatId, callback.messageId).catch(() => {}));
     }

@@ -11,8 +11,11 @@ export type TelegramAction =
       inbound: Inbound;
       /** Replies go to the user's private chat (also for a button pressed in a group). */
       chatId: string;
-      /** A pressed inline button: always answered; its keyboard is removed. */
-      callback?: { id: string; chatId?: string; messageId?: number };
+      /**
+       * A pressed inline button: always answered. In a private chat its keyboard is removed;
+       * a button in a group (an alert) stays for the others, and the answer goes privately.
+       */
+      callback?: { id: string; inGroup: boolean; chatId?: string; messageId?: number };
     }
   /** The user blocked the bot (true) or unblocked it (false) in their private chat. */
   | { kind: 'reachability'; userId: string; blocked: boolean }
@@ -91,7 +94,9 @@ export function normalizeUpdate(update: Update, botUsername: string | undefined)
     const userId = String(m.from.id);
     const at = new Date((m.date ?? 0) * 1000 || Date.now());
     if (typeof m.text === 'string') {
-      return { kind: 'converse', chatId: String(chat.id), inbound: { channel: 'telegram', userId, messageId: updateId, text: m.text, at } };
+      // "/start <parameter>" (a t.me/<bot>?start=… link) is just /start: the parameter is never read as an answer.
+      const text = /^\/start(?:@\w+)?\s+\S+$/i.test(m.text.trim()) ? '/start' : m.text;
+      return { kind: 'converse', chatId: String(chat.id), inbound: { channel: 'telegram', userId, messageId: updateId, text, at } };
     }
     const attachments = attachmentsOf(m);
     if (!attachments) return { kind: 'ignore', reason: 'service message' };
@@ -112,7 +117,7 @@ export function normalizeUpdate(update: Update, botUsername: string | undefined)
       kind: 'converse',
       chatId: userId,
       inbound: { channel: 'telegram', userId, messageId: updateId, payload: q.data, at: new Date() },
-      callback: { id: q.id, ...(msg && { chatId: String(msg.chat.id), messageId: msg.message_id }) },
+      callback: msg && msg.chat.type !== 'private' ? { id: q.id, inGroup: true } : { id: q.id, inGroup: false, ...(msg && { chatId: String(msg.chat.id), messageId: msg.message_id }) },
     };
   }
   if (update.my_chat_member) {
