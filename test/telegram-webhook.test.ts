@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main as cli } from '../src/cli/index.js';
 import { PDF } from './helpers/bot.js';
-import { buttonsOf, startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
+import { buttonsOf, SECRET, startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
 
 /** Enough of a JPEG for content sniffing. */
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
@@ -89,6 +90,23 @@ describe('Telegram webhook, end to end over HTTP', () => {
     expect(pdf!.path).toContain(pdf!.sha256);
     expect(photo!.mime).toBe('image/jpeg');
     expect(t.fake.callsOf('getFile').length).toBe(3); // .txt, PDF, photo; the 25 MB one is refused before any download
+  });
+
+  it('the CLI points Telegram at our webhook; Telegram then delivers with the secret', async () => {
+    t = await startTelegramBot();
+    const saved = { ...process.env };
+    Object.assign(process.env, { TELEGRAM_BOT_TOKEN: t.fake.token, TELEGRAM_API_ROOT: t.fake.apiRoot, TELEGRAM_WEBHOOK_SECRET: SECRET });
+    const log = console.log;
+    console.log = () => {};
+    try {
+      expect(await cli(['node', 'cli', 'telegram:set-webhook', t.url])).toBe(0);
+    } finally {
+      console.log = log;
+      process.env = saved;
+    }
+    const delivered = await t.fake.deliverUpdate(t.tg.command({ userId: 5010, command: 'start' }));
+    expect(delivered.status).toBe(200);
+    expect(textOf(t.fake.messagesTo(5010)[0]!)).toContain('Bạn tham gia phong trào với tư cách nào?');
   });
 
   it('a forged or missing secret gets 401 and nothing is stored or sent', async () => {
