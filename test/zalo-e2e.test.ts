@@ -201,6 +201,22 @@ describe('zalo webhook: authenticity, duplicates, durability', () => {
     expect(texts.filter((t) => t?.includes('Bạn tham gia phong trào với tư cách nào?'))).toHaveLength(1);
   });
 
+  it('messages of one user sent back to back are handled in the order they came', async () => {
+    const unit = (await z.bot.app.store.units.all())[0]!;
+    for (let round = 0; round < 5; round++) {
+      const userId = `70000000000000001${round}`;
+      await z.say(userId, 'xin chào');
+      const code = await z.bot.app.store.invites.create({ role: 'officer', unitId: unit.id, ttlDays: 7, createdBy: 'test' }, { id: 'test', role: 'admin', channel: 'cli' });
+      // "1" (I have an invite code), then the code at once, without waiting for the answer.
+      expect((await z.post(z.ev.userSendText({ userId, text: '1' }))).status).toBe(200);
+      await z.deliver(z.ev.userSendText({ userId, text: code }));
+      expect((await z.bot.app.store.identities.get('zalo', userId))?.role).toBe('officer');
+      const texts = z.text(z.fake.sentTo(userId));
+      expect(texts.indexOf('Nhập mã mời')).toBeGreaterThan(-1);
+      expect(texts.indexOf('Nhập mã mời')).toBeLessThan(texts.indexOf('Bạn đã tham gia'));
+    }
+  });
+
   it('echoes of our messages, receipts, unknown events: 200 and ignored', async () => {
     const userId = '7000000000000000005';
     const before = await queueCounts();

@@ -69,6 +69,8 @@ export class ZaloInbound {
   private readonly queueConnection: Redis;
   private worker: Worker | null = null;
   private workerConnection: Redis | null = null;
+  /** Per-user chains: one process handles a user's events in the order it took them. */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: ZaloInboundOptions) {
     // A plain client (fails fast when Redis is down: the webhook answers 500 and Zalo redelivers).
@@ -131,6 +133,24 @@ export class ZaloInbound {
       return saved ? 'phone saved' : 'no usable phone';
     }
 
+    // The engine lock already keeps two messages of a user apart; this also keeps their order
+    // (BullMQ starts jobs in queue order, so a later message waits for an earlier one here).
+    const userId = n.inbound.userId;
+    const prev = this.chains.get(userId) ?? Promise.resolve();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const mine = prev.then(() => gate);
+    this.chains.set(userId, mine);
+    await prev;
+    try {
+      return await this.handle(job, token, n);
+    } finally {
+      release();
+      if (this.chains.get(userId) === mine) this.chains.delete(userId);
+    }
+  }
+
+  private async handle(job: Job<InboundJobData>, token: string | undefined, n: Extract<ReturnType<typeof normaliseEvent>, { kind: 'message' }>): Promise<string> {
     let replies = job.data.replies;
     if (!replies) {
       const result = await this.opts.engine.handle({ ...n.inbound, at: this.opts.now() });
