@@ -72,6 +72,10 @@ export const announce: Flow = {
         { id: 'no', label: c.t('announce.attach_no') },
         { id: 'yes', label: c.t('announce.attach_yes') },
       ],
+      // Changed with "sửa": the file is asked again (or dropped).
+      after: async (_c, d) => {
+        delete d.file;
+      },
     },
     {
       kind: 'file',
@@ -92,6 +96,10 @@ export const announce: Flow = {
         { id: 'staff', label: c.t('announce.audience_staff') },
       ],
       summary: (c, d) => c.t('announce.audience_line', { audience: audienceLabel(c, d) }),
+      // Changed with "sửa": the follow-up question of the new choice is asked afresh.
+      after: async (_c, d) => {
+        for (const f of ['level', 'officeQuery', 'officeMatches', 'officePick', 'channel']) delete d[f];
+      },
     },
     {
       kind: 'choice',

@@ -373,7 +373,11 @@ export class Broadcasts {
   }
 
   messageFor(lang: Lang, spec: Pick<BroadcastSpec, 'text' | 'file'>): Reply {
-    const reply: Reply = { text: t(lang, 'announce.message', { text: spec.text }) };
+    const reply: Reply = {
+      text: t(lang, 'announce.message', { text: spec.text }),
+      // Outside Zalo's 7-day window only the campaign's announcement template may be sent.
+      template: { kind: 'announcement', params: { content: spec.text.slice(0, 500) } },
+    };
     if (spec.file) reply.file = { path: spec.file.path, name: spec.file.name, mime: spec.file.mime };
     return reply;
   }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../src/campaign/schema.js';
 import { CHANNELS, vnDate, type Channel, type Identity, type Nomination } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
+import { TelegramGroups } from '../src/channels/telegram/groups.js';
 import { createRedis } from '../src/redis/connection.js';
 import type { Store } from '../src/store/index.js';
 import { activeStaffAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
@@ -96,7 +97,9 @@ export function createJobs(input: JobsDeps): Jobs {
   schedule.on('error', () => {});
   const broadcasts = new Broadcasts({ redis, connection, prefix, store, campaign, outbox, log, now: deps.now, rates: deps.rates });
   const keys = jobKeys(prefix);
-  const ctx = { store, campaign };
+  // Staff group chats linked on Telegram (/lienket) hear about their office's units too.
+  const groups = new TelegramGroups(store, prefix);
+  const ctx = { store, campaign, groups: () => groups.all() };
   const pass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueueMany(messages)) });
 
   const jobs: Jobs = {

@@ -1,7 +1,10 @@
-import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { fromZonedTime, formatInTimeZone } from 'date-fns-tz';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { OutboundChannel, SendOutcome } from '../src/channels/types.js';
+import { TEMPORARY_REASONS } from '../src/channels/zalo/codes.js';
+import { VN_TZ } from '../src/domain/time.js';
 import type { Channel } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
 import type { Store } from '../src/store/index.js';
@@ -282,7 +285,7 @@ export function outboxProcessor(deps: OutboxWorkerDeps) {
     await redis.eval(FINALIZE_LUA, 4, k.done(d.key), k.stats(ref), k.totals, k.inflight(d.key), value, `${d.channel}.${outcome}`, ttl, Math.max(ttl, DONE_TTL_SECONDS));
   };
 
-  return async (job: Job<OutboxJobData>): Promise<ProcessResult> => {
+  return async (job: Job<OutboxJobData>, token?: string): Promise<ProcessResult> => {
     const d = job.data;
     if ((await redis.exists(k.done(d.key))) === 1) return 'duplicate';
     if (d.broadcastId && (await deps.isCancelled(d.broadcastId))) {
@@ -316,6 +319,12 @@ export function outboxProcessor(deps: OutboxWorkerDeps) {
         throw Worker.RateLimitError();
       }
       case 'unreachable':
+        if (TEMPORARY_REASONS.has(outcome.reason)) {
+          // Zalo refuses messages at night (22:00–06:00 Vietnam time): the same message goes out in the morning.
+          await redis.del(k.inflight(d.key));
+          await job.moveToDelayed(nextMorning(new Date()).getTime(), token);
+          throw new DelayedError();
+        }
         await deps.store.identities.markUnreachable(d.channel, d.userId, true).catch((err: Error) => deps.log.error({ err: err.message }, 'outbox: could not mark a recipient unreachable'));
         await finalize(d, 'unreachable', 'unreachable');
         return 'unreachable';
@@ -335,6 +344,13 @@ export function outboxProcessor(deps: OutboxWorkerDeps) {
       }
     }
   };
+}
+
+/** 06:05 Vietnam time on the day of `now`, or on the next day if that has passed. */
+export function nextMorning(now: Date): Date {
+  const day = formatInTimeZone(now, VN_TZ, 'yyyy-MM-dd');
+  const today = fromZonedTime(`${day}T06:05:00`, VN_TZ);
+  return today.getTime() > now.getTime() ? today : new Date(today.getTime() + 86_400_000);
 }
 
 /**

@@ -114,8 +114,20 @@ export async function planReminders(
     });
     const choices = (i: Identity): Choice[] => [{ payload: ACTION[r.kind].payload, label: t(i.lang, ACTION[r.kind].label) }];
     const key = (subjectId: string, i: Identity) => `rem|${campaign.id}|${r.kind}|${r.year}|d${r.offsetDays}|${subjectId}|${i.channel}|${i.userId}`;
+    // Outside Zalo's 7-day window only a pre-approved template may be sent (docs/jobs.md lists its parameters).
+    const template = (i: Identity, who: string) => ({
+      kind: 'reminder' as const,
+      params: { what: `${t(i.lang, `deadline.${r.kind}`)} ${r.year}`, unit: who, date: formatCivilDate(r.dueDay, i.lang), days: String(Math.max(0, left)) },
+    });
     const toOfficer = (i: Identity, unit: Unit, text: string) =>
-      messages.push({ ...base, channel: i.channel, userId: i.userId, key: key(unit.id, i), subject: { type: 'unit', id: unit.id, name: unit.name }, reply: { text, choices: choices(i) } });
+      messages.push({
+        ...base,
+        channel: i.channel,
+        userId: i.userId,
+        key: key(unit.id, i),
+        subject: { type: 'unit', id: unit.id, name: unit.name },
+        reply: { text, choices: choices(i), template: template(i, unit.name) },
+      });
 
     switch (r.kind) {
       case 'registration': {
@@ -134,7 +146,7 @@ export async function planReminders(
             userId: i.userId,
             key: key(i.personId!, i),
             subject: { type: 'person', id: i.personId!, name: null },
-            reply: { text: t(i.lang, 'reminder.registration_person', common(i)), choices: choices(i) },
+            reply: { text: t(i.lang, 'reminder.registration_person', common(i)), choices: choices(i), template: template(i, '') },
           });
         }
         break;

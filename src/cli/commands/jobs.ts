@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { fromZonedTime } from 'date-fns-tz';
+import { createJobs, type Jobs } from '../../../jobs/index.js';
+import { byOutcome } from '../../../jobs/outbox.js';
+import { loadCampaign } from '../../campaign/load.js';
+import type { Campaign } from '../../campaign/schema.js';
+import { zaloEnabled } from '../../channels/zalo/index.js';
+import { parseConfig, type Config } from '../../config/index.js';
+import { formatVnDateTime, VN_TZ, type Channel } from '../../domain/index.js';
+import { createLogger } from '../../logger.js';
+import { createRedis } from '../../redis/connection.js';
+import { openRedis } from '../../redis/resolve.js';
+import { createStore, type Store } from '../../store/index.js';
+import { CliError } from '../context.js';
+
+/**
+ * Operator commands for the jobs. `--at` takes an ISO time; without a zone it is read as
+ * Vietnam time (`2024-11-28T08:00` = 08:00 in Hà Nội). The `run` commands only queue
+ * messages: the workers of `npm start` or `npm run worker` send them.
+ */
+
+/** The channels this configuration enables (as the app wires them). */
+export function configuredChannels(config: Config): Channel[] {
+  const out: Channel[] = [];
+  if (config.SIMULATOR === 'on') out.push('sim');
+  if (config.TELEGRAM_BOT_TOKEN) out.push('telegram');
+  if (zaloEnabled(config)) out.push('zalo');
+  return out;
+}
+
+export function parseAt(text: string | undefined): Date {
+  if (!text || text === 'now') return new Date();
+  const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(text.trim());
+  const at = zoned ? new Date(text) : fromZonedTime(text.trim(), VN_TZ);
+  if (Number.isNaN(at.getTime())) throw new CliError(`--at must be a time like 2024-11-28T08:00 (Vietnam time) or 2024-11-28T01:00:00Z, not "${text}"`);
+  return at;
+}
+
+interface JobsEnv {
+  config: Config;
+  campaign: Campaign;
+  store: Store;
+  jobs: Jobs;
+}
+
+async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> {
+  const config = parseConfig(process.env);
+  const campaign = loadCampaign(config.CAMPAIGN);
+  const resolved = await openRedis(config);
+  const redis = createRedis(resolved.url);
+  const store = createStore(redis, { prefix: config.STORE_PREFIX });
+  const jobs = createJobs({
+    redisUrl: resolved.url,
+    prefix: config.STORE_PREFIX,
+    campaign,
+    store,
+    redis,
+    log: createLogger('silent'),
+    channels: () => configuredChannels(config),
+    rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
+  });
+  try {
+    return await fn({ config, campaign, store, jobs });
+  } finally {
+    await jobs.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await resolved.stop();
+  }
+}
+
+const firstLine = (text: string) => text.split('\n')[0]!.slice(0, 160);
+
+function printPass(r: { planned: number; queued: number; skipped: number; disabled: number }, what: string): void {
+  console.log(`${what}: ${r.planned} planned, ${r.queued} queued, ${r.skipped} already sent or queued, ${r.disabled} on channels not enabled here`);
+  if (r.queued) console.log('The workers of `npm start` or `npm run worker` send them at the channel rate.');
+}
+
+export function register(program: Command): void {
+  program
+    .command('reminders:preview')
+    .description('list who would be reminded of what at a time (the reminder in effect for each open deadline); sends nothing')
+    .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
+    .action(async (opts: { at: string }) => {
+      const at = parseAt(opts.at);
+      await withJobs(async ({ jobs }) => {
+        const { messages } = await jobs.previewReminders(at);
+        console.log(`Reminders at ${formatVnDateTime(at, 'vi')} (Vietnam time): ${messages.length}`);
+        for (const m of messages)
+          console.log(
+            [`${m.reminder.kind} ${m.reminder.year} D-${m.reminder.offsetDays}`, `${m.subject.type} ${m.subject.name ?? m.subject.id}`, `${m.channel}:${m.userId}`, firstLine(m.reply.text)].join('\t'),
+          );
+      });
+    });
+
+  program
+    .command('reminders:run')
+    .description('run the reminder pass for a time now (a missed run, a test); each reminder is queued at most once')
+    .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
+    .action(async (opts: { at: string }) => {
+      const at = parseAt(opts.at);
+      await withJobs(async ({ jobs }) => printPass(await jobs.runReminders(at), `Reminders at ${formatVnDateTime(at, 'vi')}`));
+    });
+
+  program
+    .command('alerts:run')
+    .description('send staff the incomplete-dossier digests of the alert in effect at a time')
+    .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
+    .option('--year <year>', 'only the dossiers of this year')
+    .option('--dry-run', 'print the digests, queue nothing')
+    .action(async (opts: { at: string; year?: string; dryRun?: boolean }) => {
+      const at = parseAt(opts.at);
+      const year = opts.year ? Number(opts.year) : undefined;
+      await withJobs(async ({ jobs }) => {
+        if (opts.dryRun) {
+          const { alert, messages } = await jobs.previewAlerts(at, year);
+          if (!alert) return console.log('No dossier deadline is in its alert window at that time.');
+          console.log(`Staff alert ${alert.year} D-${alert.offsetDays}: ${messages.length} message(s)`);
+          for (const m of messages) console.log(`--- ${m.channel}:${m.userId}\n${m.reply.text}`);
+          return;
+        }
+        const r = await jobs.runAlerts(at, year);
+        if (!r.alert) return console.log('No dossier deadline is in its alert window at that time.');
+        printPass(r, `Staff alert ${r.alert.year} D-${r.alert.offsetDays}`);
+      });
+    });
+
+  program
+    .command('broadcast:status')
+    .description('where an announcement stands: sent, failed, unreachable, pending')
+    .argument('<id>', 'the number shown to the admin (#12 → 12)')
+    .action(async (id: string) => {
+      await withJobs(async ({ jobs }) => {
+        const s = await jobs.broadcasts.status(id.replace(/^#/, ''));
+        if (!s) throw new CliError(`No announcement #${id}`);
+        console.log(`#${s.id}\t${s.status}\tcreated ${s.createdAt}${s.finishedAt ? `\tfinished ${s.finishedAt}` : ''}`);
+        console.log(`audience: ${JSON.stringify(s.audience)}\tby ${s.by.channel}\ttext: ${firstLine(s.text)}`);
+        console.log(`total ${s.total}\tsent ${s.sent}\tfailed ${s.failed}\tunreachable ${s.unreachable}\tcancelled ${s.cancelled}\tpending ${s.pending}\tresent ${s.resent}`);
+        for (const [c, n] of Object.entries(s.perChannel)) console.log(`  ${c}: total ${n.total}, sent ${n.sent}, failed ${n.failed}, unreachable ${n.unreachable}`);
+      });
+    });
+
+  program
+    .command('broadcast:cancel')
+    .description('stop an announcement that is being sent')
+    .argument('<id>', 'the announcement number')
+    .action(async (id: string) => {
+      await withJobs(async ({ jobs }) => {
+        const r = await jobs.broadcasts.cancel(id.replace(/^#/, ''), 'cli');
+        if (r === 'not_found') throw new CliError(`No announcement #${id}`);
+        console.log({ cancelled: `Announcement #${id} stopped`, already_cancelled: `Announcement #${id} was already stopped`, finished: `Announcement #${id} had already finished` }[r]);
+      });
+    });
+
+  program
+    .command('outbox:status')
+    .description('queued, active, delayed and failed messages per channel, and what has been sent so far')
+    .action(async () => {
+      await withJobs(async ({ jobs, config }) => {
+        const counts = await jobs.outbox.counts(configuredChannels(config));
+        for (const [c, n] of Object.entries(counts)) console.log(`${c}\t${Object.entries(n).map(([k, v]) => `${k} ${v}`).join('\t')}`);
+        const totals = await jobs.outbox.totals();
+        const o = byOutcome(totals);
+        console.log(`since the start: sent ${o.sent ?? 0}, unreachable ${o.unreachable ?? 0}, failed ${o.failed ?? 0}, resent after a crash ${o.resent ?? 0}`);
+        const running = await jobs.broadcasts.running();
+        for (const s of running) console.log(`announcement #${s.id} ${s.status}: ${s.total - s.pending}/${s.total}`);
+      });
+    });
+}
