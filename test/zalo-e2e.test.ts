@@ -507,6 +507,9 @@ describe('zalo outbound: the messaging window, templates, files, long texts', ()
     expect(z.fake.sentTo(userId).filter((m) => m.attachmentType === 'request_user_info')).toHaveLength(1);
     await z.deliver(z.ev.userSubmitInfo({ userId, info: { name: 'An', phone: '+84 912 000 111' } }));
     expect(await z.bot.app.zalo!.phones.get(userId)).toBe('84912000111');
+    // Unfollowing the OA withdraws it.
+    await z.deliver(z.ev.unfollow({ userId }));
+    expect(await z.bot.app.zalo!.phones.get(userId)).toBeNull();
   });
 
   it('unfollow: the user is marked unreachable; following again greets them', async () => {

@@ -164,6 +164,8 @@ export class ZaloInbound {
         // Cache the display name; a failure here must not touch the conversation.
         void this.opts.profiles.get(n.inbound.userId, { refresh: true }).catch(() => null);
       }
+      // Leaving the OA withdraws the phone they shared with it.
+      if (n.inbound.event === 'unfollow') await this.opts.phones.forget(n.inbound.userId);
     }
 
     const outcomes: SendOutcome[] = [];

@@ -129,6 +129,9 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
   });
   if (deps.worker !== false) inbound.start();
 
+  // Check the token now (a bad bootstrap token is reported at start, not at the first
+  // message), then every 30 minutes.
+  void tokens.accessToken().catch(() => {});
   const keepFresh = setInterval(() => {
     void tokens.accessToken().catch(() => {});
   }, KEEP_FRESH_MS);
