@@ -9,7 +9,8 @@ import type { Store } from '../store/index.js';
 import type { FlowJobs } from '../../jobs/index.js';
 import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
 import { isSkipWord, matchMany, matchOption, parseCommand, parseStepPayload, stepPayload, type Command } from './input.js';
-import { withLock } from './lock.js';
+import { randomUUID } from 'node:crypto';
+import { LockTimeoutError } from './lock.js';
 import { emptySession, leaveFlow, SessionStore, type Session } from './session.js';
 import type { HandleResult, Inbound, InboundAttachment, Reply } from './types.js';
 
@@ -40,6 +41,10 @@ export interface EngineOptions {
 
 /** How long a flooding user is ignored after their notice. */
 export const FLOOD_PAUSE_S = 300;
+
+/** The per-user lock: held at most this long (a dead process frees it), waited for at most this long. */
+const LOCK_TTL_MS = 30_000;
+const LOCK_WAIT_MS = 20_000;
 
 /** Longest text we read; anything longer is answered with a clear message. */
 export const MAX_TEXT = 4000;
@@ -73,15 +78,31 @@ export class Engine {
     const { channel, userId, messageId } = inbound;
     const flood = await this.floodGuard(inbound);
     if (flood) return flood;
-    return withLock(this.opts.redis, this.sessions.lockKey(channel, userId), async () => {
-      // Three independent reads in one round trip (ioredis pipelines commands in flight).
-      const [seen, known, stored] = await Promise.all([
-        this.sessions.seen(channel, messageId),
-        this.opts.store.identities.get(channel, userId),
-        this.sessions.load(channel, userId),
-      ]);
-      if (seen) return { replies: [], lang: 'vi', duplicate: true };
-      const identity = await this.identityFor(inbound, known);
+    // The per-user lock, the dedupe mark and the session in one round trip (sessions.enter).
+    // On the store's own connection the identity read is sent right behind it: Redis runs
+    // it after the lock is taken, so it sees everything the previous holder wrote.
+    const sameConnection = this.opts.store.context.redis === this.opts.redis;
+    const token = randomUUID();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    let delay = 5;
+    let entered: Awaited<ReturnType<SessionStore['enter']>>;
+    let known: Identity | null = null;
+    for (;;) {
+      const enter = this.sessions.enter(channel, userId, messageId, token, LOCK_TTL_MS);
+      if (sameConnection) [entered, known] = await Promise.all([enter, this.opts.store.identities.get(channel, userId)]);
+      else entered = await enter;
+      if (entered.acquired) break;
+      if (Date.now() > deadline) throw new LockTimeoutError(`lock ${this.sessions.lockKey(channel, userId)} busy`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 100);
+    }
+    let released = false;
+    try {
+      if (entered.seen) return { replies: [], lang: 'vi', duplicate: true };
+      if (!sameConnection) known = await this.opts.store.identities.get(channel, userId);
+      const pending: Promise<unknown>[] = [];
+      const identity = await this.identityFor(inbound, known, pending);
+      const stored = entered.session;
       const lang = identity.lang;
       const now = this.now();
       let session = stored ?? emptySession(now);
@@ -102,9 +123,15 @@ export class Engine {
         replies.push({ text: ctx.t('error.internal') });
       }
       session.updatedAt = now.toISOString();
-      await this.sessions.save(channel, userId, session, messageId);
+      await Promise.all(pending);
+      // Session, "handled" mark and unlock in one atomic script: a crash before it means the
+      // redelivered message is handled again rather than lost.
+      await this.sessions.exit(channel, userId, session, messageId, token);
+      released = true;
       return { replies, lang: ctx.lang, duplicate: false };
-    });
+    } finally {
+      if (!released) await this.sessions.release(channel, userId, token).catch(() => {});
+    }
   }
 
   /**
@@ -131,7 +158,7 @@ export class Engine {
   }
 
   /** The identity of this chat account, created on first contact; bootstrap admins get their role. */
-  private async identityFor(inbound: Inbound, known: Identity | null): Promise<Identity> {
+  private async identityFor(inbound: Inbound, known: Identity | null, pending: Promise<unknown>[]): Promise<Identity> {
     const { store } = this.opts;
     const now = this.now();
     let identity = known;
@@ -150,7 +177,10 @@ export class Engine {
       };
       await store.identities.upsert(identity, { id: `${inbound.channel}:${inbound.userId}`, role: identity.role, channel: inbound.channel });
     } else {
-      await store.identities.touchInbound(inbound.channel, inbound.userId, now);
+      // Not needed by the step: runs alongside it, awaited before the session is saved.
+      const touched = store.identities.touchInbound(inbound.channel, inbound.userId, now);
+      touched.catch(() => {});
+      pending.push(touched);
       if (identity.unreachable) await store.identities.markUnreachable(inbound.channel, inbound.userId, false);
     }
     return identity;
