@@ -42,6 +42,9 @@ export interface EngineOptions {
 /** How long a flooding user is ignored after their notice. */
 export const FLOOD_PAUSE_S = 300;
 
+/** Flood guard counter: KEYS minute counter, paused flag → {count this minute, paused}. */
+const FLOOD_LUA = `local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], 120) return {n, redis.call('EXISTS', KEYS[2])}`;
+
 /** The per-user lock: held at most this long (a dead process frees it), waited for at most this long. */
 const LOCK_TTL_MS = 30_000;
 const LOCK_WAIT_MS = 20_000;
@@ -143,12 +146,8 @@ export class Engine {
     if (!limit) return null;
     const base = `${this.opts.prefix}:flood:${inbound.channel}:${inbound.userId}`;
     const minute = Math.floor(this.now().getTime() / 60_000);
-    const [[, count], [, paused]] = (await this.opts.redis
-      .multi()
-      .incr(`${base}:${minute}`)
-      .exists(`${base}:paused`)
-      .expire(`${base}:${minute}`, 120)
-      .exec()) as [[null, number], [null, number], unknown];
+    // One small script rather than a MULTI: the same atomic count, far less work per message.
+    const [count, paused] = (await this.opts.redis.eval(FLOOD_LUA, 2, `${base}:${minute}`, `${base}:paused`)) as [number, number];
     if (!paused && count <= limit) return null;
     if (paused) return { replies: [], lang: 'vi', duplicate: false };
     await this.opts.redis.set(`${base}:paused`, '1', 'EX', FLOOD_PAUSE_S);
