@@ -8,12 +8,12 @@ import { DeliveryPendingError } from './channel.js';
 export const WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
 /** Constant-time comparison (hashing first makes it independent of the lengths too). */
-export function secretMatches(given: string | undefined, expected: string): boolean {
+export function secretMatches(given: string | undefined, expected: string | Buffer): boolean {
   if (typeof given !== 'string') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
+  return timingSafeEqual(digest(given), typeof expected === 'string' ? digest(expected) : expected);
 }
 
 const isUpdate = (x: unknown): x is Update =>
@@ -28,10 +28,11 @@ const isUpdate = (x: unknown): x is Update =>
  */
 export function telegramWebhook(channel: TelegramChannel, secret: string, log: Logger): Router {
   const r = express.Router();
+  const expected = digest(secret);
   r.post(
     WEBHOOK_PATH,
     (req, res, next) => {
-      if (!secretMatches(req.get(SECRET_HEADER), secret)) {
+      if (!secretMatches(req.get(SECRET_HEADER), expected)) {
         log.warn({ ip: req.ip }, 'telegram webhook: wrong secret token');
         res.status(401).json({ error: 'unauthorized' });
         return;
