@@ -6,6 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY flows ./flows
+COPY jobs ./jobs
 COPY locales ./locales
 COPY campaigns ./campaigns
 RUN npm run build

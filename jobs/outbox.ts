@@ -357,9 +357,13 @@ export function nextMorning(now: Date): Date {
  * Limiter windows for a rate: `max` jobs per `duration` ms with small windows, so no
  * rolling second ever holds much more than the rate (BullMQ's limiter is a fixed window
  * that starts at its first job; one 1-second window of 25 could meet the next one's 25
- * inside a rolling second). k = max(1, floor(rate/10)) jobs per k/rate seconds.
+ * inside a rolling second). k = max(1, floor(rate/10)) jobs per k/rate seconds, less 1 ms:
+ * a worker starts the next window about a millisecond after the last one expired
+ * (a timer and a Redis round trip), which would otherwise cost ~2 % of the rate.
+ * At 25/s: 2 per 79 ms, at most 28 in any rolling second.
  */
 export function limiterFor(ratePerSec: number): { max: number; duration: number } {
   const max = Math.max(1, Math.floor(ratePerSec / 10));
-  return { max, duration: Math.max(1, Math.round((1000 * max) / ratePerSec)) };
+  const exact = (1000 * max) / ratePerSec;
+  return { max, duration: Math.max(1, exact >= 20 ? Math.floor(exact) - 1 : Math.round(exact)) };
 }

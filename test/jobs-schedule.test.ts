@@ -52,12 +52,14 @@ describe('schedules in Vietnam time', () => {
   });
 
   it('limiter windows never let a rolling second hold more than the rate plus a little', () => {
-    expect(limiterFor(25)).toEqual({ max: 2, duration: 80 });
-    expect(limiterFor(10)).toEqual({ max: 1, duration: 100 });
-    expect(limiterFor(200)).toEqual({ max: 20, duration: 100 });
+    expect(limiterFor(25)).toEqual({ max: 2, duration: 79 });
+    expect(limiterFor(10)).toEqual({ max: 1, duration: 99 });
+    expect(limiterFor(200)).toEqual({ max: 20, duration: 99 });
     for (const rate of [1, 5, 10, 25, 30, 100]) {
       const { max, duration } = limiterFor(rate);
-      expect((max * 1000) / duration).toBeCloseTo(rate, 0);
+      // Nominally at most ~1-2 % above the rate: the 1 ms a worker loses between windows.
+      expect((max * 1000) / duration / rate).toBeGreaterThanOrEqual(1);
+      expect((max * 1000) / duration / rate).toBeLessThan(1.02);
       // Worst case: windows starting back to back inside one rolling second.
       expect(max * (Math.ceil(1000 / duration) + 1)).toBeLessThanOrEqual(Math.ceil(rate * 1.2) + 1);
     }
