@@ -6,7 +6,8 @@ import { allFlows } from '../flows/index.js';
 import { loadCampaign } from './campaign/load.js';
 import type { Campaign } from './campaign/schema.js';
 import type { Config } from './config/index.js';
-import type { OutboundChannel } from './channels/types.js';
+import type { OutboundChannel, SendOutcome } from './channels/types.js';
+import type { Reply } from './engine/types.js';
 import type { Channel } from './domain/entities.js';
 import { SimulatorChannel } from './channels/simulator/channel.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
@@ -19,6 +20,9 @@ import { createRedis } from './redis/connection.js';
 import { createStore, type Store } from './store/index.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
+import { bullBoard } from './ops/board.js';
+import { checkHealth, type Health, type RunningCheck } from './ops/health.js';
+import { createMetrics, type Metrics, type QueueSize } from './ops/metrics.js';
 import type { UserFromGetMe } from 'grammy/types';
 
 export interface App {
@@ -37,7 +41,21 @@ export interface App {
   /** Queues of the jobs (outbox, schedules, broadcasts); `startWorkers(app)` (jobs/) runs their workers. */
   jobs: Jobs;
   http: express.Express;
+  /** Key prefix of this app's data in Redis. */
+  prefix: string;
+  /** Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
+  /** What GET /healthz answers. */
+  health(): Promise<Health>;
+  /** BullMQ workers this process runs (startWorkers), for /healthz. */
+  attachWorkers(workers: readonly RunningCheck[]): void;
   listen(): Promise<http.Server>;
+  /**
+   * First step of a graceful shutdown: new requests get 503, the server stops accepting
+   * connections and waits for the requests in flight, then for the engine steps still
+   * running (Telegram polling, Zalo inbound). close() does the rest.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,20 +109,85 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     notify: (to, reply, key) => notify(jobs.outbox, to, reply, key),
     jobs,
   });
+  // Metrics and shutdown hook in around the engine here, so the engine and channels stay unaware of them.
+  const outbound: Partial<Record<Channel, OutboundChannel>> = {};
+  const queueSizes = async (): Promise<QueueSize[]> =>
+    Promise.all(
+      (Object.keys(outbound) as Channel[]).map(async (c) => {
+        const q = jobs.outbox.queue(c);
+        return { queue: q.name, counts: await q.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed') };
+      }),
+    );
+  const metrics = createMetrics({ queueSizes });
+  const inflight = new Set<Promise<unknown>>();
+  const handle = engine.handle.bind(engine);
+  engine.handle = (inbound) => {
+    metrics.updatesIn.inc({ channel: inbound.channel });
+    const started = Date.now();
+    const p = handle(inbound).then((r) => {
+      if (!r.duplicate && r.replies.length) metrics.repliesOut.inc({ channel: inbound.channel }, r.replies.length);
+      // What happened, never what was said or who said it.
+      opts.log.trace({ channel: inbound.channel, input: inbound.payload ? 'button' : inbound.attachments?.length ? 'file' : 'text', replies: r.replies.length, duplicate: r.duplicate ?? false, ms: Date.now() - started }, 'engine step');
+      return r;
+    });
+    const tracked = p.catch(() => {}).finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    return p;
+  };
+  const runReminders = jobs.runReminders;
+  jobs.runReminders = (at, o) => {
+    metrics.reminderRuns.inc();
+    return runReminders(at, o);
+  };
+  const instrument = (ch: OutboundChannel): OutboundChannel => {
+    const count = (o: SendOutcome) => {
+      opts.log.trace({ channel: ch.channel, ok: o.ok, ...(!o.ok && { kind: o.kind }) }, 'outbound send');
+      if (o.ok) metrics.repliesOut.inc({ channel: ch.channel });
+      else if (o.kind === 'rate_limited') metrics.rateLimited.inc({ channel: ch.channel });
+      return o;
+    };
+    return {
+      channel: ch.channel,
+      send: (userId, reply, o) => ch.send(userId, reply, o).then(count),
+      ...(ch.edit && { edit: (userId: string, id: string, reply: Reply) => ch.edit!(userId, id, reply).then(count) }),
+    };
+  };
+
   const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine);
   simulatorRef.current = simulator;
 
+  let localWorkers: readonly RunningCheck[] = [];
+  const health = () => checkHealth({ redis, prefix, localWorkers: () => localWorkers, queueSizes });
+  let draining = false;
+
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', async (_req, res) => {
-    const ok = await redis.ping().then(() => true, () => false);
-    res.status(ok ? 200 : 503).json({ redis: ok });
+  // During a graceful shutdown: nothing new starts (load balancers and Telegram retry a 503).
+  app.use((_req, res, next) => {
+    if (!draining) return next();
+    res.set('connection', 'close').set('retry-after', '5').status(503).json({ error: 'shutting down' });
   });
+  app.get('/healthz', async (_req, res) => {
+    const h = await health();
+    res.status(h.ok ? 200 : 503).json(h);
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const m = await metrics.scrape();
+      res.type(m.contentType).send(m.body);
+    } catch (err) {
+      next(err);
+    }
+  });
+  if (config.BULL_BOARD_USER && config.BULL_BOARD_PASSWORD) {
+    const queues = () => [...(Object.keys(outbound) as Channel[]).map((c) => jobs.outbox.queue(c)), jobs.schedule, jobs.broadcasts.queue];
+    app.use(bullBoard(queues, { user: config.BULL_BOARD_USER, password: config.BULL_BOARD_PASSWORD }, opts.log));
+  }
   if (config.SIMULATOR === 'on') {
     await seedDemo(store, campaign, redis, prefix);
     app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix)));
   }
-  const outbound: Partial<Record<Channel, OutboundChannel>> = { sim: simulator };
+  outbound.sim = instrument(simulator);
   let zalo: ZaloRuntime | undefined;
   if (zaloEnabled(config)) {
     zalo = await createZalo({
@@ -119,7 +202,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       now: opts.now ?? (() => new Date()),
       outbound: () => outbound,
     });
-    outbound.zalo = zalo.channel;
+    outbound.zalo = instrument(zalo.channel);
     app.use(zalo.routes);
   }
   let telegram: TelegramChannel | undefined;
@@ -137,7 +220,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       ...(opts.now && { now: opts.now }),
     });
     telegramRef.current = telegram;
-    outbound.telegram = telegram;
+    outbound.telegram = instrument(telegram);
     // Polling is started by main (startPolling); the webhook route must exist before listen().
     if (config.TELEGRAM_MODE === 'webhook') app.use(telegramWebhook(telegram, config.TELEGRAM_WEBHOOK_SECRET!, opts.log));
   }
@@ -155,19 +238,39 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     telegram,
     jobs,
     http: app,
+    prefix,
+    metrics,
+    health,
+    attachWorkers(workers) {
+      localWorkers = workers;
+    },
     listen: () =>
       new Promise((resolve, reject) => {
         // Registered last so it also covers routes that channels attached after createApp.
         // Nothing a request does may take the process down: answer 500, log without personal data.
-        app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        app.use((err: Error & { status?: number; type?: string }, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+          // Body parser refusals (too large, not JSON): the client's fault. Their messages may quote the body, so only the type is logged.
+          if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+            opts.log.warn({ path: req.path, status: err.status, type: err.type }, 'request refused');
+            if (!res.headersSent) res.status(err.status).json({ error: err.status === 413 ? 'payload too large' : 'bad request' });
+            return;
+          }
           opts.log.error({ err: err.message }, 'request failed');
           if (!res.headersSent) res.status(500).json({ error: 'internal' });
         });
         server = app.listen(config.PORT, config.HOST, () => resolve(server!));
         server.once('error', reject);
       }),
+    async drain() {
+      draining = true;
+      await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+      await telegram?.stop();
+      while (inflight.size) await Promise.all([...inflight]);
+    },
     async close() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      draining = true;
+      await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+      while (inflight.size) await Promise.all([...inflight]);
       await telegram?.stop();
       await zalo?.close();
       await jobs.close();

@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseConfig, ConfigError } from './config/index.js';
-import { createLogger } from './logger.js';
-import { openRedis } from './redis/resolve.js';
 import { createApp } from './app.js';
-import { startWorkers } from '../jobs/index.js';
+import { bootstrap, onShutdown, runWorkers } from './ops/bootstrap.js';
 
 /**
  * `npm run worker`: the jobs' workers alone (outbox, reminders, alerts, broadcasts), no
@@ -36,26 +33,9 @@ async function main() {
   const lockDurationMs = num('lock-ms', values['lock-ms']);
   const stalledIntervalMs = num('stalled-ms', values['stalled-ms']);
 
-  let config;
-  try {
-    config = parseConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const log = createLogger(config.LOG_LEVEL);
-  let redis;
-  try {
-    redis = await openRedis(config);
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
+  const { config, log, redis } = await bootstrap();
   const app = await createApp(config, { redisUrl: redis.url, log });
-  const workers = await startWorkers(app, {
+  const workers = await runWorkers(app, {
     log,
     ...(concurrency && { concurrency }),
     ...(lockDurationMs && { lockDurationMs }),
@@ -64,20 +44,15 @@ async function main() {
   });
   log.info({ campaign: app.campaign.id, channels: Object.keys(app.outbound) }, 'worker started');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'worker shutting down');
-    await workers.close();
-    await app.close();
-    await redis.stop();
-    log.info('worker stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('unhandledRejection', (err) => log.error({ err: (err as Error)?.message }, 'unhandled rejection'));
+  onShutdown(
+    log,
+    async () => {
+      await workers.close();
+      await app.close();
+      await redis.stop();
+    },
+    { stoppedMessage: 'worker stopped' },
+  );
 }
 
 void main();

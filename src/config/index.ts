@@ -53,6 +53,9 @@ export const configSchema = z
     /** Outbox send rate for bulk messages (reminders, alerts, broadcasts), all workers together. */
     TELEGRAM_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(25),
     ZALO_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
+    /** Bull Board at /admin/queues behind HTTP basic auth; not mounted unless both are set. */
+    BULL_BOARD_USER: z.string().regex(/^[^:\s]{1,64}$/, '1-64 characters without ":" or spaces').optional(),
+    BULL_BOARD_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
@@ -61,6 +64,10 @@ export const configSchema = z
         path: ['TELEGRAM_WEBHOOK_SECRET'],
         message: 'required when TELEGRAM_BOT_TOKEN is set in webhook mode (or set TELEGRAM_MODE=polling)',
       });
+    }
+    if (Boolean(c.BULL_BOARD_USER) !== Boolean(c.BULL_BOARD_PASSWORD)) {
+      const missing = c.BULL_BOARD_USER ? 'BULL_BOARD_PASSWORD' : 'BULL_BOARD_USER';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'set (Bull Board needs BULL_BOARD_USER and BULL_BOARD_PASSWORD together)' });
     }
     // Zalo is on when any of its credentials is given; then it needs all three (docs/zalo.md).
     if (c.ZALO_APP_ID || c.ZALO_APP_SECRET || c.ZALO_OA_SECRET_KEY || c.ZALO_REFRESH_TOKEN) {

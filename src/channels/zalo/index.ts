@@ -16,7 +16,7 @@ import { ZaloInbound } from './inbound.js';
 import { ZaloPhones } from './phones.js';
 import { ZaloProfiles } from './profiles.js';
 import { ZaloTokens, type DownState } from './tokens.js';
-import { verifyZaloSignature } from './webhook.js';
+import { parseEventJson, verifyZaloSignature } from './webhook.js';
 
 export { downloadZaloAttachment } from './download.js';
 export { ZaloTokens } from './tokens.js';
@@ -142,8 +142,10 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const check = verifyZaloSignature(raw, req.headers['x-zevent-signature'], config.ZALO_OA_SECRET_KEY!);
     if (!check.ok) {
-      zlog.warn({ reason: check.reason }, 'zalo: webhook rejected');
-      res.status(401).json({ error: 'invalid signature' });
+      // A body that is not a JSON object with app_id and timestamp is not a Zalo event at all: 400, not 401.
+      const notAnEvent = check.reason === 'malformed' && !looksLikeZaloEvent(raw);
+      zlog.warn({ reason: notAnEvent ? 'not an event' : check.reason }, 'zalo: webhook rejected');
+      res.status(notAnEvent ? 400 : 401).json({ error: notAnEvent ? 'not a Zalo event' : 'invalid signature' });
       return;
     }
     const n = normaliseEvent(check.event);
@@ -179,4 +181,14 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
       await inbound.close();
     },
   };
+}
+
+/** Whether a webhook body is a JSON object carrying app_id and timestamp (what signing needs). */
+function looksLikeZaloEvent(raw: Buffer): boolean {
+  try {
+    const e = parseEventJson(raw.toString('utf8'));
+    return typeof e === 'object' && e !== null && !Array.isArray(e) && 'app_id' in e && 'timestamp' in e;
+  } catch {
+    return false;
+  }
 }
