@@ -4,6 +4,7 @@ import { exportFlow } from './export.js';
 import { indicators } from './indicators.js';
 import { nomination } from './nomination.js';
 import { onboarding } from './onboarding.js';
+import { dossierHistory, people } from './people.js';
 import { registration } from './registration.js';
 import { invite } from './invite.js';
 import { review, reviewAccept, reviewReturn } from './review.js';
@@ -11,4 +12,4 @@ import { missing, overview } from './staff.js';
 import { help, language, status } from './status.js';
 
 /** Every conversation, in menu order. */
-export const allFlows: Flow[] = [onboarding, registration, indicators, nomination, status, overview, missing, exportFlow, review, invite, announce, help, language, reviewAccept, reviewReturn, announceCancel];
+export const allFlows: Flow[] = [onboarding, registration, indicators, nomination, status, overview, missing, exportFlow, people, dossierHistory, review, invite, announce, help, language, reviewAccept, reviewReturn, announceCancel];

@@ -17,7 +17,7 @@ export function nominationId(raw: string | undefined): string | null {
 }
 
 /** Unit ids this reviewer may see (null: all, for admins). */
-async function scopeOf(ctx: FlowContext): Promise<Set<string> | null> {
+export async function scopeOf(ctx: FlowContext): Promise<Set<string> | null> {
   if (ctx.identity.role === 'admin') return null;
   return new Set(await ctx.store.units.subtree(ctx.identity.unitId!));
 }
@@ -25,7 +25,7 @@ async function scopeOf(ctx: FlowContext): Promise<Set<string> | null> {
 type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error: string };
 
 /** The dossier `raw` names, if it exists in this campaign and lies under the reviewer's office. */
-async function reviewable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
+export async function reviewable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
   if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: (raw ?? '').slice(0, 20) }) };
