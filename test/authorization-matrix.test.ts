@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { allFlows } from '../flows/index.js';
 import type { Actor } from '../src/store/index.js';
-import { PDF, startBot, type TestBot } from './helpers/bot.js';
+import { joinWithInvite, PDF, startBot, type TestBot } from './helpers/bot.js';
 
 /**
  * Who may read or change what: officer of unit A, officer of unit B (same district),
@@ -18,14 +18,7 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
   let dossierA: string;
   const everyText = (r: { text: string }[]) => r.map((x) => x.text).join('\n');
 
-  async function join(user: string, role: 'officer' | 'staff', unitCode: string) {
-    const unit = (await bot.app.store.units.getByCode(unitCode))!;
-    const code = await bot.app.store.invites.create({ role, unitId: unit.id, ttlDays: 1, createdBy: 'test' }, ADMIN);
-    await bot.say(user, 'hi');
-    await bot.say(user, '1');
-    await bot.say(user, code);
-    expect((await bot.app.store.identities.get('sim', user))?.role).toBe(role);
-  }
+  const join = (user: string, role: 'officer' | 'staff', unitCode: string) => joinWithInvite(bot, user, role, unitCode);
 
   beforeAll(async () => {
     bot = await startBot('hai-duong-2021-2025', { now: new Date('2025-11-20T03:00:00Z') });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../src/store/index.js';
-import { startBot, type TestBot } from './helpers/bot.js';
+import { joinWithInvite, startBot, type TestBot } from './helpers/bot.js';
 
 const ADMIN: Actor = { id: 'test', role: 'admin', channel: 'cli' };
 
@@ -12,13 +12,7 @@ describe('staff manage the people of their units; the audit trail of a dossier',
   let bot: TestBot;
   let dossier: string;
   const text = (r: { text: string }[]) => r.map((x) => x.text).join('\n');
-  async function join(user: string, role: 'officer' | 'staff', unitCode: string) {
-    const unit = (await bot.app.store.units.getByCode(unitCode))!;
-    const code = await bot.app.store.invites.create({ role, unitId: unit.id, ttlDays: 1, createdBy: 'test' }, ADMIN);
-    await bot.say(user, 'hi');
-    await bot.say(user, '1');
-    await bot.say(user, code);
-  }
+  const join = (user: string, role: 'officer' | 'staff', unitCode: string) => joinWithInvite(bot, user, role, unitCode);
 
   beforeAll(async () => {
     bot = await startBot('hai-duong-2021-2025', { now: new Date('2025-11-20T03:00:00Z') });

@@ -89,3 +89,15 @@ export async function startBot(
   };
   return bot;
 }
+
+/** A new chat user joins `unitCode` as officer or staff with a fresh invite code. */
+export async function joinWithInvite(bot: TestBot, user: string, role: 'officer' | 'staff', unitCode: string): Promise<void> {
+  const unit = await bot.app.store.units.getByCode(unitCode);
+  if (!unit) throw new Error(`no unit ${unitCode}`);
+  const code = await bot.app.store.invites.create({ role, unitId: unit.id, ttlDays: 1, createdBy: 'test' }, { id: 'test', role: 'admin', channel: 'cli' });
+  await bot.say(user, 'hi');
+  await bot.say(user, '1');
+  await bot.say(user, code);
+  const identity = await bot.app.store.identities.get('sim', user);
+  if (identity?.role !== role) throw new Error(`${user} did not join as ${role}`);
+}
