@@ -4,7 +4,7 @@ import { activeStaffAlert } from '../jobs/alerts.js';
 import { loadCampaign } from '../src/campaign/load.js';
 import { TelegramGroups } from '../src/channels/telegram/groups.js';
 import { startBot, type TestBot } from './helpers/bot.js';
-import { addIdentity, addNomination, outboxDrained, unitByCode, vn, TEST_ACTOR } from './helpers/jobs.js';
+import { addIdentity, addNomination, outboxDrained, unitByCode, vn, TEST_ACTOR, stopAfterEach } from './helpers/jobs.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
 
 const campaign = loadCampaign('binh-thanh-2024');
@@ -27,14 +27,10 @@ describe('staff alert windows (dossiers due 05/12/2024: D-5, D-2 and D-day at 08
 describe('incomplete-dossier digests to staff', () => {
   let bot: TestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await bot?.close();
-  });
+  const track = stopAfterEach();
 
   it('one digest per staff member of every office above the units, grouped by unit and counted by missing part', async () => {
-    bot = await startBot('binh-thanh-2024', { now: vn('2024-11-30T08:00') });
+    bot = track(await startBot('binh-thanh-2024', { now: vn('2024-11-30T08:00') }));
     const { app } = bot;
     // can-bo-huyen (demo) is staff of the district; add staff of the commune, of another district, and an English one.
     await addIdentity(app, 'sim', 'xa', { role: 'staff', unitCode: 'TN-DH-BT' });
@@ -72,7 +68,7 @@ describe('incomplete-dossier digests to staff', () => {
     expect(messages.find((m) => m.userId === 'can-bo-huyen')!.reply.text).toContain('▸ Xóm Nà Mòn (1 hồ sơ)');
 
     // Sent once each, even when the pass runs again.
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     const first = await app.jobs.runAlerts(vn('2024-11-30T08:00'));
     expect(first.queued).toBe(3);
     await outboxDrained(app);
@@ -82,7 +78,7 @@ describe('incomplete-dossier digests to staff', () => {
   });
 
   it('a long digest is split into numbered parts that fit the channel (Zalo: 2,000 characters)', async () => {
-    bot = await startBot('binh-thanh-2024', { now: vn('2024-12-03T08:00') });
+    bot = track(await startBot('binh-thanh-2024', { now: vn('2024-12-03T08:00') }));
     const { app } = bot;
     await addIdentity(app, 'zalo', '8000000000000000001', { role: 'staff', unitCode: 'TN-DH-BT' });
     for (let i = 1; i <= 14; i++)
@@ -106,14 +102,10 @@ describe('incomplete-dossier digests to staff', () => {
 describe('alerts on Telegram', () => {
   let t: TelegramTestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await t?.close();
-  });
+  const track = stopAfterEach();
 
   it('a unit submits a dossier with missing parts: staff above it and the office group hear at once; the digest reaches the group too', async () => {
-    t = await startTelegramBot('binh-thanh-2024', { now: vn('2024-12-02T10:00') });
+    t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-12-02T10:00') }));
     const { app } = t.bot;
     const STAFF = 6201;
     const GROUP = -1005550002;
@@ -123,7 +115,7 @@ describe('alerts on Telegram', () => {
       { chatId: String(GROUP), title: 'Tổ thi đua huyện', officeUnitId: district.id, linkedBy: `telegram:${STAFF}`, linkedAt: new Date().toISOString() },
       TEST_ACTOR,
     );
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
 
     // The demo officer of Xóm Đồng Tâm submits a dossier through the conversation with every part left for later.
     const user = 'can-bo-don-vi';

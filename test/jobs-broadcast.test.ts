@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../jobs/index.js';
 import { PDF, startBot, type TestBot } from './helpers/bot.js';
-import { addIdentity, outboxDrained, unitByCode, vn } from './helpers/jobs.js';
+import { addIdentity, outboxDrained, unitByCode, vn, stopAfterEach } from './helpers/jobs.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
 
 const until = (probe: () => Promise<unknown>, timeout = 20_000) =>
@@ -12,20 +12,16 @@ const until = (probe: () => Promise<unknown>, timeout = 20_000) =>
 describe('an admin announces from the simulator', () => {
   let bot: TestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await bot?.close();
-  });
+  const track = stopAfterEach();
 
   it('/thongbao: text, a file, the audience, the count, confirm; everyone gets it once; the admin gets a report', async () => {
-    bot = await startBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') });
+    bot = track(await startBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') }));
     const { app } = bot;
     for (let i = 1; i <= 14; i++) await addIdentity(app, 'sim', `xom-${i}`, { unitCode: `TN-DH-BT-X${String(i).padStart(2, '0')}` });
     await addIdentity(app, 'sim', 'ban-cd', { unitCode: 'TN-DH-BT-BCD' });
     await addIdentity(app, 'sim', 'blocked', { unitCode: 'TN-DH-BT-X01', unreachable: true });
     await bot.say('no-role', 'xin chào'); // wrote once, never joined: an identity without a role
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     const admin = 'quan-tri';
 
     // An officer cannot.
@@ -93,21 +89,17 @@ describe('an admin announces from the simulator', () => {
 describe('announcements on Telegram', () => {
   let t: TelegramTestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await t?.close();
-  });
+  const track = stopAfterEach();
 
   it('the admin sees one message edited as it goes, and can stop it with its button: the rest is never sent', async () => {
-    t = await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { TELEGRAM_RATE_PER_SEC: '5' } });
+    t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { TELEGRAM_RATE_PER_SEC: '5' } }));
     const { app } = t.bot;
     const ADMIN = 6300;
     await addIdentity(app, 'telegram', String(ADMIN), { role: 'admin' });
     const chats = Array.from({ length: 60 }, (_, i) => 6400 + i);
     const hamlet = await unitByCode(app, 'TN-DH-BT-X02');
     for (const c of chats) await addIdentity(app, 'telegram', String(c), { unitId: hamlet.id });
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
 
     await t.send(t.tg.command({ userId: ADMIN, command: 'thongbao' }), ADMIN);
     await t.send(t.tg.text({ userId: ADMIN, text: 'Đề nghị các xóm nộp báo cáo trước ngày 10/12.' }), ADMIN);
@@ -148,12 +140,12 @@ describe('announcements on Telegram', () => {
   });
 
   it('a 429 pauses the whole channel for retry_after, then it completes: nothing lost, nothing twice', async () => {
-    t = await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { TELEGRAM_RATE_PER_SEC: '20' } });
+    t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { TELEGRAM_RATE_PER_SEC: '20' } }));
     const { app } = t.bot;
     const chats = Array.from({ length: 40 }, (_, i) => 6500 + i);
     for (const c of chats) await addIdentity(app, 'telegram', String(c), { role: 'staff', unitCode: 'TN-DH' });
     t.fake.failNext('sendMessage', { kind: '429', retryAfter: 2 });
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     const { id } = await app.jobs.broadcasts.start({ by: { channel: 'sim', userId: 'quan-tri', lang: 'vi' }, text: 'Kiểm tra hệ thống', audience: { kind: 'staff' } });
     await until(async () => (await app.jobs.broadcasts.status(id))?.status === 'done', 30_000);
 
@@ -171,12 +163,12 @@ describe('announcements on Telegram', () => {
   });
 
   it('over the platform rate: every 429 stops the channel for its retry_after; all arrive exactly once', async () => {
-    t = await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { TELEGRAM_RATE_PER_SEC: '25' } });
+    t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { TELEGRAM_RATE_PER_SEC: '25' } }));
     const { app } = t.bot;
     const chats = Array.from({ length: 60 }, (_, i) => 6600 + i);
     for (const c of chats) await addIdentity(app, 'telegram', String(c), { role: 'staff', unitCode: 'TN-DH' });
     t.fake.rateLimit({ perSecond: 10, retryAfter: 1 });
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     const { id } = await app.jobs.broadcasts.start({ by: { channel: 'sim', userId: 'quan-tri', lang: 'vi' }, text: 'Kiểm tra giới hạn', audience: { kind: 'staff' } });
     await until(async () => (await app.jobs.broadcasts.status(id))?.status === 'done', 60_000);
 

@@ -1,20 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../jobs/index.js';
 import { notify } from '../src/services/notify.js';
-import { addIdentity, outboxDrained, vn } from './helpers/jobs.js';
+import { addIdentity, outboxDrained, vn, stopAfterEach } from './helpers/jobs.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
 
 describe('the outbox on Telegram', () => {
   let t: TelegramTestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await t?.close();
-  });
+  const track = stopAfterEach();
 
   it('notify(): accepted at once, delivered by a worker, a key only once', async () => {
-    t = await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') });
+    t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') }));
     const { app } = t.bot;
     await addIdentity(app, 'telegram', '7101');
     const to = { channel: 'telegram' as const, userId: '7101' };
@@ -23,7 +19,7 @@ describe('the outbox on Telegram', () => {
     expect(await notify(app.jobs.outbox, to, { text: 'Hồ sơ n_1 đã được chấp nhận.' }, 'review:n_1:accepted')).toMatchObject({ ok: true });
     expect(await notify(app.jobs.outbox, { channel: 'zalo', userId: '1' }, { text: 'x' }, 'k')).toEqual({ ok: false, kind: 'config', reason: 'channel zalo is not enabled' });
     expect(t.fake.callsOf('sendMessage')).toEqual([]); // nothing is sent without a worker
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     await outboxDrained(app);
     // Delivered once; the same key later is not even queued.
     expect(t.fake.messagesTo(7101).map(textOf)).toEqual(['Hồ sơ n_1 đã được chấp nhận.']);
@@ -32,7 +28,7 @@ describe('the outbox on Telegram', () => {
   });
 
   it('a user who blocked the bot is marked unreachable and not retried; 5xx is retried; a bad token alerts admins once', async () => {
-    t = await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') });
+    t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') }));
     const { app } = t.bot;
     await addIdentity(app, 'telegram', '7201');
     await addIdentity(app, 'telegram', '7202');
@@ -44,7 +40,7 @@ describe('the outbox on Telegram', () => {
     t.fake.failNext('sendMessage', { kind: 'error', code: 401, description: 'Unauthorized' }, { chatId: 7204 });
     for (const u of ['7201', '7202', '7203', '7204']) await notify(app.jobs.outbox, { channel: 'telegram', userId: u }, { text: `Tin cho ${u}` }, `k-${u}`);
     // The two 5xx answers are retried on the job's backoff (2 s, then 4 s).
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     await outboxDrained(app, 30_000);
 
     expect(t.fake.callsOf('sendMessage').filter((c) => c.params.chat_id === '7201' || c.params.chat_id === 7201)).toHaveLength(1);

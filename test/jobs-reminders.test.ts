@@ -3,7 +3,7 @@ import { startWorkers, type RunningWorkers } from '../jobs/index.js';
 import { activeReminders } from '../jobs/reminders.js';
 import { loadCampaign } from '../src/campaign/load.js';
 import { startBot, type TestBot } from './helpers/bot.js';
-import { addIdentity, addNomination, outboxDrained, unitByCode, vn } from './helpers/jobs.js';
+import { addIdentity, addNomination, outboxDrained, unitByCode, vn, stopAfterEach } from './helpers/jobs.js';
 import { SECRET, startTelegramBot, textOf, type TelegramTestBot } from './helpers/telegram.js';
 
 const campaign = loadCampaign('binh-thanh-2024');
@@ -174,16 +174,12 @@ describe('two processes running the same reminder pass', () => {
 describe('late joiners and catch-up', () => {
   let bot: TestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await bot?.close();
-  });
+  const track = stopAfterEach();
 
   it('an officer who joins after the D-7 reminder gets it at once, with the days really left, then the D-3 one; never twice', async () => {
-    bot = await startBot('binh-thanh-2024', { now: vn('2024-12-05T10:00') });
+    bot = track(await startBot('binh-thanh-2024', { now: vn('2024-12-05T10:00') }));
     const { app } = bot;
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     // The officers already there got the D-7 reminder (here: by the sweep, as they were all reminded late).
     await app.jobs.runReminders(vn('2024-12-05T10:00'));
     await outboxDrained(app);
@@ -212,9 +208,9 @@ describe('late joiners and catch-up', () => {
   });
 
   it('a pass that runs late (workers were down) sends the reminder in effect when it runs, once', async () => {
-    bot = await startBot('binh-thanh-2024', { now: vn('2024-12-09T09:30') });
+    bot = track(await startBot('binh-thanh-2024', { now: vn('2024-12-09T09:30') }));
     const { app } = bot;
-    workers = await startWorkers(app, { schedules: false });
+    workers = track(await startWorkers(app, { schedules: false }));
     // The D-3 and D-1 jobs both fire late, at 09:30 on D-1.
     await app.jobs.schedule.add('reminder', { kind: 'report', year: 2024, offsetDays: 3, at: vn('2024-12-07T08:00').toISOString() });
     await app.jobs.schedule.add('reminder', { kind: 'report', year: 2024, offsetDays: 1, at: vn('2024-12-09T08:00').toISOString() });

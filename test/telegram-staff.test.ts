@@ -1,3 +1,4 @@
+import { stopAfterEach } from './helpers/jobs.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../jobs/index.js';
 import type { Nomination } from '../src/domain/entities.js';
@@ -49,14 +50,10 @@ async function submittedDossier(t: TelegramTestBot, by: Actor): Promise<Nominati
 describe('staff on Telegram', () => {
   let t: TelegramTestBot;
   let workers: RunningWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    workers = undefined;
-    await t?.close();
-  });
+  const track = stopAfterEach();
 
   it('/hoso lists, shows a dossier with its files, returns it with a reason; the officer hears it on their own channel', async () => {
-    t = await startTelegramBot();
+    t = track(await startTelegramBot());
     const { store } = t.bot.app;
     expect(await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id)).toContain('vai trò cán bộ theo dõi của Huyện Định Hóa');
     const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
@@ -90,7 +87,7 @@ describe('staff on Telegram', () => {
     expect(after.status).toBe('returned');
     expect(after.returnReason).toBe('Thiếu báo cáo thành tích có xác nhận của UBND xã');
     // notify() hands the message to the outbox; its worker delivers it on the officer's channel.
-    workers = await startWorkers(t.bot.app, { schedules: false });
+    workers = track(await startWorkers(t.bot.app, { schedules: false }));
     const officerSaw = await vi.waitFor(
       async () => {
         const last = (await t.bot.app.simulator.transcript('can-bo-don-vi')).at(-1);
@@ -108,7 +105,7 @@ describe('staff on Telegram', () => {
   });
 
   it('accepting tells a Telegram officer in their chat; an old button cannot decide twice', async () => {
-    t = await startTelegramBot();
+    t = track(await startTelegramBot());
     const hamlet = await unit(t, 'TN-DH-BT-X01');
     await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id);
     const OFFICER = 6002;
@@ -123,7 +120,7 @@ describe('staff on Telegram', () => {
     m = await t.press(STAFF, 'Chấp nhận');
     expect(t.text(m)).toContain(`Đã chấp nhận hồ sơ ${n.id}.`);
     expect((await t.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
-    workers = await startWorkers(t.bot.app, { schedules: false });
+    workers = track(await startWorkers(t.bot.app, { schedules: false }));
     await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length > before, 10_000);
     const told = t.fake.messagesTo(OFFICER).slice(before).map(textOf);
     expect(told).toEqual([`Hồ sơ đề nghị khen thưởng ${n.id} (Nguyễn Thị Hoa) đã được chấp nhận.`]);
@@ -133,7 +130,7 @@ describe('staff on Telegram', () => {
   });
 
   it('staff see and decide only under their own office; /moi issues codes only there', async () => {
-    t = await startTelegramBot();
+    t = track(await startTelegramBot());
     const { store } = t.bot.app;
     const province = await unit(t, 'TN');
     const district2 = await store.units.create({ code: 'TN-PL', name: 'Huyện Phú Lương', level: 'district', parentId: province.id }, ADMIN);
@@ -173,7 +170,7 @@ describe('staff on Telegram', () => {
   });
 
   it('/thongke and /thieu answer staff on Telegram', async () => {
-    t = await startTelegramBot();
+    t = track(await startTelegramBot());
     await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id);
     const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
     let m = await t.send(t.tg.command({ userId: STAFF, command: 'thongke' }), STAFF);
@@ -184,7 +181,7 @@ describe('staff on Telegram', () => {
   });
 
   it('a staff member links a group chat to their office for alerts; others cannot', async () => {
-    t = await startTelegramBot();
+    t = track(await startTelegramBot());
     const district = await unit(t, 'TN-DH');
     await join(t, STAFF, 'staff', district.id);
     const GROUP = -1005550001;

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { Channel, Lang, Nomination, Role } from '../../src/domain/entities.js';
 import { reviewsOpenIn } from '../../src/domain/index.js';
@@ -89,3 +89,18 @@ export async function outboxDrained(app: App, timeout = 20_000): Promise<void> {
 
 /** ISO time in Vietnam (UTC+7): vn('2024-11-28T08:00') */
 export const vn = (local: string) => new Date(`${local}${local.length === 16 ? ':00' : ''}+07:00`);
+
+/**
+ * Registers an afterEach that stops what a test started, newest first (workers before
+ * the app they use). Wrap each start: `bot = track(await startBot(…))`.
+ */
+export function stopAfterEach(): <T extends { close(): Promise<unknown> }>(started: T) => T {
+  const running: { close(): Promise<unknown> }[] = [];
+  afterEach(async () => {
+    for (const r of running.splice(0).reverse()) await r.close();
+  });
+  return (started) => {
+    running.push(started);
+    return started;
+  };
+}
