@@ -4,7 +4,7 @@ import type { Campaign } from '../campaign/schema.js';
 import type { Channel, Identity, Lang } from '../domain/entities.js';
 import { parsePercent } from '../domain/standards.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
-import type { FileStore } from '../files.js';
+import { MAX_FILE_BYTES, type FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
 import type { FlowJobs } from '../../jobs/index.js';
 import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
@@ -558,7 +558,7 @@ export class Engine {
   private async receiveFile(ctx: FlowContext, attachment: InboundAttachment, at: Date) {
     const fetch = this.opts.fetchers?.[ctx.channel];
     if (!fetch || !attachment.ref) return { ok: false as const, error: 'error.file_unavailable' as const };
-    if (attachment.size !== undefined && attachment.size > 20 * 1024 * 1024) return { ok: false as const, error: 'error.file_too_big' as const };
+    if (attachment.size !== undefined && attachment.size > MAX_FILE_BYTES) return { ok: false as const, error: 'error.file_too_big' as const };
     let bytes: Buffer;
     try {
       bytes = await fetch(attachment);

@@ -1,5 +1,6 @@
 import type { Message, Update } from 'grammy/types';
 import type { Inbound, InboundAttachment } from '../../engine/types.js';
+import { MAX_FILE_BYTES } from '../../files.js';
 
 /** Commands the bot understands inside a group (everything else happens in private chats). */
 export const GROUP_COMMANDS = { lienket: 'link', huylienket: 'unlink' } as const;
@@ -47,7 +48,7 @@ function attachmentsOf(m: Message): InboundAttachment[] | null {
   }
   if (m.photo && m.photo.length > 0) {
     // Telegram sends several sizes of one photo: take the largest (by pixels) that getFile can serve.
-    const fits = m.photo.filter((p) => p.file_size === undefined || p.file_size <= 20 * 1024 * 1024);
+    const fits = m.photo.filter((p) => p.file_size === undefined || p.file_size <= MAX_FILE_BYTES);
     const best = (fits.length > 0 ? fits : m.photo).reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
     return [{ kind: 'image', name: `anh-${m.message_id}.jpg`, mime: 'image/jpeg', ...(best.file_size !== undefined && { size: best.file_size }), ref: best.file_id }];
   }
