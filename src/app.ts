@@ -274,6 +274,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       await telegram?.stop();
       await zalo?.close();
       await jobs.close();
+      await telegram?.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBot, type TestBot } from './helpers/bot.js';
 
-/** The engine's per-user lock, dedupe mark and session now travel in one script each way (sessions.enter / exit). */
-describe('engine: lock, dedupe and session in one round trip', () => {
+/** The engine's flood count, per-user lock, dedupe mark, session and identity travel in one script each way (sessions.enter / exit). */
+describe('engine: flood count, lock, dedupe, session and identity in one round trip each way', () => {
   let bot: TestBot;
   afterEach(() => bot?.close());
 
@@ -22,6 +22,10 @@ describe('engine: lock, dedupe and session in one round trip', () => {
     expect(await bot.app.redis.exists(k.seen)).toBe(1);
     expect(JSON.parse((await bot.app.redis.get(k.session))!).flow).toBe('onboarding');
     expect(await bot.say('u1', 'xin chào', { messageId: id })).toEqual([]);
+    // The next message records its time with the session save.
+    bot.clock.now = new Date('2024-11-20T05:06:07Z');
+    await bot.say('u1', '1');
+    expect((await bot.app.store.identities.get('sim', 'u1'))!.lastInboundAt).toBe('2024-11-20T05:06:07.000Z');
   });
 
   it('waits for a lock another process holds, and takes it when that one expires', async () => {
@@ -37,14 +41,14 @@ describe('engine: lock, dedupe and session in one round trip', () => {
     bot = await startBot('binh-thanh-2024');
     await bot.say('u3', 'xin chào');
     const id = randomUUID();
-    const identities = bot.app.store.identities;
-    const real = identities.touchInbound.bind(identities);
-    identities.touchInbound = () => Promise.reject(new Error('Connection is closed.'));
+    const sessions = bot.app.engine.sessions;
+    const real = sessions.exit.bind(sessions);
+    sessions.exit = () => Promise.reject(new Error('Connection is closed.'));
     await expect(bot.say('u3', '1', { messageId: id })).rejects.toThrow(/Connection is closed/);
     const k = keys(bot, 'u3', id);
     expect(await bot.app.redis.exists(k.lock)).toBe(0);
     expect(await bot.app.redis.exists(k.seen)).toBe(0);
-    identities.touchInbound = real;
+    sessions.exit = real;
     expect(bot.text(await bot.say('u3', '1', { messageId: id }))).toContain('Nhập mã mời');
   });
 });

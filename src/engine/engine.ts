@@ -11,7 +11,7 @@ import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
 import { isSkipWord, matchMany, matchOption, parseCommand, parseStepPayload, stepPayload, type Command } from './input.js';
 import { randomUUID } from 'node:crypto';
 import { LockTimeoutError } from './lock.js';
-import { emptySession, leaveFlow, SessionStore, type Session } from './session.js';
+import { emptySession, leaveFlow, SessionStore, type Entered, type Session } from './session.js';
 import type { HandleResult, Inbound, InboundAttachment, Reply } from './types.js';
 
 export type AttachmentFetcher = (attachment: InboundAttachment) => Promise<Buffer>;
@@ -41,9 +41,6 @@ export interface EngineOptions {
 
 /** How long a flooding user is ignored after their notice. */
 export const FLOOD_PAUSE_S = 300;
-
-/** Flood guard counter: KEYS minute counter, paused flag → {count this minute, paused}. */
-const FLOOD_LUA = `local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], 120) return {n, redis.call('EXISTS', KEYS[2])}`;
 
 /** The per-user lock: held at most this long (a dead process frees it), waited for at most this long. */
 const LOCK_TTL_MS = 30_000;
@@ -79,36 +76,37 @@ export class Engine {
 
   async handle(inbound: Inbound): Promise<HandleResult> {
     const { channel, userId, messageId } = inbound;
-    const flood = await this.floodGuard(inbound);
-    if (flood) return flood;
-    // The per-user lock, the dedupe mark and the session in one round trip (sessions.enter).
-    // On the store's own connection the identity read is sent right behind it: Redis runs
-    // it after the lock is taken, so it sees everything the previous holder wrote.
-    const sameConnection = this.opts.store.context.redis === this.opts.redis;
+    const limit = this.opts.messagesPerMinute;
+    const ref = this.opts.store.identities.ref(channel, userId);
+    // Flood count, per-user lock, dedupe mark, session and identity in one round trip;
+    // the message is counted once, not again while waiting for the lock.
     const token = randomUUID();
     const deadline = Date.now() + LOCK_WAIT_MS;
+    let flood = limit ? { limit, pauseS: FLOOD_PAUSE_S, minute: Math.floor(this.now().getTime() / 60_000) } : undefined;
     let delay = 5;
-    let entered: Awaited<ReturnType<SessionStore['enter']>>;
-    let known: Identity | null = null;
+    let entered: Entered;
     for (;;) {
-      const enter = this.sessions.enter(channel, userId, messageId, token, LOCK_TTL_MS);
-      if (sameConnection) [entered, known] = await Promise.all([enter, this.opts.store.identities.get(channel, userId)]);
-      else entered = await enter;
-      if (entered.acquired) break;
+      entered = await this.sessions.enter({ channel, userId, messageId, token, ttlMs: LOCK_TTL_MS, identity: ref, ...(flood && { flood }) });
+      if (entered.kind !== 'busy') break;
+      flood = undefined;
       if (Date.now() > deadline) throw new LockTimeoutError(`lock ${this.sessions.lockKey(channel, userId)} busy`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
     }
+    if (entered.kind === 'paused') return { replies: [], lang: 'vi', duplicate: false };
+    if (entered.kind === 'flooded') {
+      // One polite notice, then silence for FLOOD_PAUSE_S, before any lock or session work.
+      const lang = this.opts.store.identities.fromStored(entered.identity.raw, null)?.lang ?? 'vi';
+      this.opts.log.warn({ channel }, 'flood guard: user paused');
+      return { replies: [{ text: translate(lang, 'error.flood', { minutes: FLOOD_PAUSE_S / 60 }) }], lang, duplicate: false };
+    }
     let released = false;
     try {
       if (entered.seen) return { replies: [], lang: 'vi', duplicate: true };
-      if (!sameConnection) known = await this.opts.store.identities.get(channel, userId);
-      const pending: Promise<unknown>[] = [];
-      const identity = await this.identityFor(inbound, known, pending);
-      const stored = entered.session;
-      const lang = identity.lang;
       const now = this.now();
-      let session = stored ?? emptySession(now);
+      const known = this.opts.store.identities.fromStored(entered.identity.raw, entered.identity.lastInbound);
+      const identity = await this.identityFor(inbound, known, now);
+      let session = entered.session ?? emptySession(now);
       const ctx = this.context(identity, now);
       const replies: Reply[] = [];
       if (session.flow && now.getTime() - Date.parse(session.updatedAt) > this.opts.idleMs) {
@@ -126,10 +124,9 @@ export class Engine {
         replies.push({ text: ctx.t('error.internal') });
       }
       session.updatedAt = now.toISOString();
-      await Promise.all(pending);
-      // Session, "handled" mark and unlock in one atomic script: a crash before it means the
-      // redelivered message is handled again rather than lost.
-      await this.sessions.exit(channel, userId, session, messageId, token);
+      // Session, "handled" mark, last inbound time and unlock in one atomic script: a crash
+      // before it means the redelivered message is handled again rather than lost.
+      await this.sessions.exit({ channel, userId, session, messageId, token, identity: ref, inboundAt: now });
       released = true;
       return { replies, lang: ctx.lang, duplicate: false };
     } finally {
@@ -137,29 +134,9 @@ export class Engine {
     }
   }
 
-  /**
-   * A user sending more than `messagesPerMinute` gets one polite notice and is then ignored
-   * for FLOOD_PAUSE_S, before any lock or session work, so others are unaffected.
-   */
-  private async floodGuard(inbound: Inbound): Promise<HandleResult | null> {
-    const limit = this.opts.messagesPerMinute;
-    if (!limit) return null;
-    const base = `${this.opts.prefix}:flood:${inbound.channel}:${inbound.userId}`;
-    const minute = Math.floor(this.now().getTime() / 60_000);
-    // One small script rather than a MULTI: the same atomic count, far less work per message.
-    const [count, paused] = (await this.opts.redis.eval(FLOOD_LUA, 2, `${base}:${minute}`, `${base}:paused`)) as [number, number];
-    if (!paused && count <= limit) return null;
-    if (paused) return { replies: [], lang: 'vi', duplicate: false };
-    await this.opts.redis.set(`${base}:paused`, '1', 'EX', FLOOD_PAUSE_S);
-    const lang = (await this.opts.store.identities.get(inbound.channel, inbound.userId))?.lang ?? 'vi';
-    this.opts.log.warn({ channel: inbound.channel }, 'flood guard: user paused');
-    return { replies: [{ text: translate(lang, 'error.flood', { minutes: FLOOD_PAUSE_S / 60 }) }], lang, duplicate: false };
-  }
-
   /** The identity of this chat account, created on first contact; bootstrap admins get their role. */
-  private async identityFor(inbound: Inbound, known: Identity | null, pending: Promise<unknown>[]): Promise<Identity> {
+  private async identityFor(inbound: Inbound, known: Identity | null, now: Date): Promise<Identity> {
     const { store } = this.opts;
-    const now = this.now();
     let identity = known;
     const isAdmin = this.opts.admins?.includes(`${inbound.channel}:${inbound.userId}`) ?? false;
     if (!identity || (isAdmin && identity.role !== 'admin')) {
@@ -175,12 +152,8 @@ export class Engine {
         createdAt: identity?.createdAt ?? now.toISOString(),
       };
       await store.identities.upsert(identity, { id: `${inbound.channel}:${inbound.userId}`, role: identity.role, channel: inbound.channel });
-    } else {
-      // Not needed by the step: runs alongside it, awaited before the session is saved.
-      const touched = store.identities.touchInbound(inbound.channel, inbound.userId, now);
-      touched.catch(() => {});
-      pending.push(touched);
-      if (identity.unreachable) await store.identities.markUnreachable(inbound.channel, inbound.userId, false);
+    } else if (identity.unreachable) {
+      await store.identities.markUnreachable(inbound.channel, inbound.userId, false);
     }
     return identity;
   }

@@ -41,27 +41,59 @@ export function leaveFlow(session: Session, now: Date, keep: boolean): void {
   Object.assign(session, emptySession(now), { paused });
 }
 
+/** Where the store keeps an identity, so the engine's scripts can read it and record its last inbound time. */
+export interface StoredIdentityRef {
+  key: string;
+  lastInboundKey: string;
+  member: string;
+}
+/** An identity as the scripts return it, for the store to decode. */
+export interface RawIdentity {
+  raw: string | null;
+  lastInbound: string | null;
+}
+export type Entered =
+  | { kind: 'entered'; seen: boolean; session: Session | null; identity: RawIdentity }
+  | { kind: 'busy' }
+  /** The user is paused by the flood guard: say nothing. */
+  | { kind: 'paused' }
+  /** This message crossed the flood limit: one notice (in the identity's language). */
+  | { kind: 'flooded'; identity: RawIdentity };
+
 const SEEN_TTL_S = 7 * 24 * 3600;
 const SESSION_TTL_S = 90 * 24 * 3600;
 
 /**
- * Takes a user's lock and, in the same round trip, tells whether the message was handled
- * and returns the session. KEYS: lock, seen, session; ARGV: token, lock ttl (ms).
- * Returns {0} when the lock is held, {1, seen} or {1, seen, session}.
+ * Everything a message needs before its step, in one round trip and atomically:
+ * the flood count, the user's lock, whether the message was handled, the session and
+ * the identity (record and last-inbound time).
+ * KEYS: lock, seen, session, identity, identity last-inbound hash, flood counter, flood pause.
+ * ARGV: token, lock ttl (ms), identity member, flood limit ('0': no count), flood pause (s).
+ * Returns {0} lock held · {1, seen, session, identity, lastInbound} · {2} paused · {3, identity} just flooded.
  */
 const ENTER_LUA = `
+if ARGV[4] ~= '0' then
+  if redis.call('EXISTS', KEYS[7]) == 1 then return {2} end
+  local n = redis.call('INCR', KEYS[6])
+  if n == 1 then redis.call('EXPIRE', KEYS[6], 120) end
+  if n > tonumber(ARGV[4]) then
+    redis.call('SET', KEYS[7], '1', 'EX', ARGV[5])
+    return {3, redis.call('GET', KEYS[4])}
+  end
+end
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {0} end
-local session = redis.call('GET', KEYS[3])
-if session then return {1, redis.call('EXISTS', KEYS[2]), session} end
-return {1, redis.call('EXISTS', KEYS[2])}
+return {1, redis.call('EXISTS', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4]), redis.call('HGET', KEYS[5], ARGV[3])}
 `;
 /**
- * Saves the session, marks the message handled and releases the lock (if still ours),
- * atomically. KEYS: session, seen, lock; ARGV: session json, session ttl, seen ttl, token, mark.
+ * Saves the session, marks the message handled, records the user's last inbound time
+ * and releases the lock (if still ours), atomically.
+ * KEYS: session, seen, lock, identity last-inbound hash.
+ * ARGV: session json, session ttl, seen ttl, token, mark ('1'/'0'), identity member, inbound time ('' = none).
  */
 const EXIT_LUA = `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 if ARGV[5] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[3]) end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[4], ARGV[6], ARGV[7]) end
 if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
 return 1
 `;
@@ -114,30 +146,48 @@ export class SessionStore {
     return parseSession(await this.redis.get(this.key(channel, userId)));
   }
 
-  /** One round trip: the lock if free (else `acquired: false`), whether the message was handled, the session. */
-  async enter(
-    channel: Channel,
-    userId: string,
-    messageId: string,
-    token: string,
-    ttlMs: number,
-  ): Promise<{ acquired: false } | { acquired: true; seen: boolean; session: Session | null }> {
-    const r = (await run(this.redis, SCRIPTS.enter, [this.lockKey(channel, userId), this.seenKey(channel, messageId), this.key(channel, userId)], [token, ttlMs])) as [
-      number,
-      number?,
-      string?,
-    ];
-    if (r[0] !== 1) return { acquired: false };
-    return { acquired: true, seen: r[1] === 1, session: parseSession(r[2]) };
+  /**
+   * One round trip before a step: the flood count (when `flood` is given), the lock if free,
+   * whether the message was handled, the session and the stored identity (raw).
+   */
+  async enter(e: {
+    channel: Channel;
+    userId: string;
+    messageId: string;
+    token: string;
+    ttlMs: number;
+    identity: StoredIdentityRef;
+    flood?: { limit: number; pauseS: number; minute: number };
+  }): Promise<Entered> {
+    const flood = `${this.prefix}:flood:${e.channel}:${e.userId}`;
+    const r = (await run(
+      this.redis,
+      SCRIPTS.enter,
+      [this.lockKey(e.channel, e.userId), this.seenKey(e.channel, e.messageId), this.key(e.channel, e.userId), e.identity.key, e.identity.lastInboundKey, `${flood}:${e.flood?.minute ?? 0}`, `${flood}:paused`],
+      [e.token, e.ttlMs, e.identity.member, e.flood ? e.flood.limit : 0, e.flood?.pauseS ?? 0],
+    )) as [number, ...(string | number | null)[]];
+    switch (r[0]) {
+      case 1:
+        return { kind: 'entered', seen: r[1] === 1, session: parseSession(r[2] as string | null), identity: { raw: r[3] as string | null, lastInbound: r[4] as string | null } };
+      case 2:
+        return { kind: 'paused' };
+      case 3:
+        return { kind: 'flooded', identity: { raw: r[1] as string | null, lastInbound: null } };
+      default:
+        return { kind: 'busy' };
+    }
   }
 
-  /** One round trip, atomic: save the session, mark the message handled, release the lock if it is still ours. */
-  async exit(channel: Channel, userId: string, session: Session, handledMessageId: string, token: string): Promise<void> {
+  /**
+   * One round trip, atomic: save the session, mark the message handled, record the last
+   * inbound time (when given), release the lock if it is still ours.
+   */
+  async exit(e: { channel: Channel; userId: string; session: Session; messageId: string; token: string; identity: StoredIdentityRef; inboundAt?: Date }): Promise<void> {
     await run(
       this.redis,
       SCRIPTS.exit,
-      [this.key(channel, userId), this.seenKey(channel, handledMessageId), this.lockKey(channel, userId)],
-      [JSON.stringify(session), SESSION_TTL_S, SEEN_TTL_S, token, handledMessageId ? '1' : '0'],
+      [this.key(e.channel, e.userId), this.seenKey(e.channel, e.messageId), this.lockKey(e.channel, e.userId), e.identity.lastInboundKey],
+      [JSON.stringify(e.session), SESSION_TTL_S, SEEN_TTL_S, e.token, e.messageId ? '1' : '0', e.identity.member, e.inboundAt?.toISOString() ?? ''],
     );
   }
 

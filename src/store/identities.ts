@@ -21,6 +21,13 @@ const later = (a: string | null, b: string | null | undefined) => (!b ? a : !a |
 export function identitiesRepo(ctx: StoreContext) {
   const { redis, k } = ctx;
 
+  /** An identity from its stored record and last-inbound time (as read by readRaw or a script). */
+  function fromStored(raw: string | null, last: string | null): Identity | null {
+    const identity = decode(identitySchema, raw, 'identity');
+    if (identity) identity.lastInboundAt = later(identity.lastInboundAt, last);
+    return identity;
+  }
+
   async function readRaw(channel: string, userId: string): Promise<{ raw: string | null; identity: Identity | null }> {
     const [[e1, raw], [e2, last]] = ((await redis.pipeline().get(k.identity(channel, userId)).hget(k.identityLastInbound, member(channel, userId)).exec()) ?? []) as [
       [Error | null, string | null],
@@ -28,9 +35,7 @@ export function identitiesRepo(ctx: StoreContext) {
     ];
     if (e1) throw e1;
     if (e2) throw e2;
-    const identity = decode(identitySchema, raw, 'identity');
-    if (identity) identity.lastInboundAt = later(identity.lastInboundAt, last);
-    return { raw, identity };
+    return { raw, identity: fromStored(raw, last) };
   }
 
   async function many(members: string[]): Promise<Identity[]> {
@@ -96,6 +101,17 @@ export function identitiesRepo(ctx: StoreContext) {
     async setLang(channel: Channel, userId: string, lang: Lang, actor: Actor): Promise<Identity> {
       return update(channel, userId, { lang }, actor);
     },
+
+    /**
+     * Where an identity is kept, for the engine's per-message scripts: they read it with the
+     * session and record the last inbound time with the session save (what touchInbound does).
+     */
+    ref(channel: Channel, userId: string): { key: string; lastInboundKey: string; member: string } {
+      return { key: k.identity(channel, userId), lastInboundKey: k.identityLastInbound, member: member(channel, userId) };
+    },
+
+    /** Decodes what such a script read (record and last-inbound time). */
+    fromStored,
 
     /** Records the time of the latest inbound message: one HSET, not audited. */
     async touchInbound(channel: Channel, userId: string, at: Date): Promise<void> {

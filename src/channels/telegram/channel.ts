@@ -17,6 +17,7 @@ import { classifyTelegramError, migratedTo } from './errors.js';
 import { TelegramGroups } from './groups.js';
 import { normalizeUpdate, type TelegramAction } from './normalize.js';
 import { CALLBACK_DATA_MAX_BYTES, renderReply, utf8Bytes, type TelegramOp } from './render.js';
+import { createBotApiTransport } from './transport.js';
 
 /** The update types we ask Telegram for (setWebhook and getUpdates). */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -72,10 +73,12 @@ export class TelegramChannel implements OutboundChannel {
   private readonly fileRoot: string;
   private polling = false;
   private readonly now: () => Date;
+  private readonly transport: ReturnType<typeof createBotApiTransport>;
 
   constructor(private readonly opts: TelegramChannelOptions) {
     const apiRoot = opts.apiRoot.replace(/\/+$/, '');
-    const client = { apiRoot, timeoutSeconds: 30 };
+    this.transport = createBotApiTransport();
+    const client = { apiRoot, timeoutSeconds: 30, fetch: this.transport.fetch };
     this.bot = new Bot(opts.token, { client, ...(opts.botInfo && { botInfo: opts.botInfo }) });
     // auto-retry's defaults retry forever; network errors and 5xx are rethrown here and
     // retried through Telegram's own redelivery instead (see DeliveryPendingError).
@@ -131,6 +134,12 @@ export class TelegramChannel implements OutboundChannel {
   async stop(): Promise<void> {
     if (this.bot.isRunning()) await this.bot.stop().catch(() => {});
     this.polling = false;
+  }
+
+  /** Stops polling and closes the Bot API connections (after the last send). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.transport.close().catch(() => {});
   }
 
   /** Polling confirms an update once the middleware returns: try a few times before giving up. */
