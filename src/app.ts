@@ -11,7 +11,7 @@ import type { Reply } from './engine/types.js';
 import type { Channel } from './domain/entities.js';
 import { SimulatorChannel } from './channels/simulator/channel.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
-import { TelegramChannel, telegramWebhook } from './channels/telegram/index.js';
+import { TelegramChannel, telegramWebhook, WEBHOOK_PATH, type WebhookHandler } from './channels/telegram/index.js';
 import { createZalo, downloadZaloAttachment, zaloEnabled, type ZaloRuntime } from './channels/zalo/index.js';
 import { seedDemo, demoUsers } from './demo/seed.js';
 import { Engine } from './engine/engine.js';
@@ -205,6 +205,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     outbound.zalo = instrument(zalo.channel);
     app.use(zalo.routes);
   }
+  const webhooks = new Map<string, WebhookHandler>();
   let telegram: TelegramChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = new TelegramChannel({
@@ -222,10 +223,24 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     telegramRef.current = telegram;
     outbound.telegram = instrument(telegram);
     // Polling is started by main (startPolling); the webhook route must exist before listen().
-    if (config.TELEGRAM_MODE === 'webhook') app.use(telegramWebhook(telegram, config.TELEGRAM_WEBHOOK_SECRET!, opts.log));
+    if (config.TELEGRAM_MODE === 'webhook') webhooks.set(WEBHOOK_PATH, telegramWebhook(telegram, config.TELEGRAM_WEBHOOK_SECRET!, opts.log));
   }
 
   let server: http.Server | undefined;
+  // Telegram's webhook is a plain Node handler served ahead of express: every update takes
+  // this path, and express's routing and body parsing cost more than the handler needs.
+  const requestListener: http.RequestListener = (req, res) => {
+    const hook = req.method === 'POST' ? webhooks.get(req.url!.split('?', 1)[0]!) : undefined;
+    if (!hook) return void app(req, res);
+    if (draining) {
+      res.writeHead(503, { connection: 'close', 'retry-after': '5', 'content-type': 'application/json' }).end('{"error":"shutting down"}');
+      return;
+    }
+    hook(req, res).catch((err: unknown) => {
+      opts.log.error({ err: err instanceof Error ? err.message : String(err) }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
+    });
+  };
   return {
     config,
     campaign,
@@ -258,7 +273,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
           opts.log.error({ err: err.message }, 'request failed');
           if (!res.headersSent) res.status(500).json({ error: 'internal' });
         });
-        server = app.listen(config.PORT, config.HOST, () => resolve(server!));
+        server = http.createServer(requestListener).listen(config.PORT, config.HOST, () => resolve(server!));
         server.once('error', reject);
       }),
     async drain() {

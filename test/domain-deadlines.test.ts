@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { formatInTimeZone } from 'date-fns-tz';
 import { describe, expect, it } from 'vitest';
 import {
   addCivilDays,
@@ -69,6 +70,19 @@ describe('Vietnam time', () => {
     expect(vnDate(Z('2024-12-04T17:00:00.000Z'))).toEqual({ year: 2024, month: 12, day: 5 });
     expect(vnDate(Z('2021-12-31T17:00:00.000Z'))).toEqual({ year: 2022, month: 1, day: 1 });
     expect(vnDate(Z('2021-12-31T16:59:59.999Z'))).toEqual({ year: 2021, month: 12, day: 31 });
+  });
+
+  it('vnDate remembers the last day it found, and never answers from it outside that day', () => {
+    const inside = vnDate(Z('2024-12-04T10:00:00Z'));
+    inside.day = 99; // callers may change what they get
+    expect(vnDate(Z('2024-12-04T16:59:59.999Z'))).toEqual({ year: 2024, month: 12, day: 4 });
+    expect(vnDate(Z('2024-12-03T16:59:59.999Z'))).toEqual({ year: 2024, month: 12, day: 3 });
+    expect(vnDate(Z('2024-12-03T17:00:00.000Z'))).toEqual({ year: 2024, month: 12, day: 4 });
+    expect(vnDate(Z('2024-12-04T17:00:00.000Z'))).toEqual({ year: 2024, month: 12, day: 5 });
+    expect(vnDate(Z('2024-12-04T16:59:59.999Z'))).toEqual({ year: 2024, month: 12, day: 4 });
+    // Days when the zone's offset was not +7 go through the zone rules like any other.
+    const [y, m, d] = formatInTimeZone(Z('1974-06-01T16:30:00Z'), 'Asia/Ho_Chi_Minh', 'yyyy-M-d').split('-').map(Number);
+    expect(vnDate(Z('1974-06-01T16:30:00Z'))).toEqual({ year: y, month: m, day: d });
   });
 
   it('calendar arithmetic crosses months, years and leap days', () => {

@@ -52,6 +52,27 @@ describe('conversation engine', () => {
     expect(bot.text(r)).toContain('72% ✓');
   });
 
+  it('a step that fails answers with an apology and keeps every answer; the next try goes through', async () => {
+    bot = await startBot('binh-thanh-2024');
+    await officer(bot, 'u3f');
+    await bot.say('u3f', 'go|register');
+    await bot.say('u3f', '1');
+    let r = await bot.say('u3f', 'Cam kết giữ lại');
+    expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
+    const registrations = bot.app.store.registrations;
+    const real = registrations.upsert.bind(registrations);
+    registrations.upsert = () => Promise.reject(new Error('a bug in the store'));
+    r = await bot.say('u3f', 'Xác nhận');
+    expect(bot.text(r)).toContain('hệ thống gặp sự cố');
+    const kept = (await bot.app.engine.sessions.load('sim', 'u3f'))!;
+    expect(kept).toMatchObject({ flow: 'register', step: 'confirm', data: { commitments: 'Cam kết giữ lại' } });
+    expect(kept.paused).toEqual({});
+    registrations.upsert = real;
+    r = await bot.say('u3f', 'Xác nhận');
+    const identity = (await bot.app.store.identities.get('sim', 'u3f'))!;
+    expect((await bot.app.store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId: identity.unitId! }))?.commitments).toBe('Cam kết giữ lại');
+  });
+
   it('"sửa N" at the summary changes one answer and comes back to the summary', async () => {
     bot = await startBot('binh-thanh-2024');
     await officer(bot, 'u3');

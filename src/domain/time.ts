@@ -40,11 +40,19 @@ function assertCivil(year: number, month: number, day: number): void {
     throw new DomainError('invalid_date', `${pad(day)}/${pad(month)}/${year} is not a date`, { year, month, day });
 }
 
+/** The last day vnDate found, with the instants it spans: most calls fall on the same day. */
+let lastDay: { from: number; to: number; date: CivilDate } | undefined;
+
 /** The Vietnam calendar day of an instant. */
 export function vnDate(instant: Date): CivilDate {
+  const t = instant.getTime();
+  if (lastDay && t >= lastDay.from && t < lastDay.to) return { ...lastDay.date };
   const s = formatInTimeZone(instant, VN_TZ, 'yyyy-MM-dd');
   const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-  return { year: y, month: m, day: d };
+  const date = { year: y, month: m, day: d };
+  // Intl's time-zone formatting is costly and a step asks for today many times over.
+  if (Number.isFinite(t)) lastDay = { from: startOfVnDay(date).getTime(), to: startOfVnDay(addCivilDays(date, 1)).getTime(), date };
+  return { ...date };
 }
 
 /** The instant of a Vietnam wall-clock time. Throws DomainError('invalid_date') for days/times that do not exist. */

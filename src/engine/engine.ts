@@ -107,20 +107,22 @@ export class Engine {
       const known = this.opts.store.identities.fromStored(entered.identity.raw, entered.identity.lastInbound);
       const identity = await this.identityFor(inbound, known, now);
       let session = entered.session ?? emptySession(now);
+      let before = entered.sessionJson;
       const ctx = this.context(identity, now);
       const replies: Reply[] = [];
       if (session.flow && now.getTime() - Date.parse(session.updatedAt) > this.opts.idleMs) {
         session = emptySession(now);
+        before = null;
         replies.push({ text: ctx.t('session.expired') });
       }
-      const before = JSON.stringify(session);
+      before ??= JSON.stringify(session);
       try {
         replies.push(...(await this.dispatch(ctx, session, inbound)));
       } catch (err) {
         if (isInfrastructureError(err)) throw err;
         // A bug in one step must not crash the process or lose the user's answers.
         this.opts.log.error({ err, channel, flow: session.flow, step: session.step }, 'flow step failed');
-        session = JSON.parse(before) as Session;
+        session = { ...emptySession(now), ...(JSON.parse(before) as Session) };
         replies.push({ text: ctx.t('error.internal') });
       }
       session.updatedAt = now.toISOString();

@@ -53,7 +53,8 @@ export interface RawIdentity {
   lastInbound: string | null;
 }
 export type Entered =
-  | { kind: 'entered'; seen: boolean; session: Session | null; identity: RawIdentity }
+  /** `sessionJson`: the session as stored, a ready copy for undoing a failed step. */
+  | { kind: 'entered'; seen: boolean; session: Session | null; sessionJson: string | null; identity: RawIdentity }
   | { kind: 'busy' }
   /** The user is paused by the flood guard: say nothing. */
   | { kind: 'paused' }
@@ -168,7 +169,10 @@ export class SessionStore {
     )) as [number, ...(string | number | null)[]];
     switch (r[0]) {
       case 1:
-        return { kind: 'entered', seen: r[1] === 1, session: parseSession(r[2] as string | null), identity: { raw: r[3] as string | null, lastInbound: r[4] as string | null } };
+      {
+        const session = parseSession(r[2] as string | null);
+        return { kind: 'entered', seen: r[1] === 1, session, sessionJson: session ? (r[2] as string) : null, identity: { raw: r[3] as string | null, lastInbound: r[4] as string | null } };
+      }
       case 2:
         return { kind: 'paused' };
       case 3:

@@ -12,9 +12,6 @@ export function createRedis(url: string, role: ConnectionRole = 'store', extra: 
     maxRetriesPerRequest: role === 'bullmq' ? null : 3,
     enableReadyCheck: true,
     lazyConnect: false,
-    // Commands issued in the same tick (many users' steps at once) leave in one write:
-    // socket writes are the largest cost per message. Not for blocking (BullMQ) clients.
-    enableAutoPipelining: role === 'store',
     ...extra,
   });
   // ioredis re-emits connection errors; without a listener Node would crash the process.

@@ -3,4 +3,4 @@ export { classifyTelegramError } from './errors.js';
 export { TelegramGroups, type GroupLink } from './groups.js';
 export { normalizeUpdate, type TelegramAction } from './normalize.js';
 export { renderReply, splitText, keyboard, type TelegramOp } from './render.js';
-export { telegramWebhook, secretMatches, WEBHOOK_PATH, SECRET_HEADER } from './webhook.js';
+export { telegramWebhook, secretMatches, WEBHOOK_PATH, SECRET_HEADER, type WebhookHandler } from './webhook.js';
