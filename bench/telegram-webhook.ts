@@ -1,7 +1,7 @@
 /**
  * Telegram webhook throughput: the full pipeline against a bare grammY bot.
  *
- *   npm run bench:webhook        (BENCH_SECONDS=12 per pipeline, BENCH_ROUNDS=4, BENCH_CONNECTIONS=10,100)
+ *   npm run bench:webhook        (BENCH_SECONDS=16 per pipeline, BENCH_ROUNDS=8, BENCH_CONNECTIONS=10,100)
  *
  * It runs compiled (tsc → dist/, plain node), as the Docker image runs the app: under
  * tsx every closure our code creates would pay for esbuild's name-keeping helper.
@@ -40,10 +40,10 @@ const BOT_INFO = {
   has_main_web_app: false,
 };
 const PREFIX = 'bench';
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
-const WARMUP_SECONDS = 1;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 16);
+const WARMUP_SECONDS = 1.5;
 /** Each pipeline's SECONDS are split into this many rounds, alternating with the other's. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,100').split(',').map(Number);
 /** BENCH_CPU_PROF=<dir>: write V8 CPU profiles of both servers there (for finding hot spots). */
 const CPU_PROF = process.env.BENCH_CPU_PROF;
@@ -208,6 +208,10 @@ function cpuMs(pid: number | undefined): number {
 interface Result {
   /** Server CPU per handled update, ms: independent of how busy the rest of the machine is. */
   cpuPerUpdate?: number;
+  /** redis-server's CPU per update, ms (it shares the machine's cores). */
+  redisCpuPerUpdate?: number;
+  /** This process's CPU per update, ms: load generator and fake Bot API. */
+  loadCpuPerUpdate?: number;
   updates: number;
   seconds: number;
   perSecond: number;
@@ -221,14 +225,14 @@ interface Result {
 function combine(rs: Result[]): Result {
   const latencies = rs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = rs.reduce((a, r) => a + r.seconds, 0);
-  const cpu = rs.reduce((a, r) => a + (r.cpuPerUpdate ?? NaN) * r.updates, 0);
-  return { latencies, cpuPerUpdate: cpu / Math.max(1, latencies.length), updates: latencies.length, seconds, perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: rs.reduce((a, r) => a + r.errors, 0) };
+  const per = (f: (r: Result) => number | undefined) => rs.reduce((a, r) => a + (f(r) ?? NaN) * r.updates, 0) / Math.max(1, latencies.length);
+  return { latencies, cpuPerUpdate: per((r) => r.cpuPerUpdate), redisCpuPerUpdate: per((r) => r.redisCpuPerUpdate), loadCpuPerUpdate: per((r) => r.loadCpuPerUpdate), updates: latencies.length, seconds, perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: rs.reduce((a, r) => a + r.errors, 0) };
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /** N users, one connection each, sending update after update for `seconds` (after a warm-up). */
-async function load(url: string, users: number[], next: (userId: number, i: number) => string, seconds: number, serverPid?: number): Promise<Result> {
+async function load(url: string, users: number[], next: (userId: number, i: number) => string, seconds: number, warmupSeconds: number, serverPid?: number, redisPid?: number): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: users.length });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -249,19 +253,24 @@ async function load(url: string, users: number[], next: (userId: number, i: numb
     }
   };
   const running = users.map(run);
-  await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+  await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
   measuring = true;
   const cpu0 = cpuMs(serverPid);
+  const redis0 = cpuMs(redisPid);
+  const own0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = cpuMs(serverPid) - cpu0;
+  const redisCpu = cpuMs(redisPid) - redis0;
+  const own = process.cpuUsage(own0);
   stop = true;
   await Promise.all(running);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { latencies, cpuPerUpdate: cpu / Math.max(1, latencies.length), updates: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
+  const n = Math.max(1, latencies.length);
+  return { latencies, cpuPerUpdate: cpu / n, redisCpuPerUpdate: redisCpu / n, loadCpuPerUpdate: (own.user + own.system) / 1000 / n, updates: latencies.length, seconds: elapsed, perSecond: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors };
 }
 
 /** Officers of the demo hamlet, each left at the registration flow's commitments step. */
@@ -296,6 +305,7 @@ async function main(): Promise<void> {
   const fake = await leanFakeBotApi();
   const children: ChildProcess[] = [];
   const rows: { pipeline: string; connections: number; r: Result }[] = [];
+  const pairRatios = new Map<number, number[]>();
   try {
     const full = await startChild('full', redis.url, fake.apiRoot);
     const bare = await startChild('bare', redis.url, fake.apiRoot);
@@ -307,20 +317,29 @@ async function main(): Promise<void> {
     const flowStep = (userId: number, i: number) => textUpdate(userId, i % 2 === 0 ? `Cam kết số ${i}: 100% hồ sơ trực tuyến` : 'sửa 2');
     const plain = (userId: number, i: number) => textUpdate(userId, `tin nhắn ${i}`);
     for (const n of CONNECTIONS) {
-      // Alternating short rounds, so that a neighbour's load on a shared machine falls on both alike.
+      // Short alternating rounds (bare, full, full, bare, …), so that a neighbour's load on a
+      // shared machine falls on both alike; each pair of rounds also gives its own ratio.
       const runs = { bare: [] as Result[], full: [] as Result[] };
+      const pipelines = { bare: [bare, bareUsers, plain], full: [full, fullUsers, flowStep] } as const;
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [pipeline, server, users, next] of [
-          ['bare', bare, bareUsers, plain],
-          ['full', full, fullUsers, flowStep],
-        ] as const) {
+        for (const pipeline of round % 2 === 0 ? (['bare', 'full'] as const) : (['full', 'bare'] as const)) {
+          const [server, users, next] = pipelines[pipeline];
           const before = fake.replies();
-          const r = await load(server.url, users.slice(0, n), next, SECONDS / ROUNDS, server.child.pid);
+          const warmup = round < 2 ? WARMUP_SECONDS : 0.3;
+          const r = await load(server.url, users.slice(0, n), next, SECONDS / ROUNDS, warmup, server.child.pid, redis.pid);
           runs[pipeline].push(r);
           process.stderr.write(`${pipeline} @${n} round ${round + 1}: ${r.perSecond.toFixed(0)} updates/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, server CPU ${r.cpuPerUpdate?.toFixed(2)} ms/update (replies sent: ${fake.replies() - before})\n`);
         }
       }
+      pairRatios.set(n, runs.full.map((f, i) => f.perSecond / runs.bare[i]!.perSecond).sort((a, b) => a - b));
       for (const pipeline of ['bare', 'full'] as const) rows.push({ pipeline, connections: n, r: combine(runs[pipeline]) });
+    }
+    if (process.env.BENCH_REDIS_STATS) {
+      const { Redis } = await import('ioredis');
+      const r = new Redis(redis.url);
+      process.stderr.write(String(await r.info('commandstats')));
+      process.stderr.write(String(await r.info('cpu')));
+      await r.quit();
     }
   } finally {
     await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : (c.once('exit', resolve), c.kill('SIGTERM'))))));
@@ -330,17 +349,20 @@ async function main(): Promise<void> {
   }
 
   const cpus = os.cpus();
-  console.log(`\nTelegram webhook benchmark — ${cpus.length} CPU × ${cpus[0]?.model.trim() ?? '?'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, ${SECONDS} s per pipeline in ${ROUNDS} alternating rounds, each after ${WARMUP_SECONDS} s warm-up\n`);
-  console.log('| connections | pipeline | updates/s | p50 ms | p99 ms | server CPU ms/update | errors |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|');
+  console.log(`\nTelegram webhook benchmark — ${cpus.length} CPU × ${cpus[0]?.model.trim() ?? '?'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, ${SECONDS} s per pipeline in ${ROUNDS} alternating rounds (warm-up ${WARMUP_SECONDS} s, then 0.3 s)\n`);
+  console.log('| connections | pipeline | updates/s | p50 ms | p99 ms | server CPU ms/update | Redis CPU ms/update | load + fake API CPU ms/update | errors |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const { pipeline, connections, r } of rows) {
-    console.log(`| ${connections} | ${pipeline} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuPerUpdate?.toFixed(2)} | ${r.errors} |`);
+    console.log(`| ${connections} | ${pipeline} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuPerUpdate?.toFixed(2)} | ${r.redisCpuPerUpdate?.toFixed(3)} | ${r.loadCpuPerUpdate?.toFixed(2)} | ${r.errors} |`);
   }
   console.log('');
   for (const n of CONNECTIONS) {
     const full = rows.find((x) => x.pipeline === 'full' && x.connections === n)!.r;
     const bare = rows.find((x) => x.pipeline === 'bare' && x.connections === n)!.r;
-    console.log(`${n} connections: full / bare throughput = ${(full.perSecond / bare.perSecond).toFixed(2)}×; server CPU per update full / bare = ${((full.cpuPerUpdate ?? NaN) / (bare.cpuPerUpdate ?? NaN)).toFixed(2)}×`);
+    const pairs = pairRatios.get(n)!;
+    console.log(
+      `${n} connections: full / bare throughput = ${(full.perSecond / bare.perSecond).toFixed(2)}× (rounds: median ${quantile(pairs, 0.5).toFixed(2)}×, range ${pairs[0]!.toFixed(2)}–${pairs.at(-1)!.toFixed(2)}×); server CPU per update full / bare = ${((full.cpuPerUpdate ?? NaN) / (bare.cpuPerUpdate ?? NaN)).toFixed(2)}×`,
+    );
   }
 }
 

@@ -73,6 +73,26 @@ describe('conversation engine', () => {
     expect((await bot.app.store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId: identity.unitId! }))?.commitments).toBe('Cam kết giữ lại');
   });
 
+  it('answering a step again after "sửa N" keeps the session small, and "back" still walks the steps in order', async () => {
+    bot = await startBot('binh-thanh-2024');
+    await officer(bot, 'u3h');
+    await bot.say('u3h', 'go|register');
+    await bot.say('u3h', '1');
+    await bot.say('u3h', 'Cam kết 0');
+    const size = async () => (await bot.app.redis.get(`${bot.prefix}:session:sim:u3h`))!.length;
+    const start = await size();
+    for (let i = 1; i <= 30; i++) {
+      await bot.say('u3h', i % 2 ? 'sửa 2' : 'sửa 1');
+      await bot.say('u3h', i % 2 ? `Cam kết ${i}` : '1');
+    }
+    expect(await size()).toBeLessThan(start + 10);
+    expect((await bot.app.engine.sessions.load('sim', 'u3h'))!.history).toEqual(['areas', 'commitments']);
+    let r = await bot.say('u3h', 'quay lại');
+    expect(bot.text(r)).toContain('Cam kết hoặc chỉ tiêu riêng');
+    r = await bot.say('u3h', 'quay lại');
+    expect(bot.text(r)).toContain('Chọn các nội dung thi đua');
+  });
+
   it('"sửa N" at the summary changes one answer and comes back to the summary', async () => {
     bot = await startBot('binh-thanh-2024');
     await officer(bot, 'u3');
@@ -243,8 +263,15 @@ describe('conversation engine', () => {
     expect(bot.text(replies[10]!)).toContain('gửi quá nhiều tin nhắn');
     expect(replies.slice(11).every((r) => r.length === 0)).toBe(true);
     expect((await bot.say('calm-user', 'xin chào')).length).toBeGreaterThan(0);
-    // A new minute does not lift the pause early.
-    bot.clock.now = new Date(bot.clock.now.getTime() + 61_000);
+    // The pause runs FLOOD_PAUSE_S (5 minutes) from the notice, not to the end of a minute;
+    // the calm user's counter lives one minute.
+    const ttl = (user: string) => bot.app.redis.ttl(`${bot.prefix}:flood:sim:${user}`);
+    expect(await ttl('flooder')).toBeGreaterThan(290);
+    expect(await ttl('calm-user')).toBeLessThanOrEqual(60);
     expect(await bot.say('flooder', 'spam')).toEqual([]);
+    expect(await ttl('flooder')).toBeGreaterThan(290);
+    // When it ends, the user is heard again.
+    await bot.app.redis.del(`${bot.prefix}:flood:sim:flooder`);
+    expect((await bot.say('flooder', 'xin chào')).length).toBeGreaterThan(0);
   });
 });

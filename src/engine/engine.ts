@@ -82,7 +82,7 @@ export class Engine {
     // the message is counted once, not again while waiting for the lock.
     const token = randomUUID();
     const deadline = Date.now() + LOCK_WAIT_MS;
-    let flood = limit ? { limit, pauseS: FLOOD_PAUSE_S, minute: Math.floor(this.now().getTime() / 60_000) } : undefined;
+    let flood = limit ? { limit, pauseS: FLOOD_PAUSE_S } : undefined;
     let delay = 5;
     let entered: Entered;
     for (;;) {
@@ -96,7 +96,7 @@ export class Engine {
     if (entered.kind === 'paused') return { replies: [], lang: 'vi', duplicate: false };
     if (entered.kind === 'flooded') {
       // One polite notice, then silence for FLOOD_PAUSE_S, before any lock or session work.
-      const lang = this.opts.store.identities.fromStored(entered.identity.raw, null)?.lang ?? 'vi';
+      const lang = this.opts.store.identities.fromStored(entered.identity, null)?.lang ?? 'vi';
       this.opts.log.warn({ channel }, 'flood guard: user paused');
       return { replies: [{ text: translate(lang, 'error.flood', { minutes: FLOOD_PAUSE_S / 60 }) }], lang, duplicate: false };
     }
@@ -104,7 +104,8 @@ export class Engine {
     try {
       if (entered.seen) return { replies: [], lang: 'vi', duplicate: true };
       const now = this.now();
-      const known = this.opts.store.identities.fromStored(entered.identity.raw, entered.identity.lastInbound);
+      // Its last inbound message is this one (recorded with the session save below).
+      const known = this.opts.store.identities.fromStored(entered.identity, now.toISOString());
       const identity = await this.identityFor(inbound, known, now);
       let session = entered.session ?? emptySession(now);
       let before = entered.sessionJson;
@@ -496,7 +497,9 @@ export class Engine {
     }
 
     await step.after?.(ctx, session.data);
-    session.history.push(step.id);
+    // A step answered again (after "sửa N") keeps its place: "back" walks the flow's order,
+    // and a session edited many times does not grow.
+    if (!session.history.includes(step.id)) session.history.push(step.id);
     const returning = session.returnTo && session.returnTo !== step.id ? session.returnTo : null;
     // After "sửa N", a step the new answer brings in (one with no answer yet) is asked before the summary again.
     const brought = returning ? this.unanswered(ctx, flow, session.data, step.id, returning) : undefined;

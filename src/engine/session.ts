@@ -47,19 +47,15 @@ export interface StoredIdentityRef {
   lastInboundKey: string;
   member: string;
 }
-/** An identity as the scripts return it, for the store to decode. */
-export interface RawIdentity {
-  raw: string | null;
-  lastInbound: string | null;
-}
 export type Entered =
   /** `sessionJson`: the session as stored, a ready copy for undoing a failed step. */
-  | { kind: 'entered'; seen: boolean; session: Session | null; sessionJson: string | null; identity: RawIdentity }
+  /** `identity`: the stored record (JSON), for the store to decode. */
+  | { kind: 'entered'; seen: boolean; session: Session | null; sessionJson: string | null; identity: string | null }
   | { kind: 'busy' }
   /** The user is paused by the flood guard: say nothing. */
   | { kind: 'paused' }
   /** This message crossed the flood limit: one notice (in the identity's language). */
-  | { kind: 'flooded'; identity: RawIdentity };
+  | { kind: 'flooded'; identity: string | null };
 
 const SEEN_TTL_S = 7 * 24 * 3600;
 const SESSION_TTL_S = 90 * 24 * 3600;
@@ -67,23 +63,27 @@ const SESSION_TTL_S = 90 * 24 * 3600;
 /**
  * Everything a message needs before its step, in one round trip and atomically:
  * the flood count, the user's lock, whether the message was handled, the session and
- * the identity (record and last-inbound time).
- * KEYS: lock, seen, session, identity, identity last-inbound hash, flood counter, flood pause.
- * ARGV: token, lock ttl (ms), identity member, flood limit ('0': no count), flood pause (s).
- * Returns {0} lock held · {1, seen, session, identity, lastInbound} · {2} paused · {3, identity} just flooded.
+ * the identity record. The flood counter lives for a minute from the user's first
+ * message; the message that crosses the limit stretches it to the pause, so every
+ * later one in that time is over the limit too (one notice, then silence).
+ * KEYS: lock, seen, session, identity, flood counter.
+ * ARGV: token, lock ttl (ms), flood limit ('0': no count), flood pause (s).
+ * Returns {0} lock held · {1, seen, session, identity} · {2} paused · {3, identity} just flooded.
  */
 const ENTER_LUA = `
-if ARGV[4] ~= '0' then
-  if redis.call('EXISTS', KEYS[7]) == 1 then return {2} end
-  local n = redis.call('INCR', KEYS[6])
-  if n == 1 then redis.call('EXPIRE', KEYS[6], 120) end
-  if n > tonumber(ARGV[4]) then
-    redis.call('SET', KEYS[7], '1', 'EX', ARGV[5])
+if ARGV[3] ~= '0' then
+  local n = redis.call('INCR', KEYS[5])
+  if n == 1 then redis.call('EXPIRE', KEYS[5], 60) end
+  local limit = tonumber(ARGV[3])
+  if n == limit + 1 then
+    redis.call('EXPIRE', KEYS[5], ARGV[4])
     return {3, redis.call('GET', KEYS[4])}
   end
+  if n > limit then return {2} end
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {0} end
-return {1, redis.call('EXISTS', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4]), redis.call('HGET', KEYS[5], ARGV[3])}
+local v = redis.call('MGET', KEYS[2], KEYS[3], KEYS[4])
+return {1, v[1], v[2], v[3]}
 `;
 /**
  * Saves the session, marks the message handled, records the user's last inbound time
@@ -158,25 +158,23 @@ export class SessionStore {
     token: string;
     ttlMs: number;
     identity: StoredIdentityRef;
-    flood?: { limit: number; pauseS: number; minute: number };
+    flood?: { limit: number; pauseS: number };
   }): Promise<Entered> {
-    const flood = `${this.prefix}:flood:${e.channel}:${e.userId}`;
     const r = (await run(
       this.redis,
       SCRIPTS.enter,
-      [this.lockKey(e.channel, e.userId), this.seenKey(e.channel, e.messageId), this.key(e.channel, e.userId), e.identity.key, e.identity.lastInboundKey, `${flood}:${e.flood?.minute ?? 0}`, `${flood}:paused`],
-      [e.token, e.ttlMs, e.identity.member, e.flood ? e.flood.limit : 0, e.flood?.pauseS ?? 0],
-    )) as [number, ...(string | number | null)[]];
+      [this.lockKey(e.channel, e.userId), this.seenKey(e.channel, e.messageId), this.key(e.channel, e.userId), e.identity.key, `${this.prefix}:flood:${e.channel}:${e.userId}`],
+      [e.token, e.ttlMs, e.flood ? e.flood.limit : 0, e.flood?.pauseS ?? 0],
+    )) as [number, ...(string | null)[]];
     switch (r[0]) {
-      case 1:
-      {
-        const session = parseSession(r[2] as string | null);
-        return { kind: 'entered', seen: r[1] === 1, session, sessionJson: session ? (r[2] as string) : null, identity: { raw: r[3] as string | null, lastInbound: r[4] as string | null } };
+      case 1: {
+        const session = parseSession(r[2]);
+        return { kind: 'entered', seen: r[1] !== null, session, sessionJson: session ? r[2]! : null, identity: r[3] ?? null };
       }
       case 2:
         return { kind: 'paused' };
       case 3:
-        return { kind: 'flooded', identity: { raw: r[1] as string | null, lastInbound: null } };
+        return { kind: 'flooded', identity: r[1] ?? null };
       default:
         return { kind: 'busy' };
     }
