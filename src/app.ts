@@ -41,6 +41,8 @@ export interface App {
   /** Queues of the jobs (outbox, schedules, broadcasts); `startWorkers(app)` (jobs/) runs their workers. */
   jobs: Jobs;
   http: express.Express;
+  /** The HTTP server's handler: platform webhooks first, then `http` (express). */
+  requestListener: http.RequestListener;
   /** Key prefix of this app's data in Redis. */
   prefix: string;
   /** Prometheus metrics (GET /metrics). */
@@ -253,6 +255,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     telegram,
     jobs,
     http: app,
+    requestListener,
     prefix,
     metrics,
     health,

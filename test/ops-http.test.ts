@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Update } from 'grammy/types';
 import { startWorkers } from '../jobs/index.js';
 import { basicAuthMatches } from '../src/ops/board.js';
 import { startHeartbeat, type Health } from '../src/ops/health.js';
@@ -216,5 +217,27 @@ describe('drain (graceful shutdown, first step)', () => {
     expect(r.status).toBe(503);
     expect(await r.json()).toEqual({ error: 'shutting down' });
     await new Promise((r) => side.close(r));
+  });
+
+  it('the Telegram webhook (served ahead of express) answers 503 during shutdown too, and handles nothing', async () => {
+    const t = await startTelegramBot();
+    try {
+      const side = http.createServer(t.bot.app.requestListener).listen(0, '127.0.0.1');
+      await new Promise((r) => side.once('listening', r));
+      const url = `${base(side)}/webhooks/telegram`;
+      const post = (u: Update) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(u) });
+      expect((await post(t.tg.command({ userId: 7101, command: 'start' }))).status).toBe(200);
+      const sent = t.fake.callsOf('sendMessage').length;
+      await t.bot.app.drain();
+      const r = await post(t.tg.command({ userId: 7102, command: 'start' }));
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('5');
+      expect(t.fake.callsOf('sendMessage').length).toBe(sent);
+      expect(await t.bot.app.store.identities.get('telegram', '7102')).toBeNull();
+      await new Promise((r) => side.close(r));
+    } finally {
+      await t.close();
+    }
   });
 });
