@@ -17,6 +17,7 @@ import type { HandleResult, Inbound, InboundAttachment, Reply } from './types.js
 export type AttachmentFetcher = (attachment: InboundAttachment) => Promise<Buffer>;
 
 export interface EngineOptions {
+  /** The store's Redis server: the engine's per-message scripts read and write its identity keys. */
   redis: Redis;
   store: Store;
   campaign: Campaign;

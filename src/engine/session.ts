@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Channel } from '../domain/entities.js';
+import type { IdentityRef } from '../store/identities.js';
 
 /** One user's place in a conversation; everything needed to resume after a restart. */
 export const sessionSchema = z.object({
@@ -41,15 +42,11 @@ export function leaveFlow(session: Session, now: Date, keep: boolean): void {
   Object.assign(session, emptySession(now), { paused });
 }
 
-/** Where the store keeps an identity, so the engine's scripts can read it and record its last inbound time. */
-export interface StoredIdentityRef {
-  key: string;
-  lastInboundKey: string;
-  member: string;
-}
+/**
+ * What `enter` found. `sessionJson` is the session as stored (a ready copy for undoing a
+ * failed step); `identity` is the stored identity record (JSON) for the store to decode.
+ */
 export type Entered =
-  /** `sessionJson`: the session as stored, a ready copy for undoing a failed step. */
-  /** `identity`: the stored record (JSON), for the store to decode. */
   | { kind: 'entered'; seen: boolean; session: Session | null; sessionJson: string | null; identity: string | null }
   | { kind: 'busy' }
   /** The user is paused by the flood guard: say nothing. */
@@ -157,7 +154,7 @@ export class SessionStore {
     messageId: string;
     token: string;
     ttlMs: number;
-    identity: StoredIdentityRef;
+    identity: IdentityRef;
     flood?: { limit: number; pauseS: number };
   }): Promise<Entered> {
     const r = (await run(
@@ -184,7 +181,7 @@ export class SessionStore {
    * One round trip, atomic: save the session, mark the message handled, record the last
    * inbound time (when given), release the lock if it is still ours.
    */
-  async exit(e: { channel: Channel; userId: string; session: Session; messageId: string; token: string; identity: StoredIdentityRef; inboundAt?: Date }): Promise<void> {
+  async exit(e: { channel: Channel; userId: string; session: Session; messageId: string; token: string; identity: IdentityRef; inboundAt?: Date }): Promise<void> {
     await run(
       this.redis,
       SCRIPTS.exit,

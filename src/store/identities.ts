@@ -8,6 +8,13 @@ export type IdentityInput = z.input<typeof identitySchema>;
 export type IdentityPatch = Partial<Pick<Identity, 'personId' | 'role' | 'unitId' | 'lang' | 'unreachable' | 'lastInboundAt'>>;
 
 const member = (channel: string, userId: string) => `${channel}:${userId}`;
+
+/** Where an identity is kept: its record, the last-inbound hash and its member name in that hash. */
+export interface IdentityRef {
+  key: string;
+  lastInboundKey: string;
+  member: string;
+}
 function splitMember(m: string): [string, string] {
   const i = m.indexOf(':');
   return [m.slice(0, i), m.slice(i + 1)];
@@ -106,7 +113,7 @@ export function identitiesRepo(ctx: StoreContext) {
      * Where an identity is kept, for the engine's per-message scripts: they read it with the
      * session and record the last inbound time with the session save (what touchInbound does).
      */
-    ref(channel: Channel, userId: string): { key: string; lastInboundKey: string; member: string } {
+    ref(channel: Channel, userId: string): IdentityRef {
       return { key: k.identity(channel, userId), lastInboundKey: k.identityLastInbound, member: member(channel, userId) };
     },
 
