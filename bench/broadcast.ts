@@ -29,6 +29,7 @@ import { createRedis } from '../src/redis/connection.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
+import { deletePrefix } from './redis-prefix.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,12 +50,7 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDig
 
 async function clean(url: string, prefix: string) {
   const redis = createRedis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   await redis.quit();
 }
 

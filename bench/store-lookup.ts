@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRedis } from '../src/redis/connection.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { CLI_ACTOR, createStore, importUnitsCsv } from '../src/store/index.js';
+import { deletePrefix } from './redis-prefix.js';
 
 const TOTAL = Number(process.argv[2] ?? 50_000);
 
@@ -134,12 +135,7 @@ async function main() {
     console.log('units.get'.padEnd(42) + stats(times));
   } finally {
     // Clean up the throwaway prefix (only matters with REDIS_URL).
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(redis, prefix);
     await redis.quit();
     await stop();
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -14,6 +14,22 @@ async function officer(bot: TestBot, user: string) {
   await bot.app.redis.set(`${bot.prefix}:demo:invite`, code);
 }
 
+/** An officer `user` at the registration summary of the Bình Thành demo, with area 1 and `commitments`; returns that reply. */
+async function atRegistrationSummary(bot: TestBot, user: string, commitments: string) {
+  await officer(bot, user);
+  await bot.say(user, 'go|register');
+  await bot.say(user, '1');
+  const r = await bot.say(user, commitments);
+  expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
+  return r;
+}
+
+/** `user`'s unit registration for 2024 in the Bình Thành demo. */
+async function registrationOf(bot: TestBot, user: string) {
+  const identity = (await bot.app.store.identities.get('sim', user))!;
+  return bot.app.store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId: identity.unitId! });
+}
+
 describe('conversation engine', () => {
   let bot: TestBot;
   afterEach(() => bot?.close());
@@ -54,31 +70,23 @@ describe('conversation engine', () => {
 
   it('a step that fails answers with an apology and keeps every answer; the next try goes through', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u3f');
-    await bot.say('u3f', 'go|register');
-    await bot.say('u3f', '1');
-    let r = await bot.say('u3f', 'Cam kết giữ lại');
-    expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
+    await atRegistrationSummary(bot, 'u3f', 'Cam kết giữ lại');
     const registrations = bot.app.store.registrations;
     const real = registrations.upsert.bind(registrations);
     registrations.upsert = () => Promise.reject(new Error('a bug in the store'));
-    r = await bot.say('u3f', 'Xác nhận');
+    const r = await bot.say('u3f', 'Xác nhận');
     expect(bot.text(r)).toContain('hệ thống gặp sự cố');
     const kept = (await bot.app.engine.sessions.load('sim', 'u3f'))!;
     expect(kept).toMatchObject({ flow: 'register', step: 'confirm', data: { commitments: 'Cam kết giữ lại' } });
     expect(kept.paused).toEqual({});
     registrations.upsert = real;
-    r = await bot.say('u3f', 'Xác nhận');
-    const identity = (await bot.app.store.identities.get('sim', 'u3f'))!;
-    expect((await bot.app.store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId: identity.unitId! }))?.commitments).toBe('Cam kết giữ lại');
+    await bot.say('u3f', 'Xác nhận');
+    expect((await registrationOf(bot, 'u3f'))?.commitments).toBe('Cam kết giữ lại');
   });
 
   it('answering a step again after "sửa N" keeps the session small, and "back" still walks the steps in order', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u3h');
-    await bot.say('u3h', 'go|register');
-    await bot.say('u3h', '1');
-    await bot.say('u3h', 'Cam kết 0');
+    await atRegistrationSummary(bot, 'u3h', 'Cam kết 0');
     const size = async () => (await bot.app.redis.get(`${bot.prefix}:session:sim:u3h`))!.length;
     const start = await size();
     for (let i = 1; i <= 30; i++) {
@@ -95,10 +103,7 @@ describe('conversation engine', () => {
 
   it('"sửa N" at the summary changes one answer and comes back to the summary', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u3');
-    await bot.say('u3', 'go|register');
-    await bot.say('u3', '1');
-    let r = await bot.say('u3', 'Cam kết cũ');
+    let r = await atRegistrationSummary(bot, 'u3', 'Cam kết cũ');
     expect(bot.text(r)).toContain('2. Cam kết: Cam kết cũ');
     r = await bot.say('u3', 'sửa 2');
     expect(bot.text(r)).toContain('Cam kết hoặc chỉ tiêu riêng');
@@ -110,9 +115,8 @@ describe('conversation engine', () => {
     r = await bot.say('u3', 'edit 1');
     r = await bot.say('u3', '2');
     expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
-    r = await bot.say('u3', 'Xác nhận');
-    const identity = (await bot.app.store.identities.get('sim', 'u3'))!;
-    const reg = await bot.app.store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId: identity.unitId! });
+    await bot.say('u3', 'Xác nhận');
+    const reg = await registrationOf(bot, 'u3');
     expect(reg?.commitments).toBe('Cam kết mới');
     expect(reg?.contentAreas).toEqual([bot.app.campaign.contentAreas[1]!.id]);
   });
