@@ -1,6 +1,7 @@
 import type { Flow, FlowContext, Option } from '../src/engine/flow.js';
 import type { Identity } from '../src/domain/entities.js';
 import { formatVn } from '../src/domain/index.js';
+import { isStoreError } from '../src/store/index.js';
 import { confirmActions } from './common.js';
 import { reviewable, scopeOf } from './review.js';
 
@@ -10,25 +11,36 @@ const key = (i: Pick<Identity, 'channel' | 'userId'>) => `${i.channel}:${i.userI
 /** A listed person: short option id for the button, the identity it stands for in `ref`. */
 type PersonOption = Option & { ref: string };
 
-/** Officers and staff acting for units under this reviewer's office (not the reviewer). */
+/** Whether this reviewer may revoke `i`: officers and staff of units under their office; for admins, anyone, other admins too. */
+function mayRevoke(ctx: FlowContext, scope: Set<string> | null, i: Identity): boolean {
+  if (key(i) === key(ctx.identity)) return false;
+  if (i.role === 'admin') return ctx.identity.role === 'admin';
+  return (i.role === 'officer' || i.role === 'staff') && i.unitId !== null && (!scope || scope.has(i.unitId));
+}
+
+/** The people this reviewer may revoke, admins first (not the reviewer). */
 async function peopleInScope(ctx: FlowContext): Promise<PersonOption[]> {
   const scope = await scopeOf(ctx);
   const out: PersonOption[] = [];
-  for (const i of await ctx.store.identities.all()) {
-    if ((i.role !== 'officer' && i.role !== 'staff') || !i.unitId || key(i) === key(ctx.identity)) continue;
-    if (scope && !scope.has(i.unitId)) continue;
-    const unit = await ctx.store.units.get(i.unitId);
+  const all = await ctx.store.identities.all();
+  for (const i of [...all.filter((x) => x.role === 'admin'), ...all.filter((x) => x.role !== 'admin')]) {
+    if (!mayRevoke(ctx, scope, i)) continue;
+    const unit = i.unitId ? await ctx.store.units.get(i.unitId) : null;
     const person = i.personId ? await ctx.store.people.get(i.personId) : null;
+    const who = person?.name ?? `${i.channel} …${i.userId.slice(-4)}`;
     out.push({
       id: String(out.length + 1),
-      label: ctx.t('people.line', { role: ctx.t(`people.role_${i.role}`), unit: unit?.name ?? i.unitId, who: person?.name ?? `${i.channel} …${i.userId.slice(-4)}` }),
+      label:
+        i.role === 'admin' || !i.unitId
+          ? ctx.t('people.admin_line', { who })
+          : ctx.t('people.line', { role: ctx.t(`people.role_${i.role as 'officer' | 'staff'}`), unit: unit?.name ?? i.unitId, who }),
       ref: key(i),
     });
   }
   return out;
 }
 
-/** Cán bộ: staff list the people acting for their units and can revoke one. */
+/** Cán bộ: staff list the people acting for their units and can revoke one; admins also see and revoke other admins. */
 export const people: Flow = {
   id: 'people',
   title: 'people.title',
@@ -54,10 +66,14 @@ export const people: Flow = {
     const [channel, ...rest] = picked.ref.split(':');
     const userId = rest.join(':');
     const target = await ctx.store.identities.get(channel as Identity['channel'], userId);
-    const scope = await scopeOf(ctx);
     // Checked again at the moment of the change: the list may be stale.
-    if (!target || !target.unitId || (scope && !scope.has(target.unitId))) return [{ text: ctx.t('error.not_allowed') }];
-    await ctx.store.identities.update(target.channel, target.userId, { role: null, unitId: null }, ctx.actor);
+    if (!target || !mayRevoke(ctx, await scopeOf(ctx), target)) return [{ text: ctx.t('error.not_allowed') }];
+    try {
+      await ctx.store.identities.revoke(target.channel, target.userId, ctx.actor);
+    } catch (err) {
+      if (isStoreError(err, 'last_admin')) return [{ text: ctx.t('people.last_admin') }];
+      throw err;
+    }
     return [{ text: ctx.t('people.revoked', { who: picked.label }) }];
   },
 };

@@ -20,6 +20,7 @@ import { createRedis } from './redis/connection.js';
 import { createStore, type Store } from './store/index.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
+import { applyAdmins } from './ops/admins.js';
 import { bullBoard } from './ops/board.js';
 import { checkHealth, type Health, type RunningCheck } from './ops/health.js';
 import { createMetrics, type Metrics, type QueueSize } from './ops/metrics.js';
@@ -77,6 +78,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
   const store = createStore(redis, { prefix, now: opts.now });
+  await applyAdmins(store, config.ADMINS, opts.now?.() ?? new Date(), opts.log);
   const files = new FileStore(config.dataDir);
   const jobs = createJobs({
     redisUrl: opts.redisUrl,
@@ -100,7 +102,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     prefix,
     idleMs: config.SESSION_IDLE_HOURS * 3600_000,
     messagesPerMinute: config.USER_MESSAGES_PER_MINUTE,
-    admins: config.ADMINS,
     now: opts.now,
     log: opts.log,
     fetchers: {

@@ -24,6 +24,20 @@ export interface CliEnv {
   config: Config;
   redis: Redis;
   store: Store;
+  /** Which data this is, for the operator: Redis host:port (never credentials) and key prefix. */
+  where: string;
+}
+
+/** `redis 10.0.0.5:6379, prefix td` — no user or password. */
+function describe(url: string, prefix: string, embedded: boolean): string {
+  let host = 'unknown';
+  try {
+    const u = new URL(url);
+    host = `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    // A malformed URL never gets this far (openRedis connects first).
+  }
+  return `redis ${host}${embedded ? ' (embedded, on DATA_DIR)' : ''}, store prefix ${prefix}`;
 }
 
 /**
@@ -35,7 +49,8 @@ export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> 
   const resolved = await openRedis(config);
   const redis = createRedis(resolved.url);
   try {
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX }) });
+    const where = describe(resolved.url, config.STORE_PREFIX, resolved.embedded);
+    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX }), where });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await resolved.stop();

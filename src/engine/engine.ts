@@ -11,7 +11,8 @@ import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
 import { isSkipWord, matchMany, matchOption, parseCommand, parseStepPayload, stepPayload, type Command } from './input.js';
 import { randomUUID } from 'node:crypto';
 import { LockTimeoutError } from './lock.js';
-import { emptySession, leaveFlow, SessionStore, type Entered, type Session } from './session.js';
+import { emptySession, leaveFlow, SessionStore, type Entered, type Grant, type Session } from './session.js';
+import { isStoreError } from '../store/errors.js';
 import type { HandleResult, Inbound, InboundAttachment, Reply } from './types.js';
 
 export type AttachmentFetcher = (attachment: InboundAttachment) => Promise<Buffer>;
@@ -30,8 +31,6 @@ export interface EngineOptions {
   idleMs: number;
   /** Flood guard: more messages than this in one minute get one notice, then silence for FLOOD_PAUSE_S. */
   messagesPerMinute?: number;
-  /** `channel:userId` of bootstrap admins (ADMINS). */
-  admins?: string[];
   now?: () => Date;
   log: Logger;
   /** Background jobs flows may start (broadcasts, alerts); see FlowContext.jobs. */
@@ -122,10 +121,15 @@ export class Engine {
         replies.push(...(await this.dispatch(ctx, session, inbound)));
       } catch (err) {
         if (isInfrastructureError(err)) throw err;
-        // A bug in one step must not crash the process or lose the user's answers.
-        this.opts.log.error({ err, channel, flow: session.flow, step: session.step }, 'flow step failed');
         session = { ...emptySession(now), ...(JSON.parse(before) as Session) };
-        replies.push({ text: ctx.t('error.internal') });
+        if (isStoreError(err, 'revoked')) {
+          // Access ended while this step ran: the store refused its change (src/store/tx.ts).
+          replies.push(...(await this.endFlow(ctx, session)));
+        } else {
+          // A bug in one step must not crash the process or lose the user's answers.
+          this.opts.log.error({ err, channel, flow: session.flow, step: session.step }, 'flow step failed');
+          replies.push({ text: ctx.t('error.internal') });
+        }
       }
       session.updatedAt = now.toISOString();
       // Session, "handled" mark, last inbound time and unlock in one atomic script: a crash
@@ -138,24 +142,23 @@ export class Engine {
     }
   }
 
-  /** The identity of this chat account, created on first contact; bootstrap admins get their role. */
+  /** The identity of this chat account, created on first contact (ADMINS are applied at start: src/ops/admins.ts). */
   private async identityFor(inbound: Inbound, known: Identity | null, now: Date): Promise<Identity> {
     const { store } = this.opts;
     let identity = known;
-    const isAdmin = this.opts.admins?.includes(`${inbound.channel}:${inbound.userId}`) ?? false;
-    if (!identity || (isAdmin && identity.role !== 'admin')) {
+    if (!identity) {
       identity = {
         channel: inbound.channel,
         userId: inbound.userId,
-        personId: identity?.personId ?? null,
-        role: isAdmin ? 'admin' : (identity?.role ?? null),
-        unitId: identity?.unitId ?? null,
-        lang: identity?.lang ?? 'vi',
+        personId: null,
+        role: null,
+        unitId: null,
+        lang: 'vi',
         lastInboundAt: now.toISOString(),
         unreachable: false,
-        createdAt: identity?.createdAt ?? now.toISOString(),
+        createdAt: now.toISOString(),
       };
-      await store.identities.upsert(identity, { id: `${inbound.channel}:${inbound.userId}`, role: identity.role, channel: inbound.channel });
+      await store.identities.upsert(identity, { id: `${inbound.channel}:${inbound.userId}`, role: null, channel: inbound.channel });
     } else if (identity.unreachable) {
       await store.identities.markUnreachable(inbound.channel, inbound.userId, false);
     }
@@ -173,7 +176,8 @@ export class Engine {
       store: this.opts.store,
       files: this.opts.files,
       t: (key: MsgKey, params?: Params) => translate(ctx.lang, key, params),
-      actor: { id: `${identity.channel}:${identity.userId}`, role: identity.role, channel: identity.channel },
+      // Every change this step makes is refused by the store unless this grant still holds.
+      actor: { id: `${identity.channel}:${identity.userId}`, role: identity.role, channel: identity.channel, grant: { role: identity.role, unitId: identity.unitId } },
       jobs: this.opts.jobs,
       notify: this.opts.notify,
     };
@@ -193,6 +197,9 @@ export class Engine {
       session.flow = null;
       return [{ text: ctx.t('welcome') }, ...(await this.menuOrOnboarding(ctx, session))];
     }
+    // Authority is checked on every message, not only when the flow started.
+    const current = this.flow(session);
+    if (current && !this.mayContinue(ctx, current, session.grant)) return this.endFlow(ctx, session);
     const text = inbound.text?.trim() || undefined;
     if (text && text.length > MAX_TEXT) return [{ text: ctx.t('error.too_long', { max: MAX_TEXT }) }, ...(await this.reprompt(ctx, session))];
 
@@ -283,17 +290,22 @@ export class Engine {
     leaveFlow(session, ctx.now, true);
     if (flow.render) return [...(await flow.render(ctx)), this.menu(ctx)];
     const paused = session.paused[flow.id];
+    const replies: Reply[] = [];
     if (paused) {
       delete session.paused[flow.id];
-      Object.assign(session, { flow: flow.id, step: paused.step, data: paused.data, history: paused.history });
-      const step = this.currentStep(ctx, flow, session);
-      if (step) return [{ text: ctx.t('flow.resumed') }, await this.prompt(ctx, flow, step, session.data)];
+      // Answers given under another role or unit are not resumed.
+      if (this.mayContinue(ctx, flow, paused.grant ?? null)) {
+        Object.assign(session, { flow: flow.id, step: paused.step, data: paused.data, history: paused.history, grant: this.grantOf(ctx) });
+        const step = this.currentStep(ctx, flow, session);
+        if (step) return [{ text: ctx.t('flow.resumed') }, await this.prompt(ctx, flow, step, session.data)];
+      } else replies.push({ text: ctx.t('flow.access_changed') });
     }
     const begun = (await flow.begin?.(ctx)) ?? {};
-    if (begun.refuse) return [{ text: begun.refuse }, this.menu(ctx)];
+    if (begun.refuse) return [...replies, { text: begun.refuse }, this.menu(ctx)];
     session.flow = flow.id;
     session.data = begun.data ?? {};
-    const replies: Reply[] = begun.notice ? [{ text: begun.notice }] : [];
+    session.grant = this.grantOf(ctx);
+    if (begun.notice) replies.push({ text: begun.notice });
     const first = await this.nextStep(ctx, flow, session.data, null);
     if (!first) return [...replies, ...(await this.finish(ctx, session, flow, 'confirm'))];
     session.step = first.id;
@@ -521,17 +533,45 @@ export class Engine {
     return steps.slice(from, to < 0 ? undefined : to).find((s) => (!s.when || s.when(ctx, data)) && data[s.field ?? s.id] === undefined);
   }
 
+  /** The role and unit a flow runs under: the identity's when it started. */
+  private grantOf(ctx: FlowContext): Grant {
+    return { role: ctx.identity.role, unitId: ctx.identity.unitId };
+  }
+
+  /** Whether the user may still run `flow` (its own rule) under the role and unit it started with. */
+  private mayContinue(ctx: FlowContext, flow: Flow, grant: Grant | null): boolean {
+    if (!flow.available(ctx)) return false;
+    // Sessions saved before grants were recorded carry none: the flow's rule alone decides.
+    return !grant || (grant.role === ctx.identity.role && grant.unitId === ctx.identity.unitId);
+  }
+
+  /** The user's access ended mid-flow: a clear message, the answers dropped, nothing saved. */
+  private async endFlow(ctx: FlowContext, session: Session): Promise<Reply[]> {
+    this.opts.log.info({ channel: ctx.channel, flow: session.flow }, 'flow ended: access changed');
+    leaveFlow(session, ctx.now, false);
+    return [{ text: ctx.t('flow.access_ended') }, ...(await this.menuOrOnboarding(ctx, session))];
+  }
+
   private async finish(ctx: FlowContext, session: Session, flow: Flow, action: string): Promise<Reply[]> {
+    // Checked again right before anything is saved, on the identity as stored now
+    // (the one read when the message arrived may be a step old by this point).
+    const current = await ctx.store.identities.get(ctx.channel, ctx.userId);
+    if (current) this.adopt(ctx, current);
+    if (!current || !this.mayContinue(ctx, flow, session.grant)) return this.endFlow(ctx, session);
     const replies = await flow.complete(ctx, session.data, action);
     leaveFlow(session, ctx.now, false);
     // Roles may have changed (onboarding): rebuild what the menu offers from the stored identity.
     const fresh = await ctx.store.identities.get(ctx.channel, ctx.userId);
-    if (fresh) {
-      ctx.identity = fresh;
-      ctx.lang = fresh.lang;
-      ctx.actor.role = fresh.role;
-    }
+    if (fresh) this.adopt(ctx, fresh);
     return [...replies, ...(await this.menuOrOnboarding(ctx, session))];
+  }
+
+  /** Runs the rest of the step as the identity now stored. */
+  private adopt(ctx: FlowContext, identity: Identity): void {
+    ctx.identity = identity;
+    ctx.lang = identity.lang;
+    ctx.actor.role = identity.role;
+    ctx.actor.grant = { role: identity.role, unitId: identity.unitId };
   }
 
   private async receiveFile(ctx: FlowContext, attachment: InboundAttachment, at: Date) {

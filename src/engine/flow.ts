@@ -1,7 +1,7 @@
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import type { MsgKey, Params } from '../i18n.js';
-import type { Store } from '../store/index.js';
+import type { Actor, Store } from '../store/index.js';
 import type { FlowJobs } from '../../jobs/index.js';
 import type { FileStore } from '../files.js';
 import type { SendOutcome } from '../channels/types.js';
@@ -26,7 +26,7 @@ export interface FlowContext {
   /** Background jobs (jobs/): broadcasts, alerts, catch-up reminders. Undefined in engine-only tests. */
   jobs?: FlowJobs;
   /** The actor recorded in the audit stream for changes made by this user. */
-  actor: { id: string; role: string | null; channel: string };
+  actor: Actor;
   /**
    * Tells another user something outside their conversation (a dossier returned …), on
    * their own channel. Undefined when the app has not wired it (some unit tests).

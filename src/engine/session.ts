@@ -4,6 +4,10 @@ import { z } from 'zod';
 import type { Channel } from '../domain/entities.js';
 import type { IdentityRef } from '../store/identities.js';
 
+/** The role and unit a flow was started under; it ends if they change (engine.mayContinue). */
+const grantSchema = z.object({ role: z.string().nullable(), unitId: z.string().nullable() });
+export type Grant = z.infer<typeof grantSchema>;
+
 /** One user's place in a conversation; everything needed to resume after a restart. */
 export const sessionSchema = z.object({
   flow: z.string().nullable(),
@@ -14,9 +18,10 @@ export const sessionSchema = z.object({
   history: z.array(z.string()),
   /** Set by "sửa N": after that step, jump back to the summary. */
   returnTo: z.string().nullable(),
+  grant: grantSchema.nullable().default(null),
   /** Flows left through "menu", kept to resume where the user stopped. */
   paused: z
-    .record(z.string(), z.object({ step: z.string(), data: z.record(z.string(), z.unknown()), history: z.array(z.string()) }))
+    .record(z.string(), z.object({ step: z.string(), data: z.record(z.string(), z.unknown()), history: z.array(z.string()), grant: grantSchema.nullable().default(null) }))
     .default({}),
   updatedAt: z.string(),
 });
@@ -28,6 +33,7 @@ export const emptySession = (now: Date): Session => ({
   data: {},
   history: [],
   returnTo: null,
+  grant: null,
   paused: {},
   updatedAt: now.toISOString(),
 });
@@ -36,7 +42,7 @@ export const emptySession = (now: Date): Session => ({
 export function leaveFlow(session: Session, now: Date, keep: boolean): void {
   const paused = { ...session.paused };
   if (session.flow) {
-    if (keep && session.step) paused[session.flow] = { step: session.step, data: session.data, history: session.history };
+    if (keep && session.step) paused[session.flow] = { step: session.step, data: session.data, history: session.history, grant: session.grant };
     else delete paused[session.flow];
   }
   Object.assign(session, emptySession(now), { paused });

@@ -30,7 +30,7 @@ export function createContext(redis: Redis, prefix: string, now: () => Date): St
     redis,
     k,
     now,
-    tx: () => new Tx(k.audit, k.auditOf),
+    tx: () => new Tx(k.audit, k.auditOf, k.identity),
     async nextId(kind) {
       const n = await redis.hincrby(k.seq, kind, 1);
       return `${ID_PREFIX[kind]}_${n}`;

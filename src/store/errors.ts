@@ -9,6 +9,8 @@ export const STORE_ERROR_CODES = [
   'dossier_incomplete', // submitting a dossier lacking a required part (only when a campaign is given)
   'invalid', // data that fails the entity schema; nothing was written
   'conflict', // the same entity kept changing under us (retries exhausted)
+  'revoked', // the chat user's role or unit changed since the engine authorised this step
+  'last_admin', // revoking the only remaining admin
 ] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 

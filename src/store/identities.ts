@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { identitySchema, type Channel, type Identity, type Lang, type Role } from '../domain/entities.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
-import { decode, encode, mget, mutate, sscanAll, SYSTEM_ACTOR, type Actor } from './tx.js';
+import { CONFIG_ACTOR, decode, encode, mget, mutate, sscanAll, SYSTEM_ACTOR, type Actor } from './tx.js';
 
 export type IdentityInput = z.input<typeof identitySchema>;
 export type IdentityPatch = Partial<Pick<Identity, 'personId' | 'role' | 'unitId' | 'lang' | 'unreachable' | 'lastInboundAt'>>;
@@ -61,7 +61,7 @@ export function identitiesRepo(ctx: StoreContext) {
   }
 
   /** Writes `next` (validated) over `raw`/`before`, moving index entries; null = not found. */
-  function write(before: Identity | null, raw: string | null, next: IdentityInput, actor: Actor, action: string) {
+  function write(before: Identity | null, raw: string | null, next: IdentityInput, actor: Actor, action: string, keepLastAdmin = true) {
     const { value: after, json } = encode(identitySchema, next, 'identity');
     const key = k.identity(after.channel, after.userId);
     const m = member(after.channel, after.userId);
@@ -77,6 +77,9 @@ export function identitiesRepo(ctx: StoreContext) {
       if (after.role) tx.call('SADD', k.identitiesOfRole(after.role), m);
     }
     if (after.lastInboundAt) tx.call('HSET', k.identityLastInbound, m, after.lastInboundAt);
+    // An admin role ends only while another admin remains (checked in the same script).
+    if (keepLastAdmin && before?.role === 'admin' && after.role !== 'admin') tx.more(k.identitiesOfRole('admin'), 1, 'last_admin', 'the last admin cannot be revoked');
+    if (after.role !== 'admin') tx.call('SREM', k.configAdmins, m);
     tx.audit({ actor, action, entity: 'identity', entityId: m, before, after, at: ctx.now().toISOString() });
     return { tx, result: after };
   }
@@ -136,6 +139,59 @@ export function identitiesRepo(ctx: StoreContext) {
         if (before.unreachable === unreachable) return { tx: null, result: before };
         return write(before, raw, { ...before, unreachable }, actor, 'identity.unreachable');
       });
+    },
+
+    /**
+     * Ends the account's role and unit: they must join again with an invite. not_found for
+     * an unknown account; last_admin when it is the only admin. Returns the identity before.
+     */
+    async revoke(channel: Channel, userId: string, actor: Actor): Promise<Identity> {
+      return mutate(redis, async () => {
+        const { raw, identity: before } = await readRaw(channel, userId);
+        if (!before) throw new StoreError('not_found', `no identity ${member(channel, userId)}`, { channel, userId });
+        if (before.role === null) return { tx: null, result: before };
+        return { ...write(before, raw, { ...before, role: null, unitId: null }, actor, 'identity.revoke'), result: before };
+      });
+    },
+
+    /**
+     * Makes the admins the ADMINS setting lists (`channel:userId`) exactly its admins:
+     * listed accounts become admins (created if never seen), and admins it made earlier
+     * but no longer lists lose the role. Admins made otherwise (an admin invite) are left
+     * alone. Audited with actor `config`; the config may remove the last admin.
+     */
+    async applyConfigAdmins(members: readonly string[], now: Date): Promise<{ promoted: string[]; demoted: string[] }> {
+      const wanted = new Set(members);
+      const promoted: string[] = [];
+      const demoted: string[] = [];
+      for (const m of wanted) {
+        const [channel, userId] = splitMember(m) as [Channel, string];
+        const changed = await mutate(redis, async () => {
+          const { raw, identity: before } = await readRaw(channel, userId);
+          const marked = (await redis.sismember(k.configAdmins, m)) === 1;
+          if (before?.role === 'admin' && marked) return { tx: null, result: false };
+          const next: IdentityInput = before
+            ? { ...before, role: 'admin', unitId: null }
+            : { channel, userId, personId: null, role: 'admin', unitId: null, lang: 'vi', lastInboundAt: null, unreachable: false, createdAt: now.toISOString() };
+          const w = write(before, raw, next, CONFIG_ACTOR, before ? 'identity.admin_from_config' : 'identity.create');
+          w.tx.call('SADD', k.configAdmins, m);
+          return { tx: w.tx, result: before?.role !== 'admin' };
+        });
+        if (changed) promoted.push(m);
+      }
+      for (const m of await sscanAll(redis, k.configAdmins)) {
+        if (wanted.has(m)) continue;
+        const [channel, userId] = splitMember(m) as [Channel, string];
+        const was = await mutate(redis, async () => {
+          const { raw, identity: before } = await readRaw(channel, userId);
+          if (before?.role !== 'admin') return { tx: ctx.tx().call('SREM', k.configAdmins, m), result: false };
+          // The config is the source of truth here, even for the last admin.
+          const { tx } = write(before, raw, { ...before, role: null, unitId: null }, CONFIG_ACTOR, 'identity.admin_removed_from_config', false);
+          return { tx, result: true };
+        });
+        if (was) demoted.push(m);
+      }
+      return { promoted, demoted };
     },
 
     /** Accounts acting for (officer) or reviewing (staff) this unit. */

@@ -41,7 +41,7 @@ export function createStore(redis: Redis, opts: StoreOptions = {}) {
 export type Store = ReturnType<typeof createStore>;
 
 export { StoreError, isStoreError, STORE_ERROR_CODES, type StoreErrorCode } from './errors.js';
-export { CLI_ACTOR, SYSTEM_ACTOR, toActor, type Actor } from './tx.js';
+export { CLI_ACTOR, CONFIG_ACTOR, SYSTEM_ACTOR, toActor, type Actor } from './tx.js';
 export type { AuditEntry, AuditQuery } from './audit.js';
 export { searchKey, codeKey, classifyMatch, type NewUnit, type FindOptions, type NameMatch } from './units.js';
 export type { NewPerson, PersonPatch } from './people.js';

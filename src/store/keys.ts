@@ -26,6 +26,8 @@ export function keyspace(prefix: string) {
     identitiesOfUnit: (unitId: string) => `${p}:identities:unit:${unitId}`,
     identitiesOfRole: (role: string) => `${p}:identities:role:${role}`,
     identityLastInbound: `${p}:identities:lastin`,
+    /** Admins made by the ADMINS setting (demoted when it no longer lists them). */
+    configAdmins: `${p}:identities:config-admins`,
 
     registration: (id: string) => `${p}:reg:${id}`,
     registrations: (campaignId: string, year: number) => `${p}:regs:${seg(campaignId)}:${year}`,

@@ -9,10 +9,19 @@ export interface Actor {
   id: string;
   role: string | null;
   channel: string;
+  /**
+   * For a chat user (`id` is `channel:userId`): the role and unit the engine authorised
+   * this step under. Every change made with this actor is refused (`revoked`), in the same
+   * script, unless the user's identity still holds exactly them: a revocation racing with
+   * a step cannot slip through.
+   */
+  grant?: { role: string | null; unitId: string | null };
 }
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: null, channel: 'system' };
 export const CLI_ACTOR: Actor = { id: 'cli', role: 'admin', channel: 'cli' };
+/** Changes that follow the ADMINS setting at start (src/ops/admins.ts). */
+export const CONFIG_ACTOR: Actor = { id: 'config', role: null, channel: 'config' };
 
 /** `channel:userId` strings (what flows pass as `by`) become an actor. */
 export function toActor(by: Actor | string): Actor {
@@ -69,6 +78,19 @@ for _ = 1, nops do
         if found[j] then return {0, a[1], a[2] .. ' (' .. a[s + j - 1] .. ')'} end
       end
     end
+  elseif cmd == '#grant' then
+    -- a[1] code, a[2] message, a[3] role ('' = none), a[4] unit id ('' = none)
+    local v = redis.call('GET', k[1])
+    local role, unit = '', ''
+    if v then
+      local rec = cjson.decode(v)
+      if type(rec.role) == 'string' then role = rec.role end
+      if type(rec.unitId) == 'string' then unit = rec.unitId end
+    end
+    if role ~= a[3] or unit ~= a[4] then return {0, a[1], a[2]} end
+  elseif cmd == '#more' then
+    -- a[1] code, a[2] message, a[3] n
+    if redis.call('SCARD', k[1]) <= tonumber(a[3]) then return {0, a[1], a[2]} end
   elseif cmd == '#mset' then
     local step = CHUNK / 2
     for s = 1, nk, step do
@@ -139,9 +161,13 @@ export class Tx {
   private nGuards = 0;
   private nWrites = 0;
 
+  private readonly granted = new Set<string>();
+
   constructor(
     private readonly auditKey: string,
     private readonly auditIndexKey: (entityId: string) => string,
+    /** The identity record of a `channel:userId` actor, for `Actor.grant`. */
+    private readonly identityKey?: (channel: string, userId: string) => string,
   ) {}
 
   private k(key: string): number {
@@ -183,6 +209,15 @@ export class Tx {
     return this.op('guards', '#habsent', [key], [code, message, ...(typeof fields === 'string' ? [fields] : fields)]);
   }
 
+  /** The identity record at `key` still has exactly this role and unit, else StoreError(code). */
+  grant(key: string, role: string | null, unitId: string | null, code: StoreErrorCode, message: string): this {
+    return this.op('guards', '#grant', [key], [code, message, role ?? '', unitId ?? '']);
+  }
+  /** The set at `key` has more than `n` members, else StoreError(code). */
+  more(key: string, n: number, code: StoreErrorCode, message: string): this {
+    return this.op('guards', '#more', [key], [code, message, n]);
+  }
+
   /** Any single-key Redis write: `call('SADD', key, member)`. */
   call(cmd: string, key: string, ...args: Arg[]): this {
     return this.op('writes', cmd, [key], args);
@@ -204,9 +239,18 @@ export class Tx {
   /** One audit entry per item, sharing actor, action, entity and time. */
   auditMany(c: AuditCommon, items: readonly AuditItem[]): this {
     if (items.length === 0) return this;
+    this.guardActor(c.actor);
     const args: Arg[] = [c.actor.id, c.actor.role ?? '', c.actor.channel, c.action, c.entity, c.at];
     for (const it of items) args.push(it.entityId, json(it.before), json(it.after));
     return this.op('writes', '#audit', [this.auditKey, ...items.map((it) => this.auditIndexKey(it.entityId))], args);
+  }
+
+  /** Every change is audited with its actor: a chat user's grant is checked once per change. */
+  private guardActor(actor: Actor): void {
+    const i = actor.id.indexOf(':');
+    if (!actor.grant || !this.identityKey || i <= 0 || this.granted.has(actor.id)) return;
+    this.granted.add(actor.id);
+    this.grant(this.identityKey(actor.id.slice(0, i), actor.id.slice(i + 1)), actor.grant.role, actor.grant.unitId, 'revoked', `${actor.channel} user's access changed`);
   }
 
   get size(): number {
