@@ -95,6 +95,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     ...(opts.now && { now: opts.now }),
     channels: () => Object.keys(outbound) as Channel[],
     rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
+    retention: { dataDir: config.dataDir, fileRetentionDays: config.FILE_RETENTION_DAYS, exportRetentionDays: config.EXPORT_RETENTION_DAYS },
   });
   const simulatorRef: { current?: SimulatorChannel } = {};
   const telegramRef: { current?: TelegramChannel } = {};
