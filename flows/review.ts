@@ -74,7 +74,7 @@ async function waiting(ctx: FlowContext): Promise<Option[]> {
 
 /** The name staff see for a dossier part: the part and the dossier, and the extension of the file's real type (never the sender's). */
 const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typeof label>[1], f: FileRef) =>
-  documentName(`${label(ctx, partLabel)}-${n.id}`, f);
+  documentName(label(ctx, partLabel), f, n.id);
 
 /** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
 function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[] {

@@ -126,16 +126,16 @@ export function senderLabel(name: string): string {
 
 /**
  * The name the bot gives a stored file when it shows or sends it: readable words
- * (`to-trinh-n_12`) and the extension of its real type, found from its bytes. The
+ * (`to-trinh-de-nghi-khen-thuong-n_12.pdf`) and the extension of its real type, found from its bytes. The
  * sender's own name is at most a secondary label (senderLabel), never the file's name.
  */
-export function documentName(base: string, file: Pick<FileRef, 'path'>): string {
+export function documentName(words: string, file: Pick<FileRef, 'path'>, id?: string): string {
   const ext = path.extname(file.path).slice(1) || 'bin';
-  const words = fold(stripInvisible(base))
-    .replace(/[^a-z0-9_]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60);
-  return `${words || 'tai-lieu'}.${ext}`;
+  const slug = fold(stripInvisible(words))
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 48)
+    .replace(/^-+|-+$/g, '');
+  return `${slug || 'tai-lieu'}${id ? `-${id.replace(/[^A-Za-z0-9_]/g, '')}` : ''}.${ext}`;
 }
 
 /** Total size of the files under `dir` (0 when it does not exist). */
