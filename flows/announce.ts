@@ -1,6 +1,7 @@
 import type { Audience } from '../jobs/index.js';
 import type { Channel, FileRef, UnitLevel } from '../src/domain/index.js';
 import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
+import { senderLabel } from '../src/files.js';
 
 /** One announcement fits one Zalo message (2,000 characters) with its header. */
 export const ANNOUNCE_MAX = 1800;
@@ -82,7 +83,7 @@ export const announce: Flow = {
       id: 'file',
       when: (_c, d) => d.attach === 'yes',
       prompt: (c) => c.t('announce.file_prompt'),
-      summary: (c, d) => (d.file ? c.t('announce.file_line', { name: (d.file as FileRef).name }) : null),
+      summary: (c, d) => (d.file ? c.t('announce.file_line', { name: senderLabel((d.file as FileRef).name) }) : null),
     },
     {
       kind: 'choice',

@@ -1,6 +1,7 @@
 import type { Data, Flow, FlowContext, Option, Step } from '../src/engine/flow.js';
 import type { FileRef, Nomination, Nominee } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
+import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
 import { campaignYears, defaultYear, isOfficer, label, yearOf, yearStep } from './common.js';
@@ -77,7 +78,7 @@ export const nomination: Flow = {
         c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) }),
       summary: (c, d) => {
         const f = partsOf(c, d)[p.id];
-        return `${label(c, p.label)}: ${f ? `✓ ${f.name}` : c.t(p.required ? 'nominate.part_missing' : 'nominate.part_optional_missing')}`;
+        return `${label(c, p.label)}: ${f ? `✓ ${senderLabel(f.name)}` : c.t(p.required ? 'nominate.part_missing' : 'nominate.part_optional_missing')}`;
       },
     }));
     return [

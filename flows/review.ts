@@ -1,5 +1,6 @@
 import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
-import type { Identity, Nomination, Unit } from '../src/domain/entities.js';
+import type { FileRef, Identity, Nomination, Unit } from '../src/domain/entities.js';
+import { documentName, senderLabel } from '../src/files.js';
 import type { Reply } from '../src/engine/types.js';
 import { dossierCompleteness, findReview, formatVn } from '../src/domain/index.js';
 import { t as translate } from '../src/i18n.js';
@@ -71,6 +72,10 @@ async function waiting(ctx: FlowContext): Promise<Option[]> {
   return mine.map((n) => ({ id: n.id, label: ctx.t('review.pick_label', { id: n.id, unit: names.get(n.unitId)!, nominee: n.nominee.name }) }));
 }
 
+/** The name staff see for a dossier part: the part and the dossier, and the extension of the file's real type (never the sender's). */
+const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typeof label>[1], f: FileRef) =>
+  documentName(label(ctx, partLabel), f, n.id);
+
 /** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
 function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[] {
   const c = dossierCompleteness(ctx.campaign, n);
@@ -86,7 +91,7 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
     ctx.t('review.parts_header'),
     ...ctx.campaign.dossierParts.map((p) => {
       const f = n.parts[p.id];
-      if (f) return `✓ ${label(ctx, p.label)}: ${f.name}`;
+      if (f) return ctx.t('review.part_line', { part: label(ctx, p.label), file: partFileName(ctx, n, p.label, f), sent: senderLabel(f.name) });
       return `${p.required ? '✗' : '–'} ${label(ctx, p.label)}: ${ctx.t(p.required ? 'review.part_missing' : 'review.part_optional')}`;
     }),
   ];
@@ -95,7 +100,7 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
   const replies: Reply[] = [{ text: lines.join('\n') }];
   for (const p of c.present) {
     const f = n.parts[p.id]!;
-    replies.push({ text: ctx.t('review.file_caption', { part: label(ctx, p.label), id: n.id }), file: { path: f.path, name: f.name, mime: f.mime } });
+    replies.push({ text: ctx.t('review.file_caption', { part: label(ctx, p.label), id: n.id }), file: { path: f.path, name: partFileName(ctx, n, p.label, f), mime: f.mime } });
   }
   if (n.status === 'submitted') {
     replies.push({

@@ -6,6 +6,7 @@ import type { OutboundChannel } from '../src/channels/types.js';
 import { CHANNELS, type Channel, type FileRef, type Identity, type Lang } from '../src/domain/entities.js';
 import type { UnitLevel } from '../src/domain/levels.js';
 import type { Reply } from '../src/engine/types.js';
+import { documentName, senderLabel } from '../src/files.js';
 import { t } from '../src/i18n.js';
 import type { Store } from '../src/store/index.js';
 import { bullPrefix, jobKeys, PRIORITY, QUEUES, safeJobId, type JobKeys } from './keys.js';
@@ -378,7 +379,8 @@ export class Broadcasts {
       // Outside Zalo's 7-day window only the campaign's announcement template may be sent.
       template: { kind: 'announcement', params: { content: spec.text.slice(0, 500) } },
     };
-    if (spec.file) reply.file = { path: spec.file.path, name: spec.file.name, mime: spec.file.mime };
+    // Recipients get the file under the bot's name: the sender's words, the real type's extension.
+    if (spec.file) reply.file = { path: spec.file.path, name: documentName(senderLabel(spec.file.name).replace(/\.[^.]*$/, ''), spec.file), mime: spec.file.mime };
     return reply;
   }
 

@@ -9,6 +9,7 @@ import { TelegramGroups } from '../src/channels/telegram/groups.js';
 import { createRedis } from '../src/redis/connection.js';
 import type { Store } from '../src/store/index.js';
 import { activeStaffAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
+import { cleanupFiles, type CleanupResult, type RetentionConfig } from './cleanup.js';
 import { Broadcasts, type Audience, type BroadcastSpec, type BroadcastStatus, type CancelResult } from './broadcasts.js';
 import { bullPrefix, jobKeys, QUEUES, safeJobId } from './keys.js';
 import { Outbox, type EnqueueResult, type OutboxMessage } from './outbox.js';
@@ -51,6 +52,8 @@ export interface JobsDeps {
   channels: () => readonly Channel[] | null;
   /** Messages per second per channel for bulk sends (TELEGRAM_RATE_PER_SEC, ZALO_RATE_PER_SEC). */
   rates: { telegram: number; zalo: number; sim?: number };
+  /** Received files and exports to clean up (the app's); without it cleanupFiles does nothing. */
+  retention?: RetentionConfig;
 }
 
 export interface PassResult extends EnqueueResult {
@@ -58,7 +61,7 @@ export interface PassResult extends EnqueueResult {
 }
 
 export interface Jobs extends FlowJobs {
-  readonly deps: Required<Omit<JobsDeps, 'rates'>> & { rates: Record<Channel, number> };
+  readonly deps: Required<Omit<JobsDeps, 'rates' | 'retention'>> & { rates: Record<Channel, number>; retention?: RetentionConfig };
   /** BullMQ connection (maxRetriesPerRequest: null) shared by the queues of this process. */
   readonly connection: Redis;
   readonly outbox: Outbox;
@@ -73,6 +76,11 @@ export interface Jobs extends FlowJobs {
   /** Tells admins (Telegram first) once a day per problem that a channel's configuration is wrong. */
   configAlert(channel: Channel, reason: string): Promise<void>;
   syncSchedules(): Promise<{ upserted: number; removed: number }>;
+  /**
+   * Deletes old exports, uploads and stored files no dossier needs (jobs/cleanup.ts), at
+   * most once per Vietnam day across all workers unless `force`; null when it did not run.
+   */
+  cleanupFiles(at: Date, opts?: { force?: boolean }): Promise<CleanupResult | null>;
   close(): Promise<void>;
 }
 
@@ -151,6 +159,16 @@ export function createJobs(input: JobsDeps): Jobs {
           key: `cfg|${hash}|${a.channel}|${a.userId}`,
           reply: { text: t(a.lang, 'outbox.config_alert', { channel: t(a.lang, `channel.${channel}`), reason: reason.slice(0, 300) }) },
         });
+    },
+
+    async cleanupFiles(at, opts = {}) {
+      if (!deps.retention) return null;
+      const day = vnDate(at);
+      const once = await redis.set(keys.cleanedOn(`${day.year}-${day.month}-${day.day}`), '1', 'EX', 2 * 86_400, 'NX');
+      if (once !== 'OK' && !opts.force) return null;
+      const r = await cleanupFiles(redis, prefix, deps.retention, at);
+      log.info({ ...r }, 'files cleaned up');
+      return r;
     },
 
     // BullMQ schedules in real time, whatever clock the app was given.

@@ -52,6 +52,8 @@ export function jobKeys(prefix: string) {
     totals: `${p}:outbox:totals`,
     /** One admin alert per configuration problem per day. */
     configAlerted: (hash: string) => `${p}:outbox:cfgalert:${hash}`,
+    /** The daily files cleanup ran on this Vietnam date. */
+    cleanedOn: (date: string) => `${p}:files:cleaned:${date}`,
 
     broadcastSeq: `${p}:bc:seq`,
     broadcast: (id: string) => `${p}:bc:${id}`,

@@ -93,6 +93,8 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
       }
       case 'sweep': {
         if (!isDaytime(now())) return { skipped: 'night' };
+        // Once a day, the first sweep also frees disk; a failure there never stops reminders.
+        await jobs.cleanupFiles(now()).catch((err: Error) => log.error({ err: err.message }, 'files cleanup failed'));
         const r = await jobs.runReminders(now());
         if (r.queued) log.info({ queued: r.queued }, 'catch-up reminders');
         return r;

@@ -15,6 +15,7 @@ import { TelegramChannel, telegramWebhook, WEBHOOK_PATH, type WebhookHandler } f
 import { createZalo, downloadZaloAttachment, zaloEnabled, type ZaloRuntime } from './channels/zalo/index.js';
 import { seedDemo, demoUsers } from './demo/seed.js';
 import { Engine } from './engine/engine.js';
+import { zaloPolicy } from './download.js';
 import { FileStore } from './files.js';
 import { createRedis } from './redis/connection.js';
 import { createStore, type Store } from './store/index.js';
@@ -79,7 +80,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const redis = createRedis(opts.redisUrl);
   const store = createStore(redis, { prefix, now: opts.now });
   await applyAdmins(store, config.ADMINS, opts.now?.() ?? new Date(), opts.log);
-  const files = new FileStore(config.dataDir);
+  const files = new FileStore(config.dataDir, {
+    redis,
+    prefix,
+    perUserDailyBytes: config.UPLOAD_MB_PER_DAY * 1024 * 1024,
+    maxTotalBytes: config.FILES_MAX_MB * 1024 * 1024,
+  });
+  const zaloDownloads = zaloPolicy(config.ZALO_FILE_HOSTS);
   const jobs = createJobs({
     redisUrl: opts.redisUrl,
     prefix,
@@ -90,6 +97,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     ...(opts.now && { now: opts.now }),
     channels: () => Object.keys(outbound) as Channel[],
     rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
+    retention: { dataDir: config.dataDir, fileRetentionDays: config.FILE_RETENTION_DAYS, exportRetentionDays: config.EXPORT_RETENTION_DAYS },
   });
   const simulatorRef: { current?: SimulatorChannel } = {};
   const telegramRef: { current?: TelegramChannel } = {};
@@ -106,7 +114,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     log: opts.log,
     fetchers: {
       sim: (a) => simulatorRef.current!.fetch(a),
-      zalo: (a) => downloadZaloAttachment(a),
+      zalo: (a) => downloadZaloAttachment(a, zaloDownloads),
       telegram: (a) => (telegramRef.current ? telegramRef.current.fetch(a) : Promise.reject(new Error('Telegram is not configured'))),
     },
     notify: (to, reply, key) => notify(jobs.outbox, to, reply, key),
@@ -156,7 +164,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     };
   };
 
-  const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine);
+  const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine, files);
   simulatorRef.current = simulator;
 
   let localWorkers: readonly RunningCheck[] = [];

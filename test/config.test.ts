@@ -22,6 +22,15 @@ describe('configuration contract', () => {
     expect(() => parseConfig({ ADMINS: 'telegram:1,bob' })).toThrow(/ADMINS must be a comma-separated list/);
   });
 
+  it('file limits: download hosts, quotas and retention have defaults and refuse nonsense', () => {
+    const c = parseConfig({});
+    expect([c.ZALO_FILE_HOSTS, c.UPLOAD_MB_PER_DAY, c.FILES_MAX_MB, c.FILE_RETENTION_DAYS, c.EXPORT_RETENTION_DAYS]).toEqual([undefined, 100, 10_240, 30, 7]);
+    expect(parseConfig({ ZALO_FILE_HOSTS: 'f.zdn.vn, 127.0.0.1:8080' }).ZALO_FILE_HOSTS).toBe('f.zdn.vn, 127.0.0.1:8080');
+    expect(() => parseConfig({ ZALO_FILE_HOSTS: 'http://f.zdn.vn/' })).toThrow(/ZALO_FILE_HOSTS must be a comma-separated list of host or host:port/);
+    expect(() => parseConfig({ FILE_RETENTION_DAYS: '0' })).toThrow(/FILE_RETENTION_DAYS/);
+    expect(() => parseConfig({ UPLOAD_MB_PER_DAY: '-1' })).toThrow(/UPLOAD_MB_PER_DAY/);
+  });
+
   it('requires the webhook secret when Telegram runs in webhook mode', () => {
     expect(() => parseConfig({ TELEGRAM_BOT_TOKEN: '123:abc' })).toThrow(/TELEGRAM_WEBHOOK_SECRET must be required/);
     expect(parseConfig({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'polling' }).TELEGRAM_MODE).toBe('polling');

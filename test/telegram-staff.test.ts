@@ -69,7 +69,7 @@ describe('staff on Telegram', () => {
     expect(details).toContain('Lưu ý: hồ sơ còn thiếu');
     const doc = t.fake.callsOf('sendDocument').at(-1)!;
     expect(doc.status).toBe(200);
-    expect(doc.files[0]).toMatchObject({ filename: 'to-trinh.pdf', size: PDF.length });
+    expect(doc.files[0]).toMatchObject({ filename: `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-${n.id}.pdf`, size: PDF.length });
     expect(buttonsOf(m.find((x) => buttonsOf(x).some((b) => b.text.includes('Chấp nhận')))!).map((b) => b.callback_data)).toEqual([
       `go|review_accept|${n.id}`,
       `go|review_return|${n.id}`,
@@ -178,6 +178,33 @@ describe('staff on Telegram', () => {
     expect(t.text(m)).toContain('Xóm Đồng Tâm');
     m = await t.send(t.tg.command({ userId: STAFF, command: 'thieu' }), STAFF);
     expect(t.text(m)).toContain(n.id);
+  });
+
+  it("a sender's file name never reaches staff as is: bidi and zero-width tricks are gone, the file carries the bot's name", async () => {
+    t = track(await startTelegramBot());
+    const hamlet = await unit(t, 'TN-DH-BT-X01');
+    await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id);
+    const OFFICER = 6003;
+    await join(t, OFFICER, 'officer', hamlet.id);
+    const say = (text: string) => t.send(t.tg.text({ userId: OFFICER, text }), OFFICER);
+    for (const text of ['/dexuat', 'Một cá nhân', 'Nguyễn Văn An', 'Trưởng xóm', 'Xóm Đồng Tâm', '1', 'Vận động 100% hộ dân cài ứng dụng VNeID']) await say(text);
+    // Shown as "evilexe.pdf" by a right-to-left override; a zero-width space inside too.
+    const trick = 'evil\u202Efdp.exe\u200B.pdf';
+    let m = await t.send(t.tg.document({ userId: OFFICER, fileName: trick, data: PDF }), OFFICER);
+    expect(t.text(m)).toContain('Đã nhận tệp "evilfdp.exe.pdf"');
+    for (let i = 1; i < t.bot.app.campaign.dossierParts.length; i++) m = await say('để sau');
+    m = await say('Gửi hồ sơ');
+    expect(t.text(m)).toContain('Đã gửi hồ sơ');
+    const [n] = await t.bot.app.store.nominations.listByUnit(t.bot.app.campaign.id, 2024, hamlet.id);
+
+    m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso', args: n!.id.replace('n_', '') }), STAFF);
+    const seen = t.text(m);
+    const botName = `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-${n!.id}.pdf`;
+    expect(seen).toContain(`: ${botName} (tên khi gửi: "evilfdp.exe.pdf")`);
+    expect(seen).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF]/);
+    const doc = t.fake.callsOf('sendDocument').at(-1)!;
+    expect(doc.files[0]!.filename).toBe(botName);
+    expect(String(doc.params.caption)).toBe(`Tờ trình đề nghị khen thưởng của cơ quan, bộ phận, xóm — hồ sơ ${n!.id}`);
   });
 
   it('a staff member links a group chat to their office for alerts; others cannot', async () => {

@@ -44,6 +44,19 @@ export const configSchema = z
     ZALO_API_BASE: url('the Zalo OpenAPI').default('https://openapi.zalo.me'),
     ZALO_OAUTH_BASE: url('the Zalo OAuth server').default('https://oauth.zaloapp.com'),
     ZALO_ZNS_BASE: url('the Zalo ZNS (business) API').default('https://business.openapi.zalo.me'),
+    /** Attachment download hosts; unset: any host at a public address (src/download.ts). */
+    ZALO_FILE_HOSTS: z
+      .string()
+      .regex(/^\s*[A-Za-z0-9.-]+(:\d{1,5})?\s*(,\s*[A-Za-z0-9.-]+(:\d{1,5})?\s*)*$/, 'a comma-separated list of host or host:port')
+      .optional(),
+    /** Bytes of files one person may send per day (Vietnam date), all channels together. */
+    UPLOAD_MB_PER_DAY: z.coerce.number().positive().default(100),
+    /** Stored files (DATA_DIR/files and simulator uploads) stop growing past this. */
+    FILES_MAX_MB: z.coerce.number().positive().default(10_240),
+    /** Stored files that no dossier refers to are deleted after this many days; dossier parts are kept. */
+    FILE_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+    /** Exports (DATA_DIR/exports) are deleted after this many days. */
+    EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
     ADMINS: adminList.default([]),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),

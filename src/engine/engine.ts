@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
-import type { Channel, Identity, Lang } from '../domain/entities.js';
+import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import { parsePercent } from '../domain/standards.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
+import { DownloadError } from '../download.js';
 import { MAX_FILE_BYTES, type FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
 import type { FlowJobs } from '../../jobs/index.js';
@@ -492,7 +493,7 @@ export class Engine {
           return retry(ctx.t(sticker ? 'error.sticker' : inbound.attachments?.length ? 'error.file_type' : 'error.file_expected'));
         }
         const saved = await this.receiveFile(ctx, attachment, inbound.at);
-        if (!saved.ok) return retry(ctx.t(saved.error));
+        if (!saved.ok) return retry(ctx.t(saved.error, { mb: this.opts.files.dailyMb() }));
         session.data[field] = saved.file;
         feedback.push({ text: ctx.t('file.received', { name: saved.file.name }) });
         break;
@@ -574,21 +575,35 @@ export class Engine {
     ctx.actor.grant = { role: identity.role, unitId: identity.unitId };
   }
 
-  private async receiveFile(ctx: FlowContext, attachment: InboundAttachment, at: Date) {
+  /**
+   * Fetches and stores a file the user sent. Every failure before the bytes arrived from an
+   * allowed host gets the same neutral answer (a refused address, a closed port, a 404 and
+   * a timeout look alike: docs/zalo.md); the size, type and quota answers come only after.
+   */
+  private async receiveFile(ctx: FlowContext, attachment: InboundAttachment, at: Date): Promise<{ ok: true; file: FileRef } | { ok: false; error: MsgKey }> {
     const fetch = this.opts.fetchers?.[ctx.channel];
-    if (!fetch || !attachment.ref) return { ok: false as const, error: 'error.file_unavailable' as const };
-    if (attachment.size !== undefined && attachment.size > MAX_FILE_BYTES) return { ok: false as const, error: 'error.file_too_big' as const };
+    if (!fetch || !attachment.ref) return { ok: false, error: 'error.file_unavailable' };
+    if (attachment.size !== undefined && attachment.size > MAX_FILE_BYTES) return { ok: false, error: 'error.file_too_big' };
     let bytes: Buffer;
     try {
       bytes = await fetch(attachment);
     } catch (err) {
-      this.opts.log.warn({ err: (err as Error).message, channel: ctx.channel }, 'file download failed');
-      return { ok: false as const, error: 'error.file_unavailable' as const };
+      // The message only: DownloadError never holds the URL; other errors may (a token), so only their class.
+      const why = err instanceof DownloadError ? err.message : err instanceof Error ? err.name : 'error';
+      this.opts.log.warn({ err: why, channel: ctx.channel }, 'file download failed');
+      return { ok: false, error: err instanceof DownloadError && err.reason === 'too_big' ? 'error.file_too_big' : 'error.file_unavailable' };
     }
-    const saved = await this.opts.files.save(bytes, { name: attachment.name, at });
+    const saved = await this.opts.files.save(bytes, { name: attachment.name, at, owner: `${ctx.channel}:${ctx.userId}` });
     if (saved.ok) return saved;
-    const key = { too_big: 'error.file_too_big', unsupported: 'error.file_type', empty: 'error.file_empty' } as const;
-    return { ok: false as const, error: key[saved.error] };
+    const key = {
+      too_big: 'error.file_too_big',
+      unsupported: 'error.file_type',
+      empty: 'error.file_empty',
+      user_quota: 'error.file_quota',
+      disk_full: 'error.files_full',
+    } as const;
+    if (saved.error === 'disk_full') this.opts.log.error({ channel: ctx.channel }, 'file refused: FILES_MAX_MB reached');
+    return { ok: false, error: key[saved.error] };
   }
 }
 

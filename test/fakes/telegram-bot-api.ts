@@ -68,6 +68,8 @@ export interface StoredFile {
   data: Buffer;
   mime_type?: string;
   file_name?: string;
+  /** Tests of our download rules: the file URL answers 302 to here instead of the bytes. */
+  redirectTo?: string;
 }
 
 export interface RateLimitOptions {
@@ -127,7 +129,7 @@ export interface FakeTelegram {
   addFile(
     fileId: string,
     data: Buffer,
-    opts?: { path?: string; uniqueId?: string; mimeType?: string; fileName?: string },
+    opts?: { path?: string; uniqueId?: string; mimeType?: string; fileName?: string; redirectTo?: string },
   ): StoredFile;
   getStoredFile(fileId: string): StoredFile | undefined;
   /** Turns on (or with null off) 429 answers above the given rates. */
@@ -432,6 +434,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       data,
       ...(opts.mimeType ? { mime_type: opts.mimeType } : {}),
       ...(opts.fileName ? { file_name: opts.fileName } : {}),
+      ...(opts.redirectTo ? { redirectTo: opts.redirectTo } : {}),
     };
     files.set(fileId, stored);
     filesByPath.set(stored.file_path, stored);
@@ -837,6 +840,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     const f = req.params.token === token ? filesByPath.get(path) : undefined;
     if (!f) {
       answer(res, 404, TELEGRAM_ERRORS.notFound);
+      return;
+    }
+    if (f.redirectTo) {
+      res.redirect(302, f.redirectTo);
       return;
     }
     res.setHeader('Content-Type', f.mime_type ?? 'application/octet-stream');

@@ -61,6 +61,8 @@ export async function startZaloBot(
       ZALO_API_BASE: fake.apiBase,
       ZALO_OAUTH_BASE: fake.oauthBase,
       ZALO_ZNS_BASE: fake.znsBase,
+      // Attachments come from the fake's CDN on loopback: it must be listed (src/download.ts).
+      ZALO_FILE_HOSTS: new URL(fake.filesBase).host,
       ...opts.env,
     },
   });

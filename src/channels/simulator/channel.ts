@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
+import { FilesFullError, UPLOADS_DIR, type FileStore } from '../../files.js';
 import type { Inbound, InboundAttachment, Reply } from '../../engine/types.js';
 import type { OutboundChannel, SendOutcome } from '../types.js';
 
@@ -49,6 +50,8 @@ export class SimulatorChannel implements OutboundChannel {
     private readonly prefix: string,
     private readonly dataDir: string,
     private readonly engine: Engine,
+    /** Uploads count towards its global cap (FILES_MAX_MB). */
+    private readonly files?: FileStore,
   ) {}
 
   private logKey(userId: string) {
@@ -56,7 +59,7 @@ export class SimulatorChannel implements OutboundChannel {
   }
 
   private uploadPath(id: string) {
-    return path.join(this.dataDir, 'uploads', id);
+    return path.join(this.dataDir, UPLOADS_DIR, id);
   }
 
   /** Reads an uploaded file back for the engine (attachment.ref is the upload id). */
@@ -65,10 +68,13 @@ export class SimulatorChannel implements OutboundChannel {
     return fs.readFile(this.uploadPath(a.ref));
   };
 
+  /** Stores an upload for a later message; FilesFullError past the global cap (FILES_MAX_MB). */
   async upload(bytes: Buffer): Promise<string> {
+    if (this.files && !(await this.files.hasRoom(bytes.length))) throw new FilesFullError();
     const id = randomUUID();
     await fs.mkdir(path.dirname(this.uploadPath(id)), { recursive: true });
     await fs.writeFile(this.uploadPath(id), bytes);
+    this.files?.wrote(bytes.length);
     return id;
   }
 

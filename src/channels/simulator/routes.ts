@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import fs from 'node:fs';
 import { fromRoot } from '../../paths.js';
 import { z } from 'zod';
+import { FilesFullError } from '../../files.js';
 import type { SimulatorChannel } from './channel.js';
 
 export interface DemoUser {
@@ -43,7 +44,12 @@ export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<
   });
   r.post('/sim/api/upload', express.raw({ type: '*/*', limit: '21mb' }), async (req, res) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) return void res.status(400).json({ error: 'empty' });
-    res.json({ id: await sim.upload(req.body), size: req.body.length });
+    try {
+      res.json({ id: await sim.upload(req.body), size: req.body.length });
+    } catch (err) {
+      if (!(err instanceof FilesFullError)) throw err;
+      res.status(507).json({ error: 'storage full' });
+    }
   });
   return r;
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Identity, Lang } from '../../domain/entities.js';
 import type { Engine } from '../../engine/engine.js';
 import type { InboundAttachment, Reply } from '../../engine/types.js';
+import { DownloadError, safeDownload, telegramPolicy, type DownloadPolicy } from '../../download.js';
 import { MAX_FILE_BYTES } from '../../files.js';
 import { t } from '../../i18n.js';
 import { SYSTEM_ACTOR, type Store } from '../../store/index.js';
@@ -71,6 +72,7 @@ export class TelegramChannel implements OutboundChannel {
   /** Without retries: for send(), where the outbox decides what a 429 means. */
   private readonly plainApi: Api;
   private readonly fileRoot: string;
+  private readonly downloadPolicy: DownloadPolicy;
   private polling = false;
   private readonly now: () => Date;
   private readonly transport: ReturnType<typeof createBotApiTransport>;
@@ -87,6 +89,7 @@ export class TelegramChannel implements OutboundChannel {
     );
     this.plainApi = new Api(opts.token, client);
     this.fileRoot = `${apiRoot}/file/bot${opts.token}`;
+    this.downloadPolicy = telegramPolicy(apiRoot);
     this.groups = new TelegramGroups(opts.store, opts.prefix);
     this.now = opts.now ?? (() => new Date());
     this.bot.use(async (ctx) => {
@@ -425,31 +428,19 @@ export class TelegramChannel implements OutboundChannel {
 
   // --- files ----------------------------------------------------------------------------
 
-  /** The engine's fetcher for channel 'telegram': getFile, then download (at most 20 MB). */
+  /**
+   * The engine's fetcher for channel 'telegram': getFile, then download (at most 20 MB)
+   * from TELEGRAM_API_ROOT's host; a redirect elsewhere must lead to a public address
+   * (src/download.ts).
+   */
   readonly fetch = async (a: InboundAttachment): Promise<Buffer> => {
-    if (!a.ref) throw new Error('no file id');
+    if (!a.ref) throw new DownloadError('refused', 'no file id');
     const file = await this.bot.api.getFile(a.ref);
-    if (!file.file_path) throw new Error('getFile returned no file_path');
-    if (file.file_size !== undefined && file.file_size > MAX_FILE_BYTES) throw new Error('file too big');
-    // The URL holds the bot token: it never appears in errors or logs.
-    const res = await fetch(`${this.fileRoot}/${file.file_path.split('/').map(encodeURIComponent).join('/')}`, { signal: AbortSignal.timeout(120_000) });
-    if (!res.ok || !res.body) throw new Error(`file download failed: HTTP ${res.status}`);
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > MAX_FILE_BYTES) throw new Error('file too big');
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_FILE_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw new Error('file too big');
-      }
-      chunks.push(Buffer.from(value));
-    }
-    return Buffer.concat(chunks);
+    if (!file.file_path) throw new DownloadError('failed', 'getFile returned no file_path');
+    if (file.file_size !== undefined && file.file_size > MAX_FILE_BYTES) throw new DownloadError('too_big', 'declared by getFile');
+    // The URL holds the bot token: DownloadError never quotes it.
+    const url = `${this.fileRoot}/${file.file_path.split('/').map(encodeURIComponent).join('/')}`;
+    return (await safeDownload(url, this.downloadPolicy, { maxBytes: MAX_FILE_BYTES, timeoutMs: 120_000 })).bytes;
   };
 }
 
