@@ -122,6 +122,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       }),
     );
   let localWorkers: readonly RunningCheck[] = [];
+  // Set below when configured.
+  let zalo: ZaloRuntime | undefined;
+  let telegram: TelegramChannel | undefined;
   // Health is read by every replica from Redis: channel states, outbox backlog, heartbeats.
   const channelHealth = async (): Promise<Record<string, ChannelHealth>> => {
     const state = (d: { reason: string; since: string } | null): ChannelHealth => (d ? { state: 'down', reason: d.reason, since: d.since } : { state: 'up' });
@@ -218,7 +221,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix)));
   }
   outbound.sim = instrument(simulator);
-  let zalo: ZaloRuntime | undefined;
   if (zaloEnabled(config)) {
     zalo = await createZalo({
       config,
@@ -236,7 +238,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     app.use(zalo.routes);
   }
   const webhooks = new Map<string, WebhookHandler>();
-  let telegram: TelegramChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = new TelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
