@@ -23,7 +23,8 @@ import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
 import { applyAdmins } from './ops/admins.js';
 import { bullBoard } from './ops/board.js';
-import { checkHealth, type Health, type RunningCheck } from './ops/health.js';
+import { checkHealth, outboxHealth, type ChannelHealth, type Health, type OutboxHealth, type RunningCheck } from './ops/health.js';
+import { ipLimit } from './ops/ip-limit.js';
 import { createMetrics, type Metrics, type QueueSize } from './ops/metrics.js';
 import type { UserFromGetMe } from 'grammy/types';
 
@@ -129,7 +130,34 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
         return { queue: q.name, counts: await q.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed') };
       }),
     );
-  const metrics = createMetrics({ queueSizes });
+  let localWorkers: readonly RunningCheck[] = [];
+  // Set below when configured.
+  let zalo: ZaloRuntime | undefined;
+  let telegram: TelegramChannel | undefined;
+  // Health is read by every replica from Redis: channel states, outbox backlog, heartbeats.
+  const channelHealth = async (): Promise<Record<string, ChannelHealth>> => {
+    const state = (d: { reason: string; since: string } | null): ChannelHealth => (d ? { state: 'down', reason: d.reason, since: d.since } : { state: 'up' });
+    const out: Record<string, ChannelHealth> = {};
+    if (telegram) out.telegram = state(await telegram.down());
+    if (zalo) {
+      const d = await zalo.tokens.down();
+      out.zalo = state(d && { reason: `${d.kind}: ${d.reason}`, since: d.at });
+    }
+    return out;
+  };
+  const outboxBacklog = async (): Promise<Record<string, OutboxHealth>> => {
+    const now = Date.now();
+    const channels = Object.keys(outbound) as Channel[];
+    const list = await Promise.all(channels.map((c) => outboxHealth(jobs.outbox.queue(c), now)));
+    return Object.fromEntries(channels.map((c, i) => [c, list[i]!]));
+  };
+  // One check at a time per process: a flood of /healthz (not limited) costs one probe, not one each.
+  let checking: Promise<Health> | null = null;
+  const health = () =>
+    (checking ??= checkHealth({ redis, prefix, localWorkers: () => localWorkers, channels: channelHealth, outbox: outboxBacklog }).finally(() => {
+      checking = null;
+    }));
+  const metrics = createMetrics({ queueSizes, health });
   const inflight = new Set<Promise<unknown>>();
   const handle = engine.handle.bind(engine);
   engine.handle = (inbound) => {
@@ -167,8 +195,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine, files);
   simulatorRef.current = simulator;
 
-  let localWorkers: readonly RunningCheck[] = [];
-  const health = () => checkHealth({ redis, prefix, localWorkers: () => localWorkers, queueSizes });
   let draining = false;
 
   const app = express();
@@ -178,6 +204,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (!draining) return next();
     res.set('connection', 'close').set('retry-after', '5').status(503).json({ error: 'shutting down' });
   });
+  // Only the named proxies may say who the client is; otherwise it is the socket address.
+  if (config.TRUST_PROXY !== undefined) app.set('trust proxy', config.TRUST_PROXY);
+  // Load balancers and Prometheus must never be limited into "unhealthy"; platforms retry webhooks.
+  const unlimited = (path: string) => path === '/healthz' || path === '/metrics' || path.startsWith('/webhooks/');
+  app.use(ipLimit({ redis, prefix, perMinute: config.HTTP_REQUESTS_PER_MINUTE, exempt: unlimited, onLimited: () => metrics.httpLimited.inc() }));
   app.get('/healthz', async (_req, res) => {
     const h = await health();
     res.status(h.ok ? 200 : 503).json(h);
@@ -199,7 +230,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix)));
   }
   outbound.sim = instrument(simulator);
-  let zalo: ZaloRuntime | undefined;
   if (zaloEnabled(config)) {
     zalo = await createZalo({
       config,
@@ -217,7 +247,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     app.use(zalo.routes);
   }
   const webhooks = new Map<string, WebhookHandler>();
-  let telegram: TelegramChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = new TelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,

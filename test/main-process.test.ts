@@ -33,7 +33,7 @@ describe('npm start (src/main.ts) as a real process', () => {
     expect(out).toContain('started embedded redis-server');
     expect(await portOpen(redisPort)).toBe(true);
     const health = await fetch(new URL('healthz', url!)).then((r) => r.json());
-    expect(health).toMatchObject({ ok: true, redis: true, workers: { ok: true, alive: 1 } });
+    expect(health).toMatchObject({ ok: true, status: 'ok', redis: { ok: true, writable: true }, workers: { ok: true, alive: 1 } });
     expect(fs.existsSync(path.join(dataDir, 'redis', 'appendonlydir'))).toBe(true);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

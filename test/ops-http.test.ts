@@ -35,13 +35,13 @@ describe('GET /healthz', () => {
     let r = await fetch(`${url}/healthz`);
     expect(r.status).toBe(200);
     const body = (await r.json()) as Health;
-    expect(body).toMatchObject({ ok: true, redis: true, workers: { ok: true, local: { running: running.workers.length, total: running.workers.length } } });
-    expect(body.queues['outbox-sim']).toMatchObject({ waiting: 0, delayed: 1 });
+    expect(body).toMatchObject({ ok: true, status: 'ok', reasons: [], redis: { ok: true, writable: true }, workers: { ok: true, local: { running: running.workers.length, total: running.workers.length } } });
+    expect(body.outbox.sim).toEqual({ waiting: 0, delayed: 1, active: 0, failed: 0, oldestWaitingAgeSec: null });
 
     await running.workers[0]!.close();
     r = await fetch(`${url}/healthz`);
     expect(r.status).toBe(503);
-    expect(await r.json()).toMatchObject({ ok: false, redis: true, workers: { ok: false } });
+    expect(await r.json()).toMatchObject({ ok: false, status: 'down', reasons: ['no_workers'], redis: { ok: true }, workers: { ok: false } });
   });
 
   it('a web-only process reports workers alive anywhere in the deployment by their heartbeat', async () => {
@@ -49,7 +49,7 @@ describe('GET /healthz', () => {
     const url = base(await bot.app.listen());
     let r = await fetch(`${url}/healthz`);
     expect(r.status).toBe(503);
-    expect(await r.json()).toMatchObject({ ok: false, redis: true, workers: { ok: false, local: null, alive: 0 } });
+    expect(await r.json()).toMatchObject({ ok: false, redis: { ok: true }, workers: { ok: false, local: null, alive: 0 } });
 
     // Another process's workers (here: a heartbeat with another id) make it healthy.
     const hb = startHeartbeat(bot.app.redis, bot.prefix, () => [{ isRunning: () => true }], { id: 'other-host:1' });
@@ -72,13 +72,13 @@ describe('GET /healthz', () => {
     expect(h.workers).toMatchObject({ ok: false, alive: 0 });
   });
 
-  it('503 with redis: false when Redis does not answer', async () => {
+  it('503 with redis.ok false when Redis does not answer', async () => {
     bot = await startBot('binh-thanh-2024');
     const url = base(await bot.app.listen());
     bot.app.redis.disconnect();
     const r = await fetch(`${url}/healthz`);
     expect(r.status).toBe(503);
-    expect(await r.json()).toMatchObject({ ok: false, redis: false });
+    expect(await r.json()).toMatchObject({ ok: false, status: 'down', reasons: expect.arrayContaining(['redis_unreachable']), redis: { ok: false, writable: false } });
   });
 });
 

@@ -15,10 +15,34 @@ const adminList = z
 
 const url = (what: string) => z.string().url(`an http(s) URL of ${what}`);
 
+/**
+ * Which proxies in front of us may set X-Forwarded-For: a hop count (1 = the one proxy
+ * right in front), or addresses/subnets and express's names (loopback, linklocal,
+ * uniquelocal). Never "true": that would let any client choose its own address.
+ */
+const trustProxy = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z.union([
+      z.string().regex(/^[1-9]\d?$/).transform(Number),
+      z
+        .string()
+        .regex(
+          /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?))*$/,
+          'a hop count (1-99) or a comma-separated list of proxy addresses, subnets, loopback, linklocal or uniquelocal',
+        ),
+    ]),
+  );
+
 export const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
+    /** Unset: the client address is the socket's; X-Forwarded-For is ignored. */
+    TRUST_PROXY: trustProxy.optional(),
+    /** Requests per minute one client address may make to the public routes (not /healthz, /metrics, webhooks). */
+    HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')

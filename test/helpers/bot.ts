@@ -30,14 +30,14 @@ export interface TestBot {
 
 export async function startBot(
   campaign: string,
-  opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string>; app?: Partial<Pick<AppOptions, 'telegramBotInfo'>> } = {},
+  opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string>; app?: Partial<Pick<AppOptions, 'telegramBotInfo'>>; redisUrl?: string } = {},
 ): Promise<TestBot> {
   const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-bot-'));
   const clock = { now: opts.now ?? new Date('2024-11-20T03:00:00Z') };
   // Scripted tests type faster than any person: the flood guard is tested on its own.
   const config = parseConfig({ CAMPAIGN: campaign, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', USER_MESSAGES_PER_MINUTE: '1000000', ...opts.env });
-  const make = () => createApp(config, { redisUrl: inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, now: () => clock.now, ...opts.app });
+  const make = () => createApp(config, { redisUrl: opts.redisUrl ?? inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, now: () => clock.now, ...opts.app });
   const bot: TestBot = {
     app: await make(),
     prefix,

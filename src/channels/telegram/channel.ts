@@ -76,6 +76,8 @@ export class TelegramChannel implements OutboundChannel {
   private polling = false;
   private readonly now: () => Date;
   private readonly transport: ReturnType<typeof createBotApiTransport>;
+  /** Which token a stored down state is about (a hash: the token never reaches Redis). */
+  private readonly tokenId: string;
 
   constructor(private readonly opts: TelegramChannelOptions) {
     const apiRoot = opts.apiRoot.replace(/\/+$/, '');
@@ -92,6 +94,7 @@ export class TelegramChannel implements OutboundChannel {
     this.downloadPolicy = telegramPolicy(apiRoot);
     this.groups = new TelegramGroups(opts.store, opts.prefix);
     this.now = opts.now ?? (() => new Date());
+    this.tokenId = sha(opts.token).slice(0, 12);
     this.bot.use(async (ctx) => {
       if (this.polling) await this.processWithRetries(ctx.update);
       else await this.process(ctx.update);
@@ -101,6 +104,25 @@ export class TelegramChannel implements OutboundChannel {
 
   private key(...parts: string[]) {
     return [this.opts.prefix, 'tg', ...parts].join(':');
+  }
+
+  /**
+   * Set when the Bot API refuses our token (401: revoked or wrong), so every replica's
+   * /healthz reports the channel down. A new TELEGRAM_BOT_TOKEN (another hash) or an
+   * accepted outbox send ends it.
+   */
+  async down(): Promise<{ reason: string; since: string } | null> {
+    const raw = await this.opts.redis.get(this.key('down'));
+    if (!raw) return null;
+    const state = JSON.parse(raw) as { reason: string; at: string; token: string };
+    return state.token === this.tokenId ? { reason: state.reason, since: state.at } : null;
+  }
+
+  private async markDownIf(err: unknown, reason: string): Promise<void> {
+    if (!(err instanceof GrammyError && err.error_code === 401)) return;
+    const state = JSON.stringify({ reason, at: this.now().toISOString(), token: this.tokenId });
+    const first = await this.opts.redis.set(this.key('down'), state, 'NX').catch(() => null);
+    if (first === 'OK') this.opts.log.error({ reason }, 'telegram: the Bot API refuses the bot token; channel down until TELEGRAM_BOT_TOKEN is replaced');
   }
 
   /** The bot's identity (getMe once, unless botInfo was given). */
@@ -295,6 +317,7 @@ export class TelegramChannel implements OutboundChannel {
         }
         const outcome = classifyTelegramError(err);
         this.opts.log.warn({ kind: outcome.kind, reason: outcome.reason, method: op.method }, 'telegram send failed');
+        await this.markDownIf(err, outcome.reason);
         if (outcome.kind === 'unreachable') {
           await this.unreachable(chat);
           return { ok: false, outcome, rest: [] };
@@ -345,7 +368,8 @@ export class TelegramChannel implements OutboundChannel {
       result = classifyTelegramError(err);
     }
     if (sentKey) {
-      if (result.ok) await this.opts.redis.set(sentKey, 'sent', 'EX', SENT_TTL_S);
+      // An accepted send also ends a down state (same round trip).
+      if (result.ok) await this.opts.redis.multi().set(sentKey, 'sent', 'EX', SENT_TTL_S).del(this.key('down')).exec();
       else await this.opts.redis.del(sentKey);
     }
     return result;
@@ -367,6 +391,7 @@ export class TelegramChannel implements OutboundChannel {
       if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return { ok: true, platformMessageId };
       const outcome = classifyTelegramError(err);
       if (outcome.kind === 'unreachable') await this.unreachable(userId);
+      await this.markDownIf(err, outcome.reason);
       return outcome;
     }
   }
