@@ -17,7 +17,8 @@ import { seedDemo, demoUsers } from './demo/seed.js';
 import { Engine } from './engine/engine.js';
 import { FileStore } from './files.js';
 import { createRedis } from './redis/connection.js';
-import { createStore, type Store } from './store/index.js';
+import { createStore, type GuessLimits, type Store } from './store/index.js';
+import { loadInviteSecret } from './config/invite-secret.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
 import { bullBoard } from './ops/board.js';
@@ -69,6 +70,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Telegram's getMe answer, when known (tests): the bot then never calls getMe. */
   telegramBotInfo?: UserFromGetMe;
+  /** Failed invite redemption limits (tests shorten the window). */
+  inviteLimits?: Partial<GuessLimits>;
 }
 
 /** Wires configuration, Redis, store, engine and channels into one process. */
@@ -76,7 +79,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const prefix = opts.prefix ?? config.STORE_PREFIX;
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
-  const store = createStore(redis, { prefix, now: opts.now });
+  const store = createStore(redis, { prefix, now: opts.now, inviteSecret: loadInviteSecret(config), inviteLimits: opts.inviteLimits });
+  await store.invites.checkSecret().catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
+  });
   const files = new FileStore(config.dataDir);
   const jobs = createJobs({
     redisUrl: opts.redisUrl,

@@ -3,6 +3,7 @@ import { parseConfig, type Config } from '../config/index.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
+import { loadInviteSecret } from '../config/invite-secret.js';
 
 /** An error already explained to the user: print the message, exit with `code`. */
 export class CliError extends Error {
@@ -35,7 +36,7 @@ export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> 
   const resolved = await openRedis(config);
   const redis = createRedis(resolved.url);
   try {
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX }) });
+    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config) }) });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await resolved.stop();

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, Identity, Lang } from '../domain/entities.js';
 import { parsePercent } from '../domain/standards.js';
+import { stripInvisible } from '../domain/text.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import { MAX_FILE_BYTES, type FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
@@ -193,7 +194,10 @@ export class Engine {
       session.flow = null;
       return [{ text: ctx.t('welcome') }, ...(await this.menuOrOnboarding(ctx, session))];
     }
-    const text = inbound.text?.trim() || undefined;
+    const raw = inbound.text?.trim();
+    // One place for everything a user types: names, reasons, announcements others will read.
+    const text = raw ? stripInvisible(raw).trim() || undefined : undefined;
+    if (raw && !text && !inbound.payload && !inbound.attachments?.length) return [{ text: ctx.t('error.invisible_only') }, ...(await this.reprompt(ctx, session))];
     if (text && text.length > MAX_TEXT) return [{ text: ctx.t('error.too_long', { max: MAX_TEXT }) }, ...(await this.reprompt(ctx, session))];
 
     const command = parseCommand(text, inbound.payload);
