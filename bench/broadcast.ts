@@ -17,6 +17,7 @@
  * redis-server in a temp dir. Not part of `npm test`.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +79,8 @@ async function broadcastBench(url: string) {
   const prefix = `benchbc${Date.now().toString(36)}`;
   const fake = await startFakeTelegram();
   fake.rateLimit({ perSecond: PLATFORM_LIMIT, retryAfter: 1 });
-  const env = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_RATE_PER_SEC: String(RATE) };
+  // The app and the worker process have different DATA_DIRs: they share the invite secret explicitly, as replicas must.
+  const env = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_RATE_PER_SEC: String(RATE), INVITE_SECRET: randomBytes(32).toString('hex') };
   const app = await appFor(url, prefix, env);
   const at = new Date().toISOString();
   const ADMIN = 1;

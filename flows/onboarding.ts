@@ -1,6 +1,8 @@
 import type { Flow, FlowContext, Option } from '../src/engine/flow.js';
 import type { Identity, IndividualKindT } from './types.js';
 import { confirmActions } from './common.js';
+import { formatVn } from '../src/domain/index.js';
+import { t as translate } from '../src/i18n.js';
 
 const KINDS: IndividualKindT[] = ['citizen', 'household', 'civil_servant', 'entrepreneur'];
 
@@ -26,9 +28,12 @@ export const onboarding: Flow = {
       when: (_ctx, d) => d.who === 'code',
       prompt: (ctx) => ctx.t('onboarding.code_prompt'),
       parse: async (text, ctx) => {
-        const invite = await ctx.store.invites.consume(text, ctx.actor.id);
-        if (!invite) return { ok: false, error: ctx.t('onboarding.code_invalid') };
-        return { ok: true, value: { role: invite.role, unitId: invite.unitId } };
+        const r = await ctx.store.invites.redeem(text, ctx.actor.id);
+        if (r.ok) return { ok: true, value: { role: r.invite.role, unitId: r.invite.unitId } };
+        if (r.why === 'unknown') return { ok: false, error: ctx.t('onboarding.code_invalid') };
+        const minutes = Math.max(1, Math.ceil(r.retryInMs / 60_000));
+        if (r.pauseStarted) await alertAdmins(ctx, new Date(ctx.now.getTime() + r.retryInMs));
+        return { ok: false, error: ctx.t(r.scope === 'user' ? 'onboarding.code_wait' : 'onboarding.code_paused', { minutes }) };
       },
     },
     {
@@ -111,6 +116,15 @@ export const onboarding: Flow = {
 function unitLabel(d: Record<string, unknown>): string {
   const matches = (d.unitMatches as Option[] | undefined) ?? [];
   return matches.find((m) => m.id === d.unitPick)?.label ?? String(d.unitQuery);
+}
+
+/** Too many wrong codes from everyone: someone may be guessing. Told once per pause. */
+async function alertAdmins(ctx: FlowContext, until: Date): Promise<void> {
+  if (!ctx.notify) return;
+  for (const admin of await ctx.store.identities.listByRole('admin')) {
+    const text = translate(admin.lang, 'invite.guessing_alert', { time: formatVn(until, admin.lang, true) });
+    await ctx.notify(admin, { text }, `invite-pause:${until.toISOString()}:${admin.channel}:${admin.userId}`).catch(() => {});
+  }
 }
 
 async function saveIdentity(ctx: FlowContext, patch: Pick<Identity, 'role' | 'unitId' | 'personId'>) {

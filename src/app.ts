@@ -18,7 +18,8 @@ import { Engine } from './engine/engine.js';
 import { zaloPolicy } from './download.js';
 import { FileStore } from './files.js';
 import { createRedis } from './redis/connection.js';
-import { createStore, type Store } from './store/index.js';
+import { createStore, type GuessLimits, type Store } from './store/index.js';
+import { loadInviteSecret } from './config/invite-secret.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
 import { applyAdmins } from './ops/admins.js';
@@ -72,6 +73,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Telegram's getMe answer, when known (tests): the bot then never calls getMe. */
   telegramBotInfo?: UserFromGetMe;
+  /** Failed invite redemption limits (tests shorten the window). */
+  inviteLimits?: Partial<GuessLimits>;
 }
 
 /** Wires configuration, Redis, store, engine and channels into one process. */
@@ -79,7 +82,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const prefix = opts.prefix ?? config.STORE_PREFIX;
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
-  const store = createStore(redis, { prefix, now: opts.now });
+  const store = createStore(redis, { prefix, now: opts.now, inviteSecret: loadInviteSecret(config), inviteLimits: opts.inviteLimits });
+  await store.invites.checkSecret().catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
+  });
   await applyAdmins(store, config.ADMINS, opts.now?.() ?? new Date(), opts.log);
   const files = new FileStore(config.dataDir, {
     redis,

@@ -133,10 +133,11 @@ describe('two processes running the same reminder pass', () => {
   it('each recipient gets exactly one message at the Telegram fake', async () => {
     const now = vn('2024-12-07T08:00');
     t = await startTelegramBot('binh-thanh-2024', { now });
-    // A second app on the same Redis keys and the same fake Bot API: another server process.
+    // A second app on the same Redis keys and the same fake Bot API: another server process (same machine: same DATA_DIR, so the same invite secret).
     other = await startBot('binh-thanh-2024', {
       now,
       prefix: t.bot.prefix,
+      dataDir: t.bot.dataDir,
       env: { TELEGRAM_BOT_TOKEN: t.fake.token, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: t.fake.apiRoot },
       app: { telegramBotInfo: t.fake.botInfo },
     });

@@ -22,7 +22,7 @@ async function snapshot(redis: Redis, prefix: string): Promise<Record<string, st
 
 describe('store: audit', () => {
   const { redis, ns } = testRedis();
-  const store = createStore(redis, { prefix: ns, now: () => new Date(AT) });
+  const store = createStore(redis, { prefix: ns, now: () => new Date(AT), inviteSecret: 'audit-test-secret-'.padEnd(40, 'x') });
   afterAll(() => redis.quit());
 
   /** Runs a change and returns the audit entries it wrote. */

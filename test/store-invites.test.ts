@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { testRedis } from './helpers/redis.js';
 import { createRedis } from '../src/redis/connection.js';
-import { createStore, hashInviteCode, INVITE_ALPHABET, normalizeInviteCode, type Actor } from '../src/store/index.js';
+import { createStore, hashInviteCode, INVITE_ALPHABET, INVITE_LENGTH, normalizeInviteCode, type Actor } from '../src/store/index.js';
+
+const SECRET = 'store-invites-test-secret-0123456789abcdef';
+const canonical = (code: string) => normalizeInviteCode(code);
 
 const admin: Actor = { id: 'telegram:1', role: 'admin', channel: 'telegram' };
 
@@ -32,34 +35,37 @@ async function dump(redis: Redis, prefix: string): Promise<string> {
 describe('store: invites', () => {
   const { redis, url, ns } = testRedis();
   let clock = Date.parse('2024-11-01T00:00:00Z');
-  const store = createStore(redis, { prefix: ns, now: () => new Date(clock) });
+  const store = createStore(redis, { prefix: ns, now: () => new Date(clock), inviteSecret: SECRET });
   const other = createRedis(url);
-  const store2 = createStore(other, { prefix: ns, now: () => new Date(clock) });
+  const store2 = createStore(other, { prefix: ns, now: () => new Date(clock), inviteSecret: SECRET });
   afterAll(async () => {
     await redis.quit();
     await other.quit();
   });
 
-  it('create returns an 8-character code from an unambiguous alphabet', async () => {
+  it('create returns a 13-symbol code (≥ 60 bits) grouped XXXX-XXXX-XXXXX, without vowels, W or D (Telex/VNI keyboards leave it alone)', async () => {
     const code = await store.invites.create({ role: 'officer', unitId: 'u_4', createdBy: 'telegram:1' }, admin);
-    expect(code).toMatch(new RegExp(`^[${INVITE_ALPHABET}]{8}$`));
-    expect(INVITE_ALPHABET).not.toMatch(/[01OIL]/);
+    expect(code).toMatch(new RegExp(`^[${INVITE_ALPHABET}]{4}-[${INVITE_ALPHABET}]{4}-[${INVITE_ALPHABET}]{5}$`));
+    expect(INVITE_LENGTH * Math.log2(INVITE_ALPHABET.length)).toBeGreaterThanOrEqual(60);
+    expect(INVITE_ALPHABET).not.toMatch(/[AEIOUYWDL]/);
     const codes = new Set(await Promise.all(Array.from({ length: 50 }, () => store.invites.create({ role: 'staff', unitId: null, createdBy: 'cli' }, admin))));
     expect(codes.size).toBe(50);
   });
 
-  it('consume returns the invite once; case, spaces and dashes do not matter', async () => {
-    const { code, invite } = await store.invites.issue({ role: 'officer', unitId: 'u_7', createdBy: 'telegram:1' }, admin);
+  it('consume returns the invite once; case, spaces, dashes and O/I/L for 0/1/1 do not matter; stored as HMAC with the secret', async () => {
+    let issued = await store.invites.issue({ role: 'officer', unitId: 'u_7', createdBy: 'telegram:1' }, admin);
+    while (!/[01]/.test(issued.code)) issued = await store.invites.issue({ role: 'officer', unitId: 'u_7', createdBy: 'telegram:1' }, admin);
+    const { code, invite } = issued;
     expect(invite).toEqual({
-      codeHash: createHash('sha256').update(code).digest('hex'),
+      codeHash: createHmac('sha256', SECRET).update(canonical(code)).digest('hex'),
       role: 'officer',
       unitId: 'u_7',
       createdBy: 'telegram:1',
       createdAt: '2024-11-01T00:00:00.000Z',
       expiresAt: '2024-11-08T00:00:00.000Z',
     });
-    const typed = ` ${code.slice(0, 4).toLowerCase()}-${code.slice(4)} `;
-    expect(normalizeInviteCode(typed)).toBe(code);
+    expect(invite.codeHash).not.toBe(createHash('sha256').update(canonical(code)).digest('hex'));
+    const typed = ` ${canonical(code).slice(0, 6).toLowerCase()} ${canonical(code).slice(6).replace(/0/g, 'o').replace(/1/g, 'l')} `;
     expect(await store.invites.consume(typed, 'zalo:42')).toEqual(invite);
     expect(await store.invites.consume(code, 'zalo:43')).toBeNull();
     const audit = await store.audit.forEntity(invite.codeHash);
@@ -70,11 +76,34 @@ describe('store: invites', () => {
     expect(audit[1]!.after).toEqual({ usedBy: 'zalo:42', usedAt: '2024-11-01T00:00:00.000Z' });
   });
 
+  it('a code only works with the secret it was made with; a process with another secret refuses to start', async () => {
+    const code = await store.invites.create({ role: 'officer', unitId: 'u_7', createdBy: 'cli' }, admin);
+    const stranger = createStore(redis, { prefix: ns, now: () => new Date(clock), inviteSecret: `${SECRET}-other` });
+    expect(await stranger.invites.consume(code, 'zalo:1')).toBeNull();
+    await store.invites.checkSecret();
+    await store2.invites.checkSecret();
+    await expect(stranger.invites.checkSecret()).rejects.toThrow(/set the same INVITE_SECRET on every web, worker and CLI process/);
+    expect(await store.invites.consume(code, 'zalo:1')).not.toBeNull();
+    await expect(createStore(redis, { prefix: ns }).invites.create({ role: 'admin', unitId: null, createdBy: 'cli' }, admin)).rejects.toThrow(/need a secret/);
+  });
+
+  it('an invite of the old format (8 symbols, bare sha256) still works until it expires', async () => {
+    const old = 'K7M2Q9XA';
+    const hash = createHash('sha256').update(old).digest('hex');
+    const invite = { codeHash: hash, role: 'officer', unitId: 'u_9', createdBy: 'cli', createdAt: '2024-10-30T00:00:00.000Z', expiresAt: '2024-11-06T00:00:00.000Z' };
+    await redis.set(`${ns}:invite:${hash}`, JSON.stringify(invite), 'PX', 86_400_000);
+    await redis.zadd(`${ns}:invites`, Date.parse(invite.expiresAt), hash);
+    expect((await store.invites.listActive()).map((i) => i.codeHash)).toContain(hash);
+    expect(await store.invites.consume('k7m2-q9xa', 'zalo:5')).toEqual(invite);
+    expect(await store.invites.consume(old, 'zalo:6')).toBeNull();
+  });
+
   it('unknown and malformed codes are null', async () => {
     expect(await store.invites.consume('ABCDEFGH', 'zalo:1')).toBeNull();
+    expect(await store.invites.consume('BCFG-HJKM-NPQRS', 'zalo:1')).toBeNull();
     expect(await store.invites.consume('', 'zalo:1')).toBeNull();
     expect(await store.invites.consume('short', 'zalo:1')).toBeNull();
-    expect(await store.invites.consume('O0I1L000', 'zalo:1')).toBeNull();
+    expect(await store.invites.consume('AEIO-UAEI-OUAEI', 'zalo:1')).toBeNull();
   });
 
   it('two concurrent consumers of one code (two connections): exactly one wins', async () => {
@@ -87,7 +116,7 @@ describe('store: invites', () => {
         store2.invites.consume(code, 'telegram:d'),
       ]);
       expect(results.filter((r) => r !== null)).toHaveLength(1);
-      expect((await store.audit.forEntity(hashInviteCode(code))).filter((e) => e.action === 'invite.consume')).toHaveLength(1);
+      expect((await store.audit.forEntity(hashInviteCode(code, SECRET)!)).filter((e) => e.action === 'invite.consume')).toHaveLength(1);
     }
   });
 
@@ -130,10 +159,13 @@ describe('store: invites', () => {
     await store.invites.consume(codes[0]!, 'telegram:9');
     await store.invites.revoke(codes[1]!, admin);
     const everything = await dump(redis, ns);
-    expect(everything).toContain(hashInviteCode(codes[2]!)); // the dump does see the invites
+    expect(everything).toContain(hashInviteCode(codes[2]!, SECRET)!); // the dump does see the invites
     for (const code of codes) {
-      expect(everything).not.toContain(code);
-      expect(everything.toLowerCase()).not.toContain(code.toLowerCase());
+      for (const form of [code, canonical(code)]) {
+        expect(everything).not.toContain(form);
+        expect(everything.toLowerCase()).not.toContain(form.toLowerCase());
+      }
     }
+    expect(everything).not.toContain(SECRET);
   });
 });

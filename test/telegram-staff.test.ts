@@ -160,7 +160,7 @@ describe('staff on Telegram', () => {
     m = await t.press(OTHER, 'Xã Yên Đổ (Huyện Phú Lương)');
     expect(t.text(m)).toContain('2. Đơn vị: Xã Yên Đổ (Huyện Phú Lương)');
     m = await t.press(OTHER, 'Cấp mã');
-    const code = /Mã mời: ([A-Z0-9]{8})/.exec(t.text(m))?.[1];
+    const code = /Mã mời: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5})/.exec(t.text(m))?.[1];
     expect(code).toBeTruthy();
     const NEWCOMER = 6004;
     await t.send(t.tg.command({ userId: NEWCOMER, command: 'start' }), NEWCOMER);

@@ -3,6 +3,7 @@ import { parseConfig, type Config } from '../config/index.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
+import { loadInviteSecret } from '../config/invite-secret.js';
 
 /** An error already explained to the user: print the message, exit with `code`. */
 export class CliError extends Error {
@@ -50,7 +51,7 @@ export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> 
   const redis = createRedis(resolved.url);
   try {
     const where = describe(resolved.url, config.STORE_PREFIX, resolved.embedded);
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX }), where });
+    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config) }), where });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await resolved.stop();

@@ -93,6 +93,8 @@ export const configSchema = z
     /** Bull Board at /admin/queues behind HTTP basic auth; not mounted unless both are set. */
     BULL_BOARD_USER: z.string().regex(/^[^:\s]{1,64}$/, '1-64 characters without ":" or spaces').optional(),
     BULL_BOARD_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
+    /** HMAC key for stored invite codes; unset: generated once into DATA_DIR (src/config/invite-secret.ts). */
+    INVITE_SECRET: z.string().min(32, 'at least 32 characters (e.g. from: openssl rand -hex 32)').max(512).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {

@@ -129,7 +129,7 @@ export const nominationSchema = z.object({
 export type Nomination = z.infer<typeof nominationSchema>;
 
 export const inviteSchema = z.object({
-  /** sha256 of the code; the code itself is never stored. */
+  /** HMAC-SHA256 of the code with INVITE_SECRET (bare sha256 for old 8-symbol codes); the code itself is never stored. */
   codeHash: z.string().regex(/^[0-9a-f]{64}$/),
   role: z.enum(['officer', 'staff', 'admin']),
   unitId: entityId.nullable(),

@@ -12,12 +12,14 @@ export function fold(text: string): string {
     .trim();
 }
 
+/** Bidi embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069), zero-width and direction marks (U+200B–U+200F), word joiner, BOM. */
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/g;
+
 /**
- * Removes characters that change how text is shown without being seen: bidi embeddings
- * and overrides (U+202A–U+202E), bidi isolates (U+2066–U+2069), zero-width and direction
- * marks (U+200B–U+200F), the word joiner (U+2060) and the BOM (U+FEFF); then NFC.
- * `evil\u202Efdp.exe` would otherwise show as "evilexe.pdf".
+ * Removes characters that show nothing but can reorder or disguise what others read
+ * (a name with U+202E displays reversed; zero-width characters make look-alike names),
+ * then normalises to NFC so the same Vietnamese letters are stored the same way.
  */
 export function stripInvisible(s: string): string {
-  return s.replace(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF]/g, '').normalize('NFC');
+  return s.replace(INVISIBLE, '').normalize('NFC');
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import { parsePercent } from '../domain/standards.js';
+import { stripInvisible } from '../domain/text.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import { DownloadError } from '../download.js';
 import { MAX_FILE_BYTES, type FileStore } from '../files.js';
@@ -201,7 +202,10 @@ export class Engine {
     // Authority is checked on every message, not only when the flow started.
     const current = this.flow(session);
     if (current && !this.mayContinue(ctx, current, session.grant)) return this.endFlow(ctx, session);
-    const text = inbound.text?.trim() || undefined;
+    const raw = inbound.text?.trim();
+    // One place for everything a user types: names, reasons, announcements others will read.
+    const text = raw ? stripInvisible(raw).trim() || undefined : undefined;
+    if (raw && !text && !inbound.payload && !inbound.attachments?.length) return [{ text: ctx.t('error.invisible_only') }, ...(await this.reprompt(ctx, session))];
     if (text && text.length > MAX_TEXT) return [{ text: ctx.t('error.too_long', { max: MAX_TEXT }) }, ...(await this.reprompt(ctx, session))];
 
     const command = parseCommand(text, inbound.payload);

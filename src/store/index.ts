@@ -3,6 +3,7 @@ import { auditRepo } from './audit.js';
 import { createContext, type StoreContext } from './context.js';
 import { identitiesRepo } from './identities.js';
 import { invitesRepo } from './invites.js';
+import type { GuessLimits } from './invite-guard.js';
 import { nominationsRepo } from './nominations.js';
 import { peopleRepo } from './people.js';
 import { registrationsRepo } from './registrations.js';
@@ -14,6 +15,10 @@ export interface StoreOptions {
   prefix?: string;
   /** Clock for createdAt/updatedAt/at fields (tests inject one). */
   now?: () => Date;
+  /** HMAC key for invite codes (INVITE_SECRET); invites refuse to work without one. */
+  inviteSecret?: string;
+  /** Failed invite redemption limits (default DEFAULT_GUESS_LIMITS; tests shorten the window). */
+  inviteLimits?: Partial<GuessLimits>;
 }
 
 /**
@@ -34,7 +39,7 @@ export function createStore(redis: Redis, opts: StoreOptions = {}) {
     registrations: registrationsRepo(context),
     reports: reportsRepo(context),
     nominations: nominationsRepo(context),
-    invites: invitesRepo(context),
+    invites: invitesRepo(context, { secret: opts.inviteSecret, limits: opts.inviteLimits }),
     audit: auditRepo(context),
   };
 }
@@ -49,6 +54,8 @@ export type { IdentityInput, IdentityPatch } from './identities.js';
 export { subjectKey, type RegistrationInput } from './registrations.js';
 export type { ReportInput } from './reports.js';
 export type { NewNomination, NominationPatch, StatusOptions } from './nominations.js';
-export { INVITE_ALPHABET, normalizeInviteCode, hashInviteCode, type NewInvite } from './invites.js';
+export { type NewInvite, type Redemption } from './invites.js';
+export { INVITE_ALPHABET, INVITE_LENGTH, normalizeInviteCode, formatInviteCode, hashInviteCode } from './invite-codes.js';
+export { DEFAULT_GUESS_LIMITS, type GuessLimits } from './invite-guard.js';
 export { importUnitsCsv, parseLevel, formatImportErrors, type ImportResult, type ImportRowError, type ImportOptions } from './import-units.js';
 export { keyspace, type Keyspace } from './keys.js';

@@ -42,6 +42,10 @@ export function keyspace(prefix: string) {
 
     invite: (codeHash: string) => `${p}:invite:${codeHash}`,
     invites: `${p}:invites`,
+    /** A check value of INVITE_SECRET: every process must hash codes with the same secret. */
+    invitesKeyCheck: `${p}:invites:key`,
+    /** rate-limiter-flexible key prefix of the failed-redemption counters (`…:user:<channel:id>`, `…:all`). */
+    invitesFailed: `${p}:invites:failed`,
   };
 }
 export type Keyspace = ReturnType<typeof keyspace>;

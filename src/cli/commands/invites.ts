@@ -20,6 +20,10 @@ export function register(program: Command): void {
       await withStore(async ({ store }) => {
         const unit = opts.unit ? await store.units.getByCode(opts.unit) : null;
         if (opts.unit && !unit) throw new CliError(`No unit with code ${opts.unit} (try: npm run cli -- units:find <name>)`);
+        // A code hashed with another secret than the bot's would never work.
+        await store.invites.checkSecret().catch((err: Error) => {
+          throw new CliError(err.message);
+        });
         const code = await store.invites.create({ role, unitId: unit?.id ?? null, ttlDays: days, createdBy: CLI_ACTOR.id }, CLI_ACTOR);
         console.log(code);
         console.error(`One-time ${role} code${unit ? ` for ${unit.name}` : ''}, valid ${days} days. Give it to the person; they send it to the bot.`);
