@@ -49,7 +49,7 @@ export const configSchema = z
     SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),
     /** Messages one user may send per minute before being ignored for a while (flood guard). */
     USER_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-    /** Unset: on only when no platform token is set (the local demo); see resolveSimulator. */
+    /** Unset: on only when no platform is configured (the local demo); resolved by the transform below. */
     SIMULATOR: z.enum(['on', 'off']).optional(),
     /** Basic-auth password of the simulator; required to turn it on next to platform tokens. */
     SIMULATOR_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
@@ -91,8 +91,8 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema> & { dataDir: string };
 
-/** Whether a real platform (Telegram, Zalo) is configured: any of its credentials counts. */
 type PlatformVariable = 'TELEGRAM_BOT_TOKEN' | 'ZALO_APP_ID' | 'ZALO_APP_SECRET' | 'ZALO_OA_SECRET_KEY' | 'ZALO_REFRESH_TOKEN';
+/** Whether a real platform (Telegram, Zalo) is configured: any of its credentials counts. */
 export function platformConfigured(c: Partial<Record<PlatformVariable, string>>): boolean {
   return Boolean(c.TELEGRAM_BOT_TOKEN || c.ZALO_APP_ID || c.ZALO_APP_SECRET || c.ZALO_OA_SECRET_KEY || c.ZALO_REFRESH_TOKEN);
 }

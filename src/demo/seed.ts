@@ -32,7 +32,7 @@ export async function hasRealAccounts(store: Store): Promise<boolean> {
 
 /**
  * Whether this store holds demo data: simulator accounts (only the simulator makes them),
- * or the demo seed's marks. A production store must not: the demo admin would be a real admin.
+ * or the demo invite the seed keeps in plain text. A production store must not: the demo admin would be a real admin.
  */
 export async function holdsDemo(store: Store, redis: Redis, prefix: string): Promise<boolean> {
   if (await store.identities.anyOn('sim')) return true;
