@@ -1,11 +1,12 @@
 import http from 'node:http';
+import path from 'node:path';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { allFlows } from '../flows/index.js';
 import { loadCampaign } from './campaign/load.js';
 import type { Campaign } from './campaign/schema.js';
-import type { Config } from './config/index.js';
+import { platformConfigured, type Config } from './config/index.js';
 import type { OutboundChannel, SendOutcome } from './channels/types.js';
 import type { Reply } from './engine/types.js';
 import type { Channel } from './domain/entities.js';
@@ -23,7 +24,8 @@ import { loadInviteSecret } from './config/invite-secret.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
 import { applyAdmins } from './ops/admins.js';
-import { bullBoard } from './ops/board.js';
+import { bullBoard, requireBasicAuth } from './ops/board.js';
+import { t } from './i18n.js';
 import { checkHealth, outboxHealth, type ChannelHealth, type Health, type OutboxHealth, type RunningCheck } from './ops/health.js';
 import { ipLimit } from './ops/ip-limit.js';
 import { createMetrics, type Metrics, type QueueSize } from './ops/metrics.js';
@@ -36,6 +38,12 @@ export interface App {
   store: Store;
   engine: Engine;
   simulator: SimulatorChannel;
+  /**
+   * With platform tokens and SIMULATOR=on: the simulator's own app (keys under
+   * `<prefix>-sandbox`, its own demo people and jobs, no channel but the simulator), so
+   * nobody in it can reach or act on real people. The web simulator talks to it.
+   */
+  sandbox?: App;
   /** How to reach a user on each enabled platform (the outbox sends through these). */
   outbound: Partial<Record<Channel, OutboundChannel>>;
   /** The Zalo OA channel when ZALO_* is configured (webhook, tokens, inbound queue). */
@@ -232,9 +240,18 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     const queues = () => [...(Object.keys(outbound) as Channel[]).map((c) => jobs.outbox.queue(c)), jobs.schedule, jobs.broadcasts.queue];
     app.use(bullBoard(queues, { user: config.BULL_BOARD_USER, password: config.BULL_BOARD_PASSWORD }, opts.log));
   }
+  let sandbox: App | undefined;
   if (config.SIMULATOR === 'on') {
-    await seedDemo(store, campaign, redis, prefix);
-    app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix)));
+    const guard = config.SIMULATOR_PASSWORD ? requireBasicAuth({ user: null, password: config.SIMULATOR_PASSWORD, realm: 'thidua-bot simulator' }, opts.log) : undefined;
+    if (platformConfigured(config)) {
+      sandbox = await createApp(sandboxConfig(config), { ...opts, prefix: `${prefix}-sandbox`, log: opts.log.child({ sandbox: true }) });
+      const sb = sandbox;
+      app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
+    } else {
+      // The local demo: the simulator is the only channel, so its store is the demo's.
+      if ((await seedDemo(store, campaign, redis, prefix)) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
+      app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix), { guard }));
+    }
   }
   outbound.sim = instrument(simulator);
   if (zaloEnabled(config)) {
@@ -295,6 +312,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     store,
     engine,
     simulator,
+    sandbox,
     outbound,
     zalo,
     telegram,
@@ -329,6 +347,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
       await telegram?.stop();
       while (inflight.size) await Promise.all([...inflight]);
+      await sandbox?.drain();
     },
     async close() {
       draining = true;
@@ -338,7 +357,32 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       await zalo?.close();
       await jobs.close();
       await telegram?.close();
+      await sandbox?.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * The sandbox's configuration: no platform credential, no bootstrap admin, its own files.
+ * Every platform variable must be cleared here (checked: a platform left on throws).
+ */
+function sandboxConfig(config: Config): Config {
+  const c: Config = {
+    ...config,
+    TELEGRAM_BOT_TOKEN: undefined,
+    TELEGRAM_WEBHOOK_SECRET: undefined,
+    ZALO_APP_ID: undefined,
+    ZALO_APP_SECRET: undefined,
+    ZALO_OA_SECRET_KEY: undefined,
+    ZALO_REFRESH_TOKEN: undefined,
+    ADMINS: [],
+    BULL_BOARD_USER: undefined,
+    BULL_BOARD_PASSWORD: undefined,
+    SIMULATOR: 'on',
+    SIMULATOR_PASSWORD: undefined,
+    dataDir: path.join(config.dataDir, 'sandbox'),
+  };
+  if (platformConfigured(c)) throw new Error('sandbox configuration still has a platform');
+  return c;
 }

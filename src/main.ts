@@ -10,7 +10,7 @@ async function main() {
   const workers = await runWorkers(app, { log });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-  log.info({ campaign: app.campaign.id }, `listening on http://localhost:${port}/ (simulator: ${config.SIMULATOR})`);
+  log.info({ campaign: app.campaign.id }, `listening on http://localhost:${port}/ (simulator: ${app.sandbox ? 'sandbox, password required' : config.SIMULATOR})`);
 
   // SIGTERM/SIGINT: stop taking webhooks (503, server closed) and let the requests and
   // engine steps in flight finish; then the workers finish their jobs; then Redis.

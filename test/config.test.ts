@@ -36,6 +36,17 @@ describe('configuration contract', () => {
     expect(parseConfig({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'polling' }).TELEGRAM_MODE).toBe('polling');
   });
 
+  it('the simulator is on by default only without a platform token; next to one it needs SIMULATOR_PASSWORD', () => {
+    expect(parseConfig({}).SIMULATOR).toBe('on');
+    expect(parseConfig({ TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'polling' }).SIMULATOR).toBe('off');
+    expect(parseConfig({ ZALO_APP_ID: '1', ZALO_APP_SECRET: 's', ZALO_OA_SECRET_KEY: 'k' }).SIMULATOR).toBe('off');
+    const tg = { TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_MODE: 'polling', SIMULATOR: 'on' };
+    expect(() => parseConfig(tg)).toThrow(/^Invalid configuration: SIMULATOR_PASSWORD must be set/);
+    expect(() => parseConfig({ ...tg, SIMULATOR_PASSWORD: 'eleven-char' })).toThrow(/SIMULATOR_PASSWORD must be at least 12 characters/);
+    expect(parseConfig({ ...tg, SIMULATOR_PASSWORD: 'twelve-chars' }).SIMULATOR).toBe('on');
+    expect(parseConfig({ SIMULATOR: 'off' }).SIMULATOR).toBe('off');
+  });
+
   it('parses admins and treats empty strings as unset', () => {
     const c = parseConfig({ ADMINS: 'telegram:123, zalo:456', REDIS_URL: '' });
     expect(c.ADMINS).toEqual(['telegram:123', 'zalo:456']);

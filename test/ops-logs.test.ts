@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Message } from 'grammy/types';
 import { inject, describe, expect, it } from 'vitest';
 import { createRedis } from '../src/redis/connection.js';
+import { createStore, importUnitsCsv, CLI_ACTOR } from '../src/store/index.js';
+import { fromRoot } from '../src/paths.js';
 import { startFakeTelegram } from './fakes/telegram-bot-api.js';
 import { telegramUpdates } from './fakes/telegram-updates.js';
 import { startFakeZalo } from './fakes/zalo-openapi.js';
@@ -51,13 +53,17 @@ describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
       ZALO_OAUTH_BASE: zalo.oauthBase,
       ZALO_ZNS_BASE: zalo.znsBase,
     };
+    // The operator's part: units imported and an officer's invite issued (the CLI's store calls).
+    const redis = createRedis(inject('redisUrl'));
+    const store = createStore(redis, { prefix });
+    expect((await importUnitsCsv(store, fs.readFileSync(fromRoot('campaigns', 'demo', 'binh-thanh-2024.csv'), 'utf8'), CLI_ACTOR)).ok).toBe(true);
+    const hamlet = (await store.units.all()).find((u) => u.level === 'hamlet')!;
+    const inviteCode = await store.invites.create({ role: 'officer', unitId: hamlet.id, ttlDays: 1, createdBy: 'test' }, CLI_ACTOR);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const redis = createRedis(inject('redisUrl'));
-    let inviteCode = '';
     try {
       const deadline = Date.now() + 30_000;
       while (!/listening on http:\/\/localhost:\d+\//.test(out) && Date.now() < deadline) await sleep(100);
@@ -86,8 +92,6 @@ describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
       const last = () => telegram.messagesTo(userId).map((m: Message) => textOf(m)).join('\n');
       await post(tg.command({ userId, ...OFFICER, command: 'start' }));
       await press('Cán bộ đơn vị');
-      inviteCode = (await redis.get(`${prefix}:demo:invite`)) ?? '';
-      expect(inviteCode).toBeTruthy();
       await post(tg.text({ userId, ...OFFICER, text: inviteCode }));
       expect(last()).toContain('Bạn đã tham gia');
       await press('Đăng ký thi đua');

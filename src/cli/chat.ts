@@ -17,9 +17,15 @@ async function main() {
     console.error(err instanceof ConfigError ? err.message : err);
     process.exit(1);
   }
+  if (config.SIMULATOR === 'off') {
+    console.error('npm run chat is the simulator: with Telegram or Zalo configured it needs SIMULATOR=on and SIMULATOR_PASSWORD (it then uses the sandbox)');
+    process.exit(1);
+  }
   const redis = await openRedis(config);
-  const app = await createApp(config, { redisUrl: redis.url, log: createLogger('warn') });
-  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.redis, app.config.STORE_PREFIX);
+  const main = await createApp(config, { redisUrl: redis.url, log: createLogger('warn') });
+  // Next to real platforms the simulator talks to its sandbox, never to the real store.
+  const app = main.sandbox ?? main;
+  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.redis, app.prefix);
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
   const lines = rl[Symbol.asyncIterator]();
   const ask = async () => {
@@ -61,7 +67,7 @@ async function main() {
     show(await app.simulator.receive(user.id, choice ? { payload: choice.payload, label: choice.label } : { text }));
   }
   rl.close();
-  await app.close();
+  await main.close();
   await redis.stop();
 }
 

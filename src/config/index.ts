@@ -86,7 +86,10 @@ export const configSchema = z
     SESSION_IDLE_HOURS: z.coerce.number().positive().default(72),
     /** Messages one user may send per minute before being ignored for a while (flood guard). */
     USER_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-    SIMULATOR: z.enum(['on', 'off']).default('on'),
+    /** Unset: on only when no platform is configured (the local demo); resolved by the transform below. */
+    SIMULATOR: z.enum(['on', 'off']).optional(),
+    /** Basic-auth password of the simulator; required to turn it on next to platform tokens. */
+    SIMULATOR_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
     /** Outbox send rate for bulk messages (reminders, alerts, broadcasts), all workers together. */
     TELEGRAM_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(25),
     ZALO_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10),
@@ -108,15 +111,30 @@ export const configSchema = z
       const missing = c.BULL_BOARD_USER ? 'BULL_BOARD_PASSWORD' : 'BULL_BOARD_USER';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'set (Bull Board needs BULL_BOARD_USER and BULL_BOARD_PASSWORD together)' });
     }
+    if (c.SIMULATOR === 'on' && platformConfigured(c) && !c.SIMULATOR_PASSWORD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIMULATOR_PASSWORD'],
+        message: 'set (at least 12 characters) when SIMULATOR=on next to a Telegram or Zalo token: the simulator is then served behind basic auth',
+      });
+    }
     // Zalo is on when any of its credentials is given; then it needs all three (docs/zalo.md).
     if (c.ZALO_APP_ID || c.ZALO_APP_SECRET || c.ZALO_OA_SECRET_KEY || c.ZALO_REFRESH_TOKEN) {
       for (const name of ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY'] as const) {
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'set (the Zalo channel needs ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY together)' });
       }
     }
-  });
+  })
+  // The simulator is a local demo: on by default only when no platform is configured.
+  .transform((c) => ({ ...c, SIMULATOR: c.SIMULATOR ?? (platformConfigured(c) ? ('off' as const) : ('on' as const)) }));
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string };
+export type Config = z.output<typeof configSchema> & { dataDir: string };
+
+type PlatformVariable = 'TELEGRAM_BOT_TOKEN' | 'ZALO_APP_ID' | 'ZALO_APP_SECRET' | 'ZALO_OA_SECRET_KEY' | 'ZALO_REFRESH_TOKEN';
+/** Whether a real platform (Telegram, Zalo) is configured: any of its credentials counts. */
+export function platformConfigured(c: Partial<Record<PlatformVariable, string>>): boolean {
+  return Boolean(c.TELEGRAM_BOT_TOKEN || c.ZALO_APP_ID || c.ZALO_APP_SECRET || c.ZALO_OA_SECRET_KEY || c.ZALO_REFRESH_TOKEN);
+}
 
 export class ConfigError extends Error {}
 

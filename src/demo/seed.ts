@@ -22,14 +22,33 @@ async function demoUnits(store: Store): Promise<{ officerUnit?: Unit; staffUnit?
   return { officerUnit: pick('hamlet', 'commune', 'district'), staffUnit: pick('district', 'province') };
 }
 
+const seededFlag = (prefix: string, campaign: Campaign) => `${prefix}:demo:seeded:${campaign.id}`;
+const inviteKey = (prefix: string) => `${prefix}:demo:invite`;
+
+/** Whether real people (Telegram, Zalo accounts) use this store: then it is never demo-seeded. */
+export async function hasRealAccounts(store: Store): Promise<boolean> {
+  return (await store.identities.anyOn('telegram')) || (await store.identities.anyOn('zalo'));
+}
+
+/**
+ * Whether this store holds demo data: simulator accounts (only the simulator makes them),
+ * or the demo invite the seed keeps in plain text. A production store must not: the demo admin would be a real admin.
+ */
+export async function holdsDemo(store: Store, redis: Redis, prefix: string): Promise<boolean> {
+  if (await store.identities.anyOn('sim')) return true;
+  return (await redis.exists(inviteKey(prefix))) > 0;
+}
+
 /**
  * First start of the simulator: the preset's demo unit tree (campaigns/demo/<id>.csv,
  * invented names), an officer, a district staff member, an admin, and an invite code
- * for the newcomer. Runs once per Redis database.
+ * for the newcomer. Runs once per store, and never on a store real people use
+ * ('real-store': nothing seeded).
  */
-export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, prefix: string): Promise<void> {
-  const flag = `${prefix}:demo:seeded:${campaign.id}`;
-  if (await redis.get(flag)) return;
+export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, prefix: string): Promise<'seeded' | 'done-before' | 'real-store'> {
+  const flag = seededFlag(prefix, campaign);
+  if (await redis.get(flag)) return 'done-before';
+  if (await hasRealAccounts(store)) return 'real-store';
   const csv = demoCsv(campaign);
   if (csv && (await store.units.count()) === 0) {
     const result = await importUnitsCsv(store, csv, ACTOR);
@@ -54,14 +73,15 @@ export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, p
   if (officerUnit) {
     // Demo only: the plaintext is kept so the simulator can show it; real codes are stored hashed only.
     const code = await store.invites.create({ role: 'officer', unitId: officerUnit.id, ttlDays: 365, createdBy: ACTOR.id }, ACTOR);
-    await redis.set(`${prefix}:demo:invite`, code);
+    await redis.set(inviteKey(prefix), code);
   }
   await redis.set(flag, now);
+  return 'seeded';
 }
 
 export async function demoUsers(store: Store, redis: Redis, prefix: string): Promise<DemoUser[]> {
   const { officerUnit, staffUnit } = await demoUnits(store);
-  const code = await redis.get(`${prefix}:demo:invite`);
+  const code = await redis.get(inviteKey(prefix));
   return [
     { id: DEMO.officer, label: `Cán bộ ${officerUnit?.name ?? 'đơn vị'}` },
     { id: DEMO.staff, label: `Cán bộ theo dõi — ${staffUnit?.name ?? 'huyện'}` },

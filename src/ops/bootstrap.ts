@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import { parseConfig, ConfigError, type Config } from '../config/index.js';
+import { parseConfig, platformConfigured, ConfigError, type Config } from '../config/index.js';
+import { holdsDemo } from '../demo/seed.js';
+import { createRedis } from '../redis/connection.js';
+import { createStore } from '../store/index.js';
 import { createLogger } from '../logger.js';
 import { openRedis, type ResolvedRedis } from '../redis/resolve.js';
 import type { App } from '../app.js';
@@ -14,8 +17,28 @@ export interface Bootstrapped {
 }
 
 /**
+ * With a platform configured, the store must be a production one: the simulator's demo
+ * accounts (a demo admin among them) would act on real people. One line saying what and
+ * how to fix it, or null.
+ */
+export async function demoStoreProblem(config: Config, redisUrl: string): Promise<string | null> {
+  if (!platformConfigured(config)) return null;
+  const redis = createRedis(redisUrl);
+  try {
+    if (!(await holdsDemo(createStore(redis, { prefix: config.STORE_PREFIX }), redis, config.STORE_PREFIX))) return null;
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
+  return (
+    `Refusing to start: the store (STORE_PREFIX=${config.STORE_PREFIX}) holds the simulator's demo accounts, left by a run without Telegram/Zalo tokens, ` +
+    'and demo people must never share a store with real ones. Give this deployment a store of its own (another DATA_DIR, REDIS_URL or STORE_PREFIX).'
+  );
+}
+
+/**
  * Configuration (a bad variable stops the process with one line naming it), the logger
- * and Redis (REDIS_URL, or the embedded server on DATA_DIR). Exits with 1 on failure.
+ * and Redis (REDIS_URL, or the embedded server on DATA_DIR); a production store with
+ * demo data stops it too (demoStoreProblem). Exits with 1 on failure.
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<Bootstrapped> {
   let config: Config;
@@ -37,6 +60,12 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<B
     process.exit(1);
   }
   if (redis.embedded) log.info({ url: redis.url, dir: `${config.dataDir}/redis` }, 'started embedded redis-server');
+  const problem = await demoStoreProblem(config, redis.url);
+  if (problem) {
+    console.error(problem);
+    await redis.stop();
+    process.exit(1);
+  }
   return { config, log, redis };
 }
 
@@ -81,8 +110,11 @@ export async function runWorkers(app: App, opts: StartWorkersOptions = {}): Prom
   app.attachWorkers(running.workers);
   const heartbeat = startHeartbeat(app.redis, app.prefix, () => running.workers);
   await heartbeat.beat();
+  // The simulator's sandbox has jobs of its own (announcements, reminders to its demo people).
+  const sandbox = app.sandbox && (await runWorkers(app.sandbox, opts));
   return {
     async close() {
+      await sandbox?.close();
       await heartbeat.stop();
       await running.close();
     },

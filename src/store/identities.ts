@@ -210,6 +210,17 @@ export function identitiesRepo(ctx: StoreContext) {
     async count(): Promise<number> {
       return redis.scard(k.identities);
     },
+
+    /** Whether any account on this channel exists (a server-side filtered scan; stops at the first). */
+    async anyOn(channel: Channel): Promise<boolean> {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.sscan(k.identities, cursor, 'MATCH', `${channel}:*`, 'COUNT', 1000);
+        if (found.length) return true;
+        cursor = next;
+      } while (cursor !== '0');
+      return false;
+    },
   };
 }
 export type IdentitiesRepo = ReturnType<typeof identitiesRepo>;

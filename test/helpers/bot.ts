@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
+import { seedDemo } from '../../src/demo/seed.js';
 import type { Reply } from '../../src/engine/types.js';
 
 /** A minimal valid PDF: file-type recognises it from its header. */
@@ -30,7 +31,20 @@ export interface TestBot {
 
 export async function startBot(
   campaign: string,
-  opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string>; app?: Partial<Pick<AppOptions, 'telegramBotInfo' | 'inviteLimits'>>; redisUrl?: string } = {},
+  opts: {
+    now?: Date;
+    prefix?: string;
+    dataDir?: string;
+    env?: Record<string, string>;
+    app?: Partial<Pick<AppOptions, 'telegramBotInfo' | 'inviteLimits'>>;
+    redisUrl?: string;
+    /**
+     * Seed the demo people (simulator accounts) even with platform tokens, as the other side
+     * of a Telegram/Zalo conversation. Test fixture only: a real deployment with tokens never
+     * seeds them and refuses to start when its store holds them.
+     */
+    demoPeople?: boolean;
+  } = {},
 ): Promise<TestBot> {
   const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-bot-'));
@@ -87,6 +101,7 @@ export async function startBot(
       await bot.app.close();
     },
   };
+  if (opts.demoPeople) await seedDemo(bot.app.store, bot.app.campaign, bot.app.redis, prefix);
   return bot;
 }
 

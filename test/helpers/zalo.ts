@@ -41,7 +41,7 @@ export function buttonPayload(sent: SentZaloMessage[], label: string): string {
 /** The full app (startBot) with ZALO_* pointing at a fake Zalo, listening on a free port. */
 export async function startZaloBot(
   preset: string,
-  opts: { now?: Date; fake?: Partial<FakeZaloOptions>; env?: Record<string, string>; prefix?: string } = {},
+  opts: { now?: Date; fake?: Partial<FakeZaloOptions>; env?: Record<string, string>; prefix?: string; demoPeople?: boolean } = {},
 ): Promise<ZaloTestBot> {
   const fake = await startFakeZalo({
     appId: ZALO_APP_ID,
@@ -51,6 +51,7 @@ export async function startZaloBot(
     ...opts.fake,
   });
   const bot = await startBot(preset, {
+    demoPeople: opts.demoPeople ?? true,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
     env: {

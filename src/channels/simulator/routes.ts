@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import fs from 'node:fs';
 import { fromRoot } from '../../paths.js';
 import { z } from 'zod';
@@ -22,11 +22,25 @@ const sendBody = z.object({
 // Read from the source tree so the built JS in dist/ serves the same page.
 const page = fs.readFileSync(fromRoot('src', 'channels', 'simulator', 'page.html'), 'utf8');
 
+export interface SimulatorRouteOptions {
+  /** Runs before the page and every API call (basic auth when SIMULATOR_PASSWORD is set). */
+  guard?: RequestHandler;
+  /** Shown above the chat (the sandbox says what its messages can and cannot reach). */
+  notice?: string;
+}
+
+const open: RequestHandler = (_req, _res, next) => next();
+
 /** The web simulator: a page, and a small JSON API it talks to. */
-export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<DemoUser[]>): Router {
+export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<DemoUser[]>, opts: SimulatorRouteOptions = {}): Router {
+  const guard = opts.guard ?? open;
   const r = express.Router();
-  r.get('/', (_req, res) => {
+  r.get('/', guard, (_req, res) => {
     res.type('html').send(page);
+  });
+  r.use('/sim/api', guard);
+  r.get('/sim/api/info', (_req, res) => {
+    res.json({ notice: opts.notice ?? null });
   });
   r.get('/sim/api/users', async (_req, res) => {
     res.json(await demoUsers());
