@@ -41,8 +41,8 @@ describe('zalo webhook signature', () => {
     expect(verifyZaloSignature(Buffer.from(raw), signZaloEvent(raw, APP_ID, event.timestamp, 'app-secret'), SECRET).ok).toBe(false);
     expect(verifyZaloSignature(Buffer.from(raw), good, SECRET + 'x').ok).toBe(false);
     expect(verifyZaloSignature(Buffer.from(raw.replace('Xin chào', 'Xin chao')), good, SECRET).ok).toBe(false);
-    expect(verifyZaloSignature(Buffer.from('not json'), good, SECRET)).toEqual({ ok: false, reason: 'malformed' });
-    expect(verifyZaloSignature(Buffer.from('{"x":1}'), good, SECRET)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyZaloSignature(Buffer.from('not json'), good, SECRET)).toEqual({ ok: false, reason: 'not_event' });
+    expect(verifyZaloSignature(Buffer.from('{"x":1}'), good, SECRET)).toEqual({ ok: false, reason: 'not_event' });
   });
 
   it('keeps ids above 2^53 as exact strings even if sent as bare numbers', () => {

@@ -64,7 +64,8 @@ export async function startZaloBot(
       ...opts.env,
     },
   });
-  const ev = zaloEvents({ appId: ZALO_APP_ID, oaId: fake.oaId });
+  // Events are stamped by the app's clock, as Zalo's would be by real time (the replay window compares the two).
+  const ev = zaloEvents({ appId: ZALO_APP_ID, oaId: fake.oaId, now: () => bot.clock.now.getTime() });
   let webhook = '';
   const listen = async () => {
     const server = await bot.app.listen();
