@@ -2,12 +2,15 @@
  * One pass over a webhook body's bytes before any JSON parser sees it: the body must be
  * one JSON object nested at most `maxDepth` deep, and the string or integer values of a
  * few top-level keys are read on the way (Zalo needs `app_id` and `timestamp` to check a
- * signature, and a body must not be parsed before it is verified).
+ * signature, and a body must not be parsed before it is verified). `longNumbers` tells
+ * whether a number has more than 15 digits in a row, which JSON.parse may round.
  *
  * Linear by construction: every byte is looked at once, no regex, no recursion. Not a
  * validator: the parser that runs afterwards refuses what is not JSON.
  */
-export type JsonShape = { ok: true; fields: Record<string, string> } | { ok: false; reason: 'not_object' | 'too_deep' | 'unterminated' };
+export type JsonShape =
+  | { ok: true; fields: Record<string, string>; longNumbers: boolean }
+  | { ok: false; reason: 'not_object' | 'too_deep' | 'unterminated' };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -18,6 +21,8 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 /** Longer field values are not ids nor timestamps: left out. */
 const MAX_FIELD_BYTES = 64;
+/** Digits a double holds exactly (2^53 has 16). */
+const SAFE_DIGITS = 15;
 
 const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
@@ -30,8 +35,13 @@ export function scanJson(bytes: Buffer, maxDepth: number, wanted: readonly strin
   let depth = 0;
   let atKey = false; // the next top-level string is a key
   let key: string | undefined; // a wanted top-level key whose value comes next
+  let digits = 0; // digits in a row, outside strings
+  let longNumbers = false;
   for (; i < bytes.length; i++) {
     const c = bytes[i]!;
+    if (isDigit(c)) {
+      if (++digits > SAFE_DIGITS) longNumbers = true;
+    } else digits = 0;
     if (c === QUOTE) {
       const start = i + 1;
       let escaped = false;
@@ -58,17 +68,16 @@ export function scanJson(bytes: Buffer, maxDepth: number, wanted: readonly strin
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (--depth > 0) continue;
       for (i++; isSpace(bytes[i]); i++);
-      return i === bytes.length ? { ok: true, fields } : { ok: false, reason: 'not_object' };
+      return i === bytes.length ? { ok: true, fields, longNumbers } : { ok: false, reason: 'not_object' };
     } else if (depth === 1) {
       if (c === COMMA) {
         atKey = true;
         key = undefined;
       } else if (key !== undefined && (isDigit(c) || c === 0x2d)) {
-        const start = i;
-        for (i++; isDigit(bytes[i]); i++);
-        if (i - start <= MAX_FIELD_BYTES) fields[key] = bytes.toString('latin1', start, i);
+        let end = i + 1;
+        while (isDigit(bytes[end])) end++;
+        if (end - i <= MAX_FIELD_BYTES) fields[key] = bytes.toString('latin1', i, end);
         key = undefined;
-        i--;
       }
     }
   }

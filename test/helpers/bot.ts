@@ -30,7 +30,7 @@ export interface TestBot {
 
 export async function startBot(
   campaign: string,
-  opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string>; app?: Partial<Pick<AppOptions, 'telegramBotInfo'>> } = {},
+  opts: { now?: Date; prefix?: string; dataDir?: string; env?: Record<string, string>; app?: Partial<Pick<AppOptions, 'telegramBotInfo' | 'log'>> } = {},
 ): Promise<TestBot> {
   const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}`;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-bot-'));

@@ -41,7 +41,7 @@ export function buttonPayload(sent: SentZaloMessage[], label: string): string {
 /** The full app (startBot) with ZALO_* pointing at a fake Zalo, listening on a free port. */
 export async function startZaloBot(
   preset: string,
-  opts: { now?: Date; fake?: Partial<FakeZaloOptions>; env?: Record<string, string>; prefix?: string } = {},
+  opts: { now?: Date; fake?: Partial<FakeZaloOptions>; env?: Record<string, string>; prefix?: string; app?: NonNullable<Parameters<typeof startBot>[1]>['app'] } = {},
 ): Promise<ZaloTestBot> {
   const fake = await startFakeZalo({
     appId: ZALO_APP_ID,
@@ -53,6 +53,7 @@ export async function startZaloBot(
   const bot = await startBot(preset, {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    ...(opts.app ? { app: opts.app } : {}),
     env: {
       ZALO_APP_ID,
       ZALO_APP_SECRET,

@@ -104,6 +104,8 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
   });
   const inbound = new ZaloInbound({
     redisUrl: deps.redisUrl,
+    redis,
+    prefix,
     bullPrefix: `${prefix}:bull`,
     engine: deps.engine,
     channel,
