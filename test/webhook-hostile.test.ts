@@ -70,17 +70,19 @@ describe('Zalo webhook: hostile bodies, signed and unsigned', () => {
   for (const size of [MB, MAX_EVENT_BYTES]) {
     for (const signed of [false, true]) {
       it(`${size === MB ? '1 MB' : 'largest accepted'} bodies, ${signed ? 'signed with the OA key' : 'with a wrong MAC'}: each answered within ${BUDGET_MS} ms of event-loop time`, async () => {
-        const results: { name: string; status: number; stallMs: number }[] = [];
         // The app's clock stands still in tests: one timestamp, inside the replay window.
         const ts = String(z.bot.clock.now.getTime());
-        for (const { name, body, json } of hostileBodies(`{"app_id":"${ZALO_APP_ID}","timestamp":"${ts}",`, size)) {
+        const bodies = hostileBodies(`{"app_id":"${ZALO_APP_ID}","timestamp":"${ts}",`, size);
+        const results = [];
+        for (const { name, body } of bodies) {
           const mac = signed ? signZaloEvent(body, ZALO_APP_ID, ts, ZALO_OA_SECRET) : `mac=${'0'.repeat(64)}`;
-          const { status, stallMs } = await quickest(() => post(z.webhook, Buffer.from(body), { 'x-zevent-signature': mac }));
-          results.push({ name, status, stallMs });
-          const expected = size > MAX_EVENT_BYTES ? 413 : !json ? 400 : signed ? 200 : 401;
-          expect(status, name).toBe(expected);
+          results.push({ name, ...(await quickest(() => post(z.webhook, Buffer.from(body), { 'x-zevent-signature': mac }))) });
         }
-        for (const r of results) expect(r.stallMs, `${r.name}: ${JSON.stringify(results)}`).toBeLessThan(BUDGET_MS);
+        const expected = (json: boolean) => (size > MAX_EVENT_BYTES ? 413 : !json ? 400 : signed ? 200 : 401);
+        expect(
+          results.map((r) => ({ name: r.name, status: r.status, fast: r.stallMs < BUDGET_MS })),
+          JSON.stringify(results),
+        ).toEqual(bodies.map((b) => ({ name: b.name, status: expected(b.json), fast: true })));
       });
     }
   }
@@ -100,16 +102,16 @@ describe('Telegram webhook: hostile 1 MB bodies', () => {
 
   for (const secret of [false, true]) {
     it(`${secret ? 'with the secret token' : 'without the secret token'}: each answered within ${BUDGET_MS} ms of event-loop time`, async () => {
-      const results: { name: string; status: number; stallMs: number }[] = [];
-      // Just under Telegram's 1 MB limit, so the body is read and reaches the parser.
-      for (const { name, body, json } of hostileBodies('{"update_id":1,', MB - 64)) {
-        if (name === 'many small objects') continue; // valid JSON: parsed, ~100 ms for 1 MB (see the report of issue #11)
-        const headers: Record<string, string> = secret ? { 'x-telegram-bot-api-secret-token': SECRET } : {};
-        const { status, stallMs } = await quickest(() => post(t.url, Buffer.from(body), headers));
-        results.push({ name, status, stallMs });
-        expect(status, name).toBe(!secret ? 401 : json ? 200 : 400);
-      }
-      for (const r of results) expect(r.stallMs, `${r.name}: ${JSON.stringify(results)}`).toBeLessThan(BUDGET_MS);
+      // Just under Telegram's 1 MB limit, so the body is read and reaches the parser. A megabyte of
+      // small objects is valid JSON and takes JSON.parse ~100 ms: left out (see the report of issue #11).
+      const bodies = hostileBodies('{"update_id":1,', MB - 64).filter((b) => b.name !== 'many small objects');
+      const headers: Record<string, string> = secret ? { 'x-telegram-bot-api-secret-token': SECRET } : {};
+      const results = [];
+      for (const { name, body } of bodies) results.push({ name, ...(await quickest(() => post(t.url, Buffer.from(body), headers))) });
+      expect(
+        results.map((r) => ({ name: r.name, status: r.status, fast: r.stallMs < BUDGET_MS })),
+        JSON.stringify(results),
+      ).toEqual(bodies.map((b) => ({ name: b.name, status: !secret ? 401 : b.json ? 200 : 400, fast: true })));
     });
   }
 });
