@@ -7,6 +7,7 @@ import { isOurPayload, normaliseEvent } from '../src/channels/zalo/events.js';
 import { jobIdOf } from '../src/channels/zalo/inbound.js';
 import { ZaloPhones } from '../src/channels/zalo/phones.js';
 import { csMessage, renderReply, splitText } from '../src/channels/zalo/render.js';
+import { scanJson } from '../src/channels/json-shape.js';
 import { parseEventJson, verifyZaloSignature } from '../src/channels/zalo/webhook.js';
 import { BIG_USER_ID, signZaloEvent, zaloEvents } from './fakes/zalo-events.js';
 
@@ -41,8 +42,27 @@ describe('zalo webhook signature', () => {
     expect(verifyZaloSignature(Buffer.from(raw), signZaloEvent(raw, APP_ID, event.timestamp, 'app-secret'), SECRET).ok).toBe(false);
     expect(verifyZaloSignature(Buffer.from(raw), good, SECRET + 'x').ok).toBe(false);
     expect(verifyZaloSignature(Buffer.from(raw.replace('Xin chào', 'Xin chao')), good, SECRET).ok).toBe(false);
-    expect(verifyZaloSignature(Buffer.from('not json'), good, SECRET)).toEqual({ ok: false, reason: 'malformed' });
-    expect(verifyZaloSignature(Buffer.from('{"x":1}'), good, SECRET)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyZaloSignature(Buffer.from('not json'), good, SECRET)).toEqual({ ok: false, reason: 'not_event' });
+    expect(verifyZaloSignature(Buffer.from('{"x":1}'), good, SECRET)).toEqual({ ok: false, reason: 'not_event' });
+  });
+
+  it('reads app_id and timestamp from the raw bytes at the top level only, as the parser would', () => {
+    const fields = (raw: string) => {
+      const shape = scanJson(Buffer.from(raw), 16, ['app_id', 'timestamp']);
+      return shape.ok ? shape.fields : shape.reason;
+    };
+    expect(fields('{"app_id":"1","timestamp":"2"}')).toEqual({ app_id: '1', timestamp: '2' });
+    expect(fields(' {\n "timestamp" :\t1732071600000 , "app_id": 3451287705938471234 }\n')).toEqual({ app_id: '3451287705938471234', timestamp: '1732071600000' });
+    // Nested keys, keys inside strings and escaped look-alikes are not the envelope's.
+    expect(fields('{"message":{"timestamp":"9","text":"\\"app_id\\":\\"x\\""},"app_id":"1","timestamp":"2"}')).toEqual({ app_id: '1', timestamp: '2' });
+    expect(fields('{"a":["timestamp","app_id"],"x":{"app_id":"9"}}')).toEqual({});
+    expect(fields('[{"app_id":"1"}]')).toBe('not_object');
+    expect(fields('{"app_id":"1"} {}')).toBe('not_object');
+    expect(fields('{"app_id":"1')).toBe('unterminated');
+    expect(fields(`{"x":${'['.repeat(16)}${']'.repeat(16)}}`)).toBe('too_deep');
+    // Whatever the scan reads, the parsed event must carry the same values, or it is refused.
+    const dup = '{"app_id":"1","timestamp":"2","timestamp":"3"}';
+    expect(verifyZaloSignature(Buffer.from(dup), signZaloEvent(dup, '1', '2', SECRET), SECRET)).toEqual({ ok: false, reason: 'not_event' });
   });
 
   it('keeps ids above 2^53 as exact strings even if sent as bare numbers', () => {
@@ -52,6 +72,10 @@ describe('zalo webhook signature', () => {
     expect(v.n).toBe(12);
     expect(v.s).toBe(`a ${BIG_USER_ID}, b`);
     expect(typeof v.f).toBe('number');
+    // Through the webhook's path too: a signed event with a bare big sender id.
+    const raw = `{"app_id":"${APP_ID}","timestamp":"1","sender":{"id":${BIG_USER_ID}}}`;
+    const checked = verifyZaloSignature(Buffer.from(raw), signZaloEvent(raw, APP_ID, '1', SECRET), SECRET);
+    expect(checked.ok && (checked.event.sender as { id: unknown }).id).toBe(BIG_USER_ID);
   });
 });
 

@@ -60,7 +60,8 @@ export type Entered =
   /** This message crossed the flood limit: one notice (in the identity's language). */
   | { kind: 'flooded'; identity: string | null };
 
-const SEEN_TTL_S = 7 * 24 * 3600;
+/** How long a handled message id is remembered (Zalo's replay window must stay shorter: channels/zalo/webhook.ts). */
+export const SEEN_TTL_S = 7 * 24 * 3600;
 const SESSION_TTL_S = 90 * 24 * 3600;
 
 /**

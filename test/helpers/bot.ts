@@ -36,7 +36,7 @@ export async function startBot(
     prefix?: string;
     dataDir?: string;
     env?: Record<string, string>;
-    app?: Partial<Pick<AppOptions, 'telegramBotInfo' | 'inviteLimits'>>;
+    app?: Partial<Pick<AppOptions, 'telegramBotInfo' | 'inviteLimits' | 'log'>>;
     redisUrl?: string;
     /**
      * Seed the demo people (simulator accounts) even with platform tokens, as the other side

@@ -41,7 +41,7 @@ export function buttonPayload(sent: SentZaloMessage[], label: string): string {
 /** The full app (startBot) with ZALO_* pointing at a fake Zalo, listening on a free port. */
 export async function startZaloBot(
   preset: string,
-  opts: { now?: Date; fake?: Partial<FakeZaloOptions>; env?: Record<string, string>; prefix?: string; demoPeople?: boolean } = {},
+  opts: { now?: Date; fake?: Partial<FakeZaloOptions>; env?: Record<string, string>; prefix?: string; demoPeople?: boolean; app?: NonNullable<Parameters<typeof startBot>[1]>['app'] } = {},
 ): Promise<ZaloTestBot> {
   const fake = await startFakeZalo({
     appId: ZALO_APP_ID,
@@ -54,6 +54,7 @@ export async function startZaloBot(
     demoPeople: opts.demoPeople ?? true,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    ...(opts.app ? { app: opts.app } : {}),
     env: {
       ZALO_APP_ID,
       ZALO_APP_SECRET,
@@ -67,7 +68,8 @@ export async function startZaloBot(
       ...opts.env,
     },
   });
-  const ev = zaloEvents({ appId: ZALO_APP_ID, oaId: fake.oaId });
+  // Events are stamped by the app's clock, as Zalo's would be by real time (the replay window compares the two).
+  const ev = zaloEvents({ appId: ZALO_APP_ID, oaId: fake.oaId, now: () => bot.clock.now.getTime() });
   let webhook = '';
   const listen = async () => {
     const server = await bot.app.listen();

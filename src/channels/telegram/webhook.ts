@@ -2,6 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
+import { scanJson } from '../json-shape.js';
 import type { TelegramChannel } from './channel.js';
 import { DeliveryPendingError } from './channel.js';
 
@@ -9,6 +10,11 @@ export const WEBHOOK_PATH = '/webhooks/telegram';
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 /** Telegram's updates are small; anything this big is not one. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Updates nest under 10 deep (update → message → reply_markup → inline_keyboard → row →
+ * button…). A megabyte of `[` takes JSON.parse half a second; refused before parsing.
+ */
+const MAX_UPDATE_DEPTH = 32;
 
 const digest = (s: string) => hash('sha256', s, 'buffer');
 
@@ -50,8 +56,10 @@ function readJson(req: IncomingMessage): Promise<Body> {
     });
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) return;
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      if (!scanJson(bytes, MAX_UPDATE_DEPTH).ok) return resolve({ ok: false, status: 400 });
       try {
-        resolve({ ok: true, value: JSON.parse(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')) });
+        resolve({ ok: true, value: JSON.parse(bytes.toString('utf8')) });
       } catch {
         resolve({ ok: false, status: 400 });
       }

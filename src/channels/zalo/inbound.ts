@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/engine.js';
 import type { Reply } from '../../engine/types.js';
+import { SEEN_TTL_S } from '../../engine/session.js';
 import { createRedis } from '../../redis/connection.js';
 import type { SendOutcome } from '../types.js';
 import type { ZaloChannel } from './channel.js';
@@ -18,7 +19,9 @@ import type { ZaloProfiles } from './profiles.js';
  *
  * - Job id = the event's dedupe key (msg_id; follow/unfollow: event + user + timestamp), so
  *   a redelivered event is not queued twice while the first copy is pending; after that
- *   the engine's own "seen" mark (7 days) drops it.
+ *   the engine's own "seen" mark (7 days) drops it, and for user_submit_info (which does
+ *   not go through the engine) a mark of the same length here. Both outlive the webhook's
+ *   replay window, so a captured signed event can never be acted on twice.
  * - The engine's replies are saved into the job before they are sent, and each part is
  *   sent at most once (idempotency key `zin.<key>.<n>`), so a retried job resends only
  *   what did not go out.
@@ -41,6 +44,9 @@ export interface ProcessedEvent {
 
 export interface ZaloInboundOptions {
   redisUrl: string;
+  /** The store's client and key prefix (dedupe marks of events the engine does not see). */
+  redis: Redis;
+  prefix: string;
   /** BullMQ key prefix (`{store prefix}:bull`). */
   bullPrefix: string;
   engine: Engine;
@@ -128,7 +134,14 @@ export class ZaloInbound {
     const n = normaliseEvent(job.data.event);
     if (n.kind === 'ignore') return 'ignored';
     if (n.kind === 'submit_info') {
+      // Marked after saving: a crash in between saves the same phone again, never loses it.
+      const seen = `${this.opts.prefix}:zalo:seen:${n.key}`;
+      if (await this.opts.redis.exists(seen)) {
+        this.emit({ key: n.key, duplicate: true, outcomes: [] });
+        return 'duplicate';
+      }
       const saved = n.info.phone ? await this.opts.phones.save(n.userId, n.info.phone, this.opts.now()) : false;
+      await this.opts.redis.set(seen, '1', 'EX', SEEN_TTL_S);
       this.emit({ key: n.key, duplicate: false, outcomes: [] });
       return saved ? 'phone saved' : 'no usable phone';
     }

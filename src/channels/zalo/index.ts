@@ -16,7 +16,7 @@ import { ZaloInbound } from './inbound.js';
 import { ZaloPhones } from './phones.js';
 import { ZaloProfiles } from './profiles.js';
 import { ZaloTokens, type DownState } from './tokens.js';
-import { parseEventJson, verifyZaloSignature } from './webhook.js';
+import { eventFreshness, MAX_EVENT_BYTES, verifyZaloSignature } from './webhook.js';
 
 export { downloadZaloAttachment } from './download.js';
 export { ZaloTokens } from './tokens.js';
@@ -104,6 +104,8 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
   });
   const inbound = new ZaloInbound({
     redisUrl: deps.redisUrl,
+    redis,
+    prefix,
     bullPrefix: `${prefix}:bull`,
     engine: deps.engine,
     channel,
@@ -138,14 +140,22 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
   keepFresh.unref();
 
   const routes = express.Router();
-  routes.post('/webhooks/zalo', express.raw({ type: () => true, limit: '1mb' }), async (req, res, next) => {
+  routes.post('/webhooks/zalo', express.raw({ type: () => true, limit: MAX_EVENT_BYTES }), async (req, res, next) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const check = verifyZaloSignature(raw, req.headers['x-zevent-signature'], config.ZALO_OA_SECRET_KEY!);
     if (!check.ok) {
-      // A body that is not a JSON object with app_id and timestamp is not a Zalo event at all: 400, not 401.
-      const notAnEvent = check.reason === 'malformed' && !looksLikeZaloEvent(raw);
+      // A body that is no signable Zalo event: 400; a missing, malformed or wrong signature: 401.
+      const notAnEvent = check.reason === 'not_event';
       zlog.warn({ reason: notAnEvent ? 'not an event' : check.reason }, 'zalo: webhook rejected');
       res.status(notAnEvent ? 400 : 401).json({ error: notAnEvent ? 'not a Zalo event' : 'invalid signature' });
+      return;
+    }
+    // A signed event from outside the replay window is acknowledged (Zalo must not retry it) and dropped.
+    const { fresh, ageMs } = eventFreshness(check.event.timestamp, now());
+    if (!fresh) {
+      const event = typeof check.event.event_name === 'string' ? check.event.event_name.slice(0, 40) : null;
+      zlog.warn({ event, ageS: ageMs === null ? null : Math.round(ageMs / 1000) }, 'zalo: event outside the replay window ignored');
+      res.status(200).json({ ok: true });
       return;
     }
     const n = normaliseEvent(check.event);
@@ -181,14 +191,4 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
       await inbound.close();
     },
   };
-}
-
-/** Whether a webhook body is a JSON object carrying app_id and timestamp (what signing needs). */
-function looksLikeZaloEvent(raw: Buffer): boolean {
-  try {
-    const e = parseEventJson(raw.toString('utf8'));
-    return typeof e === 'object' && e !== null && !Array.isArray(e) && 'app_id' in e && 'timestamp' in e;
-  } catch {
-    return false;
-  }
 }
