@@ -103,12 +103,14 @@ describe('/healthz tells the truth', () => {
     // Another replica (same Redis and prefix) sees it too; with the right token it is up again.
     const other = stop(await startBot('binh-thanh-2024', {
       prefix: t.bot.prefix,
+      dataDir: t.bot.dataDir,
       env: { TELEGRAM_BOT_TOKEN: '123456789:REVOKED-token-0000', TELEGRAM_WEBHOOK_SECRET: 'x', TELEGRAM_API_ROOT: t.fake.apiRoot },
       app: { telegramBotInfo: t.fake.botInfo },
     }));
     expect((await other.app.health()).channels.telegram).toMatchObject({ state: 'down', reason: '401: Unauthorized' });
     const renewed = stop(await startBot('binh-thanh-2024', {
       prefix: t.bot.prefix,
+      dataDir: t.bot.dataDir,
       env: { TELEGRAM_BOT_TOKEN: t.fake.token, TELEGRAM_WEBHOOK_SECRET: 'x', TELEGRAM_API_ROOT: t.fake.apiRoot },
       app: { telegramBotInfo: t.fake.botInfo },
     }));

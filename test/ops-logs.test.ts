@@ -8,6 +8,7 @@ import { inject, describe, expect, it } from 'vitest';
 import { createRedis } from '../src/redis/connection.js';
 import { createStore, importUnitsCsv, CLI_ACTOR } from '../src/store/index.js';
 import { fromRoot } from '../src/paths.js';
+import { loadInviteSecret } from '../src/config/invite-secret.js';
 import { startFakeTelegram } from './fakes/telegram-bot-api.js';
 import { telegramUpdates } from './fakes/telegram-updates.js';
 import { startFakeZalo } from './fakes/zalo-openapi.js';
@@ -55,7 +56,8 @@ describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
     };
     // The operator's part: units imported and an officer's invite issued (the CLI's store calls).
     const redis = createRedis(inject('redisUrl'));
-    const store = createStore(redis, { prefix });
+    // The operator's CLI on the app's machine: the same data dir, so the same invite secret.
+    const store = createStore(redis, { prefix, inviteSecret: loadInviteSecret({ dataDir, INVITE_SECRET: undefined }) });
     expect((await importUnitsCsv(store, fs.readFileSync(fromRoot('campaigns', 'demo', 'binh-thanh-2024.csv'), 'utf8'), CLI_ACTOR)).ok).toBe(true);
     const hamlet = (await store.units.all()).find((u) => u.level === 'hamlet')!;
     const inviteCode = await store.invites.create({ role: 'officer', unitId: hamlet.id, ttlDays: 1, createdBy: 'test' }, CLI_ACTOR);

@@ -7,9 +7,10 @@ import { stopAfterEach } from './helpers/jobs.js';
 import { startZaloBot } from './helpers/zalo.js';
 
 /** The simulator and Bull Board on, 5 requests per client per minute. */
-async function startLimited(env: Record<string, string> = {}, prefix?: string) {
+/** A second replica gets the first one's prefix and data dir (one machine: the same invite secret). */
+async function startLimited(env: Record<string, string> = {}, replicaOf?: { prefix: string; dataDir: string }) {
   const bot = await startBot('binh-thanh-2024', {
-    ...(prefix && { prefix }),
+    ...(replicaOf && { prefix: replicaOf.prefix, dataDir: replicaOf.dataDir }),
     env: { HTTP_REQUESTS_PER_MINUTE: '5', BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'correct-horse-battery', ...env },
   });
   const server = await bot.app.listen();
@@ -60,7 +61,7 @@ describe('per-client limit on public routes', () => {
     // A client cannot escape by prepending addresses: only the hop the trusted proxy saw counts.
     expect((await hit(`${a.url}/sim/api/users`, '192.0.2.99, 203.0.113.7')).status).toBe(429);
     // Another replica (same Redis and prefix) continues the count.
-    const b = stop(await startLimited({ TRUST_PROXY: 'loopback' }, a.bot.prefix));
+    const b = stop(await startLimited({ TRUST_PROXY: 'loopback' }, a.bot));
     expect((await hit(`${b.url}/sim/api/users`, '203.0.113.7')).status).toBe(429);
     expect(await statuses(`${b.url}/sim/api/users`, 3, '203.0.113.8')).toEqual([200, 200, 200]);
     expect((await hit(`${a.url}/sim/api/users`, '203.0.113.8')).status).toBe(429);
