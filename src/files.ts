@@ -134,7 +134,8 @@ export function documentName(words: string, file: Pick<FileRef, 'path'>, id?: st
   const slug = fold(stripInvisible(words))
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 48)
-    .replace(/^-+|-+$/g, '');
+    // Runs are single dashes by now: one at either end at most (a `-+$` would be quadratic).
+    .replace(/^-|-$/g, '');
   return `${slug || 'tai-lieu'}${id ? `-${id.replace(/[^A-Za-z0-9_]/g, '')}` : ''}.${ext}`;
 }
 
