@@ -45,6 +45,26 @@ describe('answers are checked against the flow before use', () => {
     expect(reg?.contentAreas).toHaveLength(1);
   });
 
+  it('confirming answers that lack a question added since they were given begins the flow again, and saves nothing', async () => {
+    bot = await startBot('binh-thanh-2024');
+    await officer(bot, 'a3');
+    await bot.say('a3', 'go|register');
+    await bot.say('a3', '1,2');
+    let r = await bot.say('a3', 'bỏ qua');
+    expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
+    // As if the areas question had been added after this user passed it.
+    const stored = (await bot.app.engine.sessions.load('sim', 'a3'))!;
+    const { areas: _areas, ...rest } = stored.data;
+    await bot.app.engine.sessions.save('sim', 'a3', { ...stored, data: rest });
+
+    r = await bot.say('a3', '1');
+    expect(bot.text(r)).toContain(RESTARTED);
+    expect(bot.text(r)).toContain(AREAS);
+    expect(bot.text(r)).not.toContain(INTERNAL);
+    const unitId = (await bot.app.store.identities.get('sim', 'a3'))!.unitId!;
+    expect(await bot.app.store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId })).toBeNull();
+  });
+
   it('a paused flow whose answers no longer fit is begun again instead of resumed', async () => {
     bot = await startBot('binh-thanh-2024');
     await officer(bot, 'a2');

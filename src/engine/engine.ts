@@ -1,3 +1,6 @@
+// Over ~300 lines on purpose: the per-message path (flood guard, lock, dedupe, idle restart,
+// restore on error, authority) and routing between steps share the session. What a kind of
+// step does lives in steps/, the order of steps in route.ts, file downloads in receive.ts.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
@@ -454,6 +457,9 @@ export class Engine {
     const current = await ctx.store.identities.get(ctx.channel, ctx.userId);
     if (current) this.adopt(ctx, current);
     if (!current || !this.mayContinue(ctx, flow, session.grant)) return this.endFlow(ctx, session);
+    // Answers that fit while stepping but are not complete: a question added since this session
+    // passed that point. Begin again; with nothing answered it is a bug in the flow (complete() throws).
+    if (!flow.isComplete(session.data) && session.history.length > 0) return this.restart(ctx, session, flow);
     const replies = await flow.complete(ctx, session.data, action);
     leaveFlow(session, ctx.now, false);
     // Roles may have changed (onboarding): rebuild what the menu offers from the stored identity.

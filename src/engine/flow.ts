@@ -96,6 +96,8 @@ export interface Flow<Id extends string = string> {
   steps(ctx: FlowContext, data: Data): Step[];
   /** Whether stored answers (a session from Redis, a paused flow) still fit this flow's schema. */
   fits(data: Data): boolean;
+  /** Whether the answers are complete: they fit the flow's whole schema. */
+  isComplete(data: Data): boolean;
   /** Parses the answers with the flow's schema and completes; throws when they do not fit (a bug in the flow's steps). */
   complete(ctx: FlowContext, data: Data, action: string): Promise<Reply[]>;
   render?(ctx: FlowContext): Promise<Reply[]>;
@@ -113,6 +115,7 @@ export function defineFlow<const Id extends string, S extends z.ZodObject = z.Zo
     ...(begin && { begin: begin as Flow['begin'] }),
     steps: (ctx, data) => (steps?.(ctx, data as Answers<S>) ?? []) as unknown as Step[],
     fits: (data) => partial.safeParse(data).success,
+    isComplete: (data) => schema.safeParse(data).success,
     async complete(ctx, data, action) {
       const parsed = schema.safeParse(data);
       // Field paths only: the values are what users typed.
