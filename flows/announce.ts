@@ -1,41 +1,57 @@
+import { z } from 'zod';
 import type { Audience } from '../jobs/index.js';
-import type { Channel, FileRef, UnitLevel } from '../src/domain/index.js';
-import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
+import { fileRefSchema, UNIT_LEVELS } from '../src/domain/index.js';
+import { CHANNELS } from '../src/domain/entities.js';
+import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import { senderLabel } from '../src/files.js';
+import { isAdmin, optionSchema, preview } from './lib/common.js';
 
 /** One announcement fits one Zalo message (2,000 characters) with its header. */
 export const ANNOUNCE_MAX = 1800;
 
-const isAdmin = (ctx: FlowContext) => ctx.identity.role === 'admin';
-const preview = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const schema = z.object({
+  text: z.string(),
+  attach: z.enum(['no', 'yes']),
+  /** null: "later" (sent without a file). */
+  file: fileRefSchema.nullable().optional(),
+  audience: z.enum(['all', 'level', 'office', 'channel', 'staff']),
+  level: z.enum(UNIT_LEVELS).optional(),
+  officeQuery: z.string().optional(),
+  /** Units found for the query, offered by the next step. */
+  officeMatches: z.array(optionSchema).optional(),
+  officePick: z.string().optional(),
+  channel: z.enum(CHANNELS).optional(),
+});
 
-function audienceOf(d: Data): Audience | null {
+type Answers = Partial<z.input<typeof schema>>;
+
+function audienceOf(d: Answers): Audience | null {
   switch (d.audience) {
     case 'all':
       return { kind: 'all' };
     case 'staff':
       return { kind: 'staff' };
     case 'level':
-      return typeof d.level === 'string' ? { kind: 'level', level: d.level as UnitLevel } : null;
+      return d.level ? { kind: 'level', level: d.level } : null;
     case 'office':
-      return typeof d.officePick === 'string' ? { kind: 'office', unitId: d.officePick } : null;
+      return d.officePick ? { kind: 'office', unitId: d.officePick } : null;
     case 'channel':
-      return typeof d.channel === 'string' ? { kind: 'channel', channel: d.channel as Channel } : null;
+      return d.channel ? { kind: 'channel', channel: d.channel } : null;
     default:
       return null;
   }
 }
 
-function audienceLabel(ctx: FlowContext, d: Data): string {
+function audienceLabel(ctx: FlowContext, d: Answers): string {
   switch (d.audience) {
     case 'level':
-      return ctx.t('announce.audience_level_line', { level: ctx.t(`level.${d.level as UnitLevel}`) });
+      return ctx.t('announce.audience_level_line', { level: ctx.t(`level.${d.level!}`) });
     case 'office': {
-      const office = ((d.officeMatches as Option[] | undefined) ?? []).find((o) => o.id === d.officePick);
+      const office = d.officeMatches?.find((o) => o.id === d.officePick);
       return ctx.t('announce.audience_office_line', { office: office?.label ?? String(d.officePick) });
     }
     case 'channel':
-      return ctx.t('announce.audience_channel_line', { channel: ctx.t(`channel.${d.channel as Channel}`) });
+      return ctx.t('announce.audience_channel_line', { channel: ctx.t(`channel.${d.channel!}`) });
     case 'staff':
       return ctx.t('announce.audience_staff');
     default:
@@ -48,11 +64,12 @@ function audienceLabel(ctx: FlowContext, d: Data): string {
  * level, the units of an office found by name, one channel, staff only), then the
  * recipient count and a confirmation; confirming starts a broadcast (jobs/broadcasts.ts).
  */
-export const announce: Flow = {
+export const announce = defineFlow({
   id: 'announce',
   title: 'announce.title',
   command: '/thongbao',
   available: isAdmin,
+  schema,
   async begin(ctx) {
     if (!ctx.jobs) return { refuse: ctx.t('announce.unavailable') };
     return {};
@@ -63,7 +80,7 @@ export const announce: Flow = {
       id: 'text',
       max: ANNOUNCE_MAX,
       prompt: (c) => c.t('announce.text_prompt', { max: ANNOUNCE_MAX }),
-      summary: (c, d) => c.t('announce.text_line', { text: preview(String(d.text)) }),
+      summary: (c, d) => c.t('announce.text_line', { text: preview(d.text ?? '') }),
     },
     {
       kind: 'choice',
@@ -83,7 +100,7 @@ export const announce: Flow = {
       id: 'file',
       when: (_c, d) => d.attach === 'yes',
       prompt: (c) => c.t('announce.file_prompt'),
-      summary: (c, d) => (d.file ? c.t('announce.file_line', { name: senderLabel((d.file as FileRef).name) }) : null),
+      summary: (c, d) => (d.file ? c.t('announce.file_line', { name: senderLabel(d.file.name) }) : null),
     },
     {
       kind: 'choice',
@@ -99,7 +116,7 @@ export const announce: Flow = {
       summary: (c, d) => c.t('announce.audience_line', { audience: audienceLabel(c, d) }),
       // Changed with "sửa": the follow-up question of the new choice is asked afresh.
       after: async (_c, d) => {
-        for (const f of ['level', 'officeQuery', 'officeMatches', 'officePick', 'channel']) delete d[f];
+        for (const f of ['level', 'officeQuery', 'officeMatches', 'officePick', 'channel'] as const) delete d[f];
       },
     },
     {
@@ -118,7 +135,7 @@ export const announce: Flow = {
       parse: async (text, c) =>
         (await c.store.units.findByName(text, { limit: 1 })).length > 0 ? { ok: true, value: text } : { ok: false, error: c.t('announce.office_none', { text }) },
       after: async (c, d) => {
-        const found = await c.store.units.findByName(String(d.officeQuery), { limit: 8 });
+        const found = await c.store.units.findByName(d.officeQuery ?? '', { limit: 8 });
         d.officeMatches = found.map((u) => ({ id: u.id, label: u.name }));
       },
     },
@@ -127,7 +144,7 @@ export const announce: Flow = {
       id: 'officePick',
       when: (_c, d) => d.audience === 'office',
       prompt: (c) => c.t('announce.office_pick'),
-      options: (_c, d) => (d.officeMatches as Option[] | undefined) ?? [],
+      options: (_c, d) => d.officeMatches ?? [],
     },
     {
       kind: 'choice',
@@ -159,59 +176,10 @@ export const announce: Flow = {
     if (total === 0) return [{ text: ctx.t('announce.no_recipients') }];
     const { id } = await ctx.jobs.broadcasts.start({
       by: { channel: ctx.channel, userId: ctx.userId, lang: ctx.lang },
-      text: String(d.text),
-      file: (d.file as FileRef | null | undefined) ?? null,
+      text: d.text,
+      file: d.file ?? null,
       audience,
     });
     return [{ text: ctx.t('announce.started', { id, total }) }];
   },
-};
-
-/** Huỷ thông báo (admins): `/huythongbao 12`, the button under the progress line, or a pick from the running ones. */
-export const announceCancel: Flow = {
-  id: 'bccancel',
-  title: 'announce.cancel_title',
-  command: '/huythongbao',
-  hidden: true,
-  available: isAdmin,
-  async begin(ctx) {
-    if (!ctx.jobs) return { refuse: ctx.t('announce.unavailable') };
-    const id = ctx.args?.replace(/^#/, '').trim();
-    if (id) {
-      const s = await ctx.jobs.broadcasts.status(id);
-      if (!s) return { refuse: ctx.t('announce.cancel_not_found', { id }) };
-      if (s.status === 'done') return { refuse: ctx.t('announce.cancel_finished', { id }) };
-      if (s.status === 'cancelled') return { refuse: ctx.t('announce.cancel_already_cancelled', { id }) };
-      return { data: { id, preview: preview(s.text, 80) } };
-    }
-    if ((await ctx.jobs.broadcasts.running()).length === 0) return { refuse: ctx.t('announce.none_running') };
-    return {};
-  },
-  steps: () => [
-    {
-      kind: 'choice',
-      id: 'id',
-      when: (_c, d) => !d.preview,
-      prompt: (c) => c.t('announce.cancel_pick'),
-      options: async (c) =>
-        ((await c.jobs?.broadcasts.running()) ?? []).map((s) => ({
-          id: s.id,
-          label: c.t('announce.running_line', { id: s.id, text: preview(s.text, 40), done: s.total - s.pending, total: s.total }),
-        })),
-    },
-    {
-      kind: 'confirm',
-      id: 'confirm',
-      prompt: (c, d) => c.t('announce.cancel_confirm', { id: String(d.id) }),
-      actions: (c) => [
-        { id: 'stop', label: c.t('announce.cancel_yes') },
-        { id: 'keep', label: c.t('announce.cancel_no') },
-      ],
-    },
-  ],
-  async complete(ctx, d, action) {
-    if (action !== 'stop' || !ctx.jobs) return [{ text: ctx.t('announce.cancel_kept', { id: String(d.id) }) }];
-    const r = await ctx.jobs.broadcasts.cancel(String(d.id), ctx.actor.id);
-    return [{ text: ctx.t(`announce.cancel_${r}`, { id: String(d.id) }) }];
-  },
-};
+});

@@ -1,16 +1,14 @@
 import path from 'node:path';
-import type { Flow } from '../src/engine/flow.js';
+import { defineFlow } from '../src/engine/flow.js';
 import { exportSheets, writeXlsx } from '../src/services/export.js';
-import { campaignYears } from './common.js';
+import { campaignYears } from './lib/common.js';
 
 /** Xuất báo cáo: the staff member's scope as an XLSX workbook, sent as a document. */
-export const exportFlow: Flow = {
+export const exportFlow = defineFlow({
   id: 'export',
   title: 'export.title',
   command: '/xuat',
   available: (ctx) => ctx.identity.role === 'admin' || (ctx.identity.role === 'staff' && ctx.identity.unitId !== null),
-  steps: () => [],
-  complete: async () => [],
   async render(ctx) {
     const arg = Number(ctx.args);
     const year = ctx.campaign.reportingYears.includes(arg) ? arg : campaignYears(ctx)[0]!;
@@ -26,4 +24,4 @@ export const exportFlow: Flow = {
       },
     ];
   },
-};
+});

@@ -1,15 +1,18 @@
-import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
+import { z } from 'zod';
+import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Unit } from '../src/domain/entities.js';
 import type { UnitLevel } from '../src/domain/levels.js';
 import { formatVn } from '../src/domain/index.js';
-import { isReviewer } from './review.js';
+import { optionSchema } from './lib/common.js';
+import { isReviewer } from './lib/review.js';
 
 /** Offices a staff member can belong to (the issue: commune, district or province). */
 const OFFICE_LEVELS: readonly UnitLevel[] = ['province', 'district', 'commune'];
 const INVITE_DAYS = 7;
 
-type InviteRole = 'officer' | 'staff';
-const roleOf = (d: Data): InviteRole => (d.role === 'staff' ? 'staff' : 'officer');
+const roleSchema = z.enum(['officer', 'staff']);
+type InviteRole = z.infer<typeof roleSchema>;
+const roleOf = (d: { role?: InviteRole }): InviteRole => d.role ?? 'officer';
 const roleLabel = (ctx: FlowContext, role: InviteRole) => ctx.t(role === 'staff' ? 'invite.role_staff' : 'invite.role_officer');
 
 /** Levels a unit must have to receive this kind of invite. */
@@ -36,11 +39,20 @@ async function candidates(ctx: FlowContext, role: InviteRole, text: string): Pro
 }
 
 /** Cấp mã mời: staff and admins issue one-time codes for officers of their units, or for fellow staff. */
-export const invite: Flow = {
+const schema = z.object({
+  role: roleSchema,
+  unitQuery: z.string(),
+  /** Units found for the query, offered by the next step. */
+  matches: z.array(optionSchema),
+  unit: z.string(),
+});
+
+export const invite = defineFlow({
   id: 'invite',
   title: 'invite.title',
   command: '/moi',
   available: isReviewer,
+  schema,
   steps: () => [
     {
       kind: 'choice',
@@ -68,8 +80,8 @@ export const invite: Flow = {
       kind: 'choice',
       id: 'unit',
       prompt: (c) => c.t('invite.unit_pick'),
-      options: (_c, d) => (d.matches as Option[] | undefined) ?? [],
-      summary: (c, d) => c.t('invite.unit_line', { unit: ((d.matches as Option[] | undefined) ?? []).find((o) => o.id === d.unit)?.label ?? String(d.unit) }),
+      options: (_c, d) => d.matches ?? [],
+      summary: (c, d) => c.t('invite.unit_line', { unit: d.matches?.find((o) => o.id === d.unit)?.label ?? String(d.unit) }),
     },
     {
       kind: 'confirm',
@@ -82,8 +94,8 @@ export const invite: Flow = {
     },
   ],
   async complete(ctx, d) {
-    const role = roleOf(d);
-    const unit = await ctx.store.units.get(String(d.unit));
+    const role = d.role;
+    const unit = await ctx.store.units.get(d.unit);
     // Checked again: the role may have been changed with "sửa 1" after the unit was picked.
     if (!unit || !(await mayInvite(ctx, role, unit))) return [{ text: ctx.t('invite.unit_mismatch') }];
     const { code, invite: created } = await ctx.store.invites.issue({ role, unitId: unit.id, ttlDays: INVITE_DAYS, createdBy: ctx.actor.id }, ctx.actor);
@@ -98,4 +110,4 @@ export const invite: Flow = {
       },
     ];
   },
-};
+});

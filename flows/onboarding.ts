@@ -1,16 +1,33 @@
-import type { Flow, FlowContext, Option } from '../src/engine/flow.js';
-import type { Identity, IndividualKindT } from './types.js';
-import { confirmActions } from './common.js';
-import { formatVn } from '../src/domain/index.js';
+import { z } from 'zod';
+import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
+import type { Identity } from '../src/domain/entities.js';
+import { confirmActions, optionSchema } from './lib/common.js';
+import { formatVn, INDIVIDUAL_KINDS, type IndividualKind } from '../src/domain/index.js';
 import { t as translate } from '../src/i18n.js';
 
-const KINDS: IndividualKindT[] = ['citizen', 'household', 'civil_servant', 'entrepreneur'];
+const KINDS: IndividualKind[] = ['citizen', 'household', 'civil_servant', 'entrepreneur'];
+
+/** Joining with a code (`code` holds what it grants) or as an individual (the other fields). */
+const schema = z.object({
+  who: z.enum(['code', 'individual']),
+  code: z.object({ role: z.enum(['officer', 'staff', 'admin']), unitId: z.string().nullable() }).optional(),
+  name: z.string().optional(),
+  kind: z.enum(INDIVIDUAL_KINDS).optional(),
+  /** null: skipped. */
+  position: z.string().nullable().optional(),
+  unitQuery: z.string().optional(),
+  /** Units found for the query, offered by the next step. */
+  unitMatches: z.array(optionSchema).optional(),
+  /** A unit id, or 'none' (not in the list: unitQuery is kept as typed). */
+  unitPick: z.string().optional(),
+});
 
 /** Who are you? An officer or staff member joins with an invite code; anyone can join as an individual. */
-export const onboarding: Flow = {
+export const onboarding = defineFlow({
   id: 'onboarding',
   title: 'onboarding.title',
   available: (ctx) => ctx.identity.role === null,
+  schema,
   steps: () => [
     {
       kind: 'choice',
@@ -50,7 +67,7 @@ export const onboarding: Flow = {
       when: (_ctx, d) => d.who === 'individual',
       prompt: (ctx) => ctx.t('onboarding.kind_prompt'),
       options: (ctx) => KINDS.map((k) => ({ id: k, label: ctx.t(`kind.${k}`) })),
-      summary: (ctx, d) => ctx.t('onboarding.kind_line', { kind: ctx.t(`kind.${d.kind as IndividualKindT}`) }),
+      summary: (ctx, d) => (d.kind ? ctx.t('onboarding.kind_line', { kind: ctx.t(`kind.${d.kind}`) }) : null),
     },
     {
       kind: 'text',
@@ -76,9 +93,9 @@ export const onboarding: Flow = {
     {
       kind: 'choice',
       id: 'unitPick',
-      when: (_ctx, d) => d.who === 'individual' && Array.isArray(d.unitMatches) && d.unitMatches.length > 0,
+      when: (_ctx, d) => d.who === 'individual' && !!d.unitMatches?.length,
       prompt: (ctx) => ctx.t('onboarding.unit_pick'),
-      options: (ctx, d) => [...(d.unitMatches as Option[]), { id: 'none', label: ctx.t('onboarding.unit_none', { text: String(d.unitQuery) }) }],
+      options: (ctx, d): Option[] => [...(d.unitMatches ?? []), { id: 'none', label: ctx.t('onboarding.unit_none', { text: String(d.unitQuery) }) }],
     },
     {
       kind: 'confirm',
@@ -90,18 +107,18 @@ export const onboarding: Flow = {
   ],
   async complete(ctx, d) {
     const now = ctx.now.toISOString();
-    if (d.who === 'code') {
-      const { role, unitId } = d.code as { role: Identity['role']; unitId: string | null };
+    if (d.who === 'code' && d.code) {
+      const { role, unitId } = d.code;
       await saveIdentity(ctx, { role, unitId, personId: ctx.identity.personId });
       const unit = unitId ? await ctx.store.units.get(unitId) : null;
-      return [{ text: ctx.t(`onboarding.joined_${role as 'officer' | 'staff' | 'admin'}`, { unit: unit?.name ?? '' }) }];
+      return [{ text: ctx.t(`onboarding.joined_${role}`, { unit: unit?.name ?? '' }) }];
     }
-    const picked = typeof d.unitPick === 'string' && d.unitPick !== 'none' ? d.unitPick : null;
+    const picked = d.unitPick && d.unitPick !== 'none' ? d.unitPick : null;
     const person = await ctx.store.people.create(
       {
         name: String(d.name),
-        position: (d.position as string | null) ?? null,
-        kind: d.kind as IndividualKindT,
+        position: d.position ?? null,
+        kind: d.kind ?? null,
         unitId: picked,
         unitName: picked ? null : String(d.unitQuery),
         createdAt: now,
@@ -111,10 +128,10 @@ export const onboarding: Flow = {
     await saveIdentity(ctx, { role: 'individual', unitId: picked, personId: person.id });
     return [{ text: ctx.t('onboarding.joined_individual', { name: person.name }) }];
   },
-};
+});
 
-function unitLabel(d: Record<string, unknown>): string {
-  const matches = (d.unitMatches as Option[] | undefined) ?? [];
+function unitLabel(d: { unitMatches?: Option[]; unitPick?: string; unitQuery?: string }): string {
+  const matches = d.unitMatches ?? [];
   return matches.find((m) => m.id === d.unitPick)?.label ?? String(d.unitQuery);
 }
 

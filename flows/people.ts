@@ -1,15 +1,17 @@
-import type { Flow, FlowContext, Option } from '../src/engine/flow.js';
+import { z } from 'zod';
+import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Identity } from '../src/domain/entities.js';
-import { formatVn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { confirmActions } from './common.js';
-import { reviewable, scopeOf } from './review.js';
+import { confirmActions, optionSchema } from './lib/common.js';
+import { isReviewer, scopeOf } from './lib/review.js';
 
-const isStaff = (ctx: FlowContext) => ctx.identity.role === 'admin' || (ctx.identity.role === 'staff' && ctx.identity.unitId !== null);
 const key = (i: Pick<Identity, 'channel' | 'userId'>) => `${i.channel}:${i.userId}`;
 
 /** A listed person: short option id for the button, the identity it stands for in `ref`. */
-type PersonOption = Option & { ref: string };
+const personSchema = optionSchema.extend({ ref: z.string() });
+type PersonOption = z.infer<typeof personSchema>;
+
+const schema = z.object({ people: z.array(personSchema), pick: z.string() });
 
 /** Whether this reviewer may revoke `i`: officers and staff of units under their office; for admins, anyone, other admins too. */
 function mayRevoke(ctx: FlowContext, scope: Set<string> | null, i: Identity): boolean {
@@ -41,11 +43,12 @@ async function peopleInScope(ctx: FlowContext): Promise<PersonOption[]> {
 }
 
 /** Cán bộ: staff list the people acting for their units and can revoke one; admins also see and revoke other admins. */
-export const people: Flow = {
+export const people = defineFlow({
   id: 'people',
   title: 'people.title',
   command: '/canbo',
-  available: isStaff,
+  available: isReviewer,
+  schema,
   async begin(ctx) {
     const list = await peopleInScope(ctx);
     if (list.length === 0) return { refuse: ctx.t('people.none') };
@@ -56,13 +59,14 @@ export const people: Flow = {
       kind: 'choice',
       id: 'pick',
       prompt: (c) => c.t('people.pick'),
-      options: (_c, d) => (d.people as Option[]).map(({ id, label }) => ({ id, label })),
-      summary: (_c, d) => (d.people as Option[]).find((o) => o.id === d.pick)?.label ?? null,
+      options: (_c, d): Option[] => (d.people ?? []).map(({ id, label }) => ({ id, label })),
+      summary: (_c, d) => d.people?.find((o) => o.id === d.pick)?.label ?? null,
     },
     { kind: 'confirm', id: 'confirm', prompt: (c) => c.t('people.confirm_revoke'), actions: confirmActions },
   ],
   async complete(ctx, d) {
-    const picked = (d.people as PersonOption[]).find((o) => o.id === d.pick)!;
+    const picked = d.people.find((o) => o.id === d.pick);
+    if (!picked) return [{ text: ctx.t('error.not_allowed') }];
     const [channel, ...rest] = picked.ref.split(':');
     const userId = rest.join(':');
     const target = await ctx.store.identities.get(channel as Identity['channel'], userId);
@@ -76,32 +80,4 @@ export const people: Flow = {
     }
     return [{ text: ctx.t('people.revoked', { who: picked.label }) }];
   },
-};
-
-/** Lịch sử hồ sơ: every change to one dossier, who made it and when (Vietnam time). */
-export const dossierHistory: Flow = {
-  id: 'history',
-  title: 'history.title',
-  command: '/lichsu',
-  hidden: true,
-  available: isStaff,
-  steps: () => [],
-  complete: async () => [],
-  async render(ctx) {
-    const found = await reviewable(ctx, ctx.args);
-    if (!found.ok) return [{ text: found.error }];
-    const entries = await ctx.store.audit.forEntity(found.n.id);
-    const lines = entries.map((e) => {
-      const after = (e.after ?? {}) as { status?: string; returnReason?: string | null };
-      const status = after.status ? ctx.t(`status.dossier_${after.status as 'draft'}`) : '';
-      return ctx.t('history.line', {
-        at: formatVn(new Date(e.at), ctx.lang, true),
-        action: e.action,
-        status,
-        role: e.role ?? '—',
-        channel: e.channel,
-      }) + (after.returnReason ? ` — ${ctx.t('status.return_reason', { reason: after.returnReason })}` : '');
-    });
-    return [{ text: [ctx.t('history.header', { id: found.n.id, nominee: found.n.nominee.name }), ...lines].join('\n') }];
-  },
-};
+});

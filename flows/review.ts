@@ -1,46 +1,12 @@
-import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
-import type { FileRef, Identity, Nomination, Unit } from '../src/domain/entities.js';
+import { z } from 'zod';
+import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
+import type { FileRef, Nomination, Unit } from '../src/domain/entities.js';
 import { documentName, senderLabel } from '../src/files.js';
 import type { Reply } from '../src/engine/types.js';
 import { dossierCompleteness, findReview, formatVn } from '../src/domain/index.js';
-import { t as translate } from '../src/i18n.js';
-import { isStoreError } from '../src/store/index.js';
-import { campaignYears, label } from './common.js';
-
-/** Staff with an office, or admins: the people who review dossiers. */
-export const isReviewer = (ctx: FlowContext) =>
-  ctx.identity.role === 'admin' || (ctx.identity.role === 'staff' && ctx.identity.unitId !== null);
-
-/** "12", "#12", "n_12", "N_12" → "n_12"; null for anything else. */
-export function nominationId(raw: string | undefined): string | null {
-  const m = raw ? /^#?(?:n_)?(\d{1,9})$/i.exec(raw.trim()) : null;
-  return m ? `n_${Number(m[1])}` : null;
-}
-
-/** Unit ids this reviewer may see (null: all, for admins). */
-export async function scopeOf(ctx: FlowContext): Promise<Set<string> | null> {
-  if (ctx.identity.role === 'admin') return null;
-  return new Set(await ctx.store.units.subtree(ctx.identity.unitId!));
-}
-
-type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error: string };
-
-/** The dossier `raw` names, if it exists in this campaign and lies under the reviewer's office. */
-export async function reviewable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
-  const id = nominationId(raw);
-  const n = id ? await ctx.store.nominations.get(id) : null;
-  if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: (raw ?? '').slice(0, 20) }) };
-  const scope = await scopeOf(ctx);
-  if (scope && !scope.has(n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { id: n.id }) };
-  return { ok: true, n, unit: await ctx.store.units.get(n.unitId) };
-}
-
-/** reviewable(), and still waiting for a decision. */
-async function decidable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
-  const f = await reviewable(ctx, raw);
-  if (f.ok && f.n.status !== 'submitted') return { ok: false, error: ctx.t('review.not_waiting', { id: f.n.id, status: ctx.t(`status.dossier_${f.n.status}`) }) };
-  return f;
-}
+import { flowLink } from '../src/engine/links.js';
+import { campaignYears, label, optionSchema } from './lib/common.js';
+import { isReviewer, reviewable, scopeOf } from './lib/review.js';
 
 function awardLabel(ctx: FlowContext, n: Nomination): string {
   try {
@@ -106,8 +72,8 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
     replies.push({
       text: ctx.t('review.decide_prompt', { id: n.id }),
       choices: [
-        { payload: `go|review_accept|${n.id}`, label: ctx.t('review.action_accept') },
-        { payload: `go|review_return|${n.id}`, label: ctx.t('review.action_return') },
+        { payload: flowLink('review_accept', n.id), label: ctx.t('review.action_accept') },
+        { payload: flowLink('review_return', n.id), label: ctx.t('review.action_return') },
       ],
     });
   }
@@ -115,11 +81,18 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
 }
 
 /** Xem hồ sơ: `/hoso 12` shows one dossier; `/hoso` lists those waiting for a decision. */
-export const review: Flow = {
+const schema = z.object({
+  /** The dossier to show: from `/hoso 12`, or picked from the waiting list. */
+  id: z.string(),
+  waiting: z.array(optionSchema).optional(),
+});
+
+export const review = defineFlow({
   id: 'review',
   title: 'review.title',
   command: '/hoso',
   available: isReviewer,
+  schema,
   async begin(ctx) {
     if (ctx.args) {
       const f = await reviewable(ctx, ctx.args);
@@ -135,121 +108,12 @@ export const review: Flow = {
       id: 'pick',
       field: 'id',
       when: (_c, d) => !d.id,
-      prompt: (c, d) => c.t('review.pick_prompt', { count: (d.waiting as Option[]).length }),
-      options: (_c, d) => d.waiting as Option[],
+      prompt: (c, d) => c.t('review.pick_prompt', { count: d.waiting?.length ?? 0 }),
+      options: (_c, d): Option[] => d.waiting ?? [],
     },
   ],
   async complete(ctx, d) {
-    const f = await reviewable(ctx, String(d.id));
+    const f = await reviewable(ctx, d.id);
     return f.ok ? showDossier(ctx, f.n, f.unit) : [{ text: f.error }];
   },
-};
-
-/** Facts the confirm steps show, loaded once when the decision starts. */
-async function beginDecision(ctx: FlowContext): Promise<{ data?: Data; refuse?: string }> {
-  const f = await decidable(ctx, ctx.args);
-  if (!f.ok) return { refuse: f.error };
-  const missing = dossierCompleteness(ctx.campaign, f.n).missingRequired.map((p) => label(ctx, p.label));
-  return { data: { id: f.n.id, nominee: f.n.nominee.name, unit: f.unit?.name ?? f.n.unitId, missing: missing.join('; ') } };
-}
-
-/** Who hears about the decision: the officer who submitted (from the audit trail), else the unit's officers. */
-async function recipientsOf(ctx: FlowContext, n: Nomination): Promise<Identity[]> {
-  const history = await ctx.store.audit.forEntity(n.id);
-  const submitter = history.filter((e) => e.action === 'nomination.submitted').at(-1)?.actor;
-  for (const who of [submitter, n.createdBy]) {
-    const m = who ? /^(telegram|zalo|sim):(.+)$/.exec(who) : null;
-    const identity = m ? await ctx.store.identities.get(m[1] as Identity['channel'], m[2]!) : null;
-    if (identity) return [identity];
-  }
-  return (await ctx.store.identities.listByUnit(n.unitId)).filter((i) => i.role === 'officer');
-}
-
-/** Applies the decision, tells the officer on their own channel, and reports back to the reviewer. */
-async function decide(ctx: FlowContext, d: Data, status: 'accepted' | 'returned'): Promise<Reply[]> {
-  const f = await decidable(ctx, String(d.id));
-  if (!f.ok) return [{ text: f.error }];
-  const reason = status === 'returned' ? String(d.reason) : null;
-  let n: Nomination;
-  try {
-    n = await ctx.store.nominations.setStatus(f.n.id, status, { reason }, ctx.actor);
-  } catch (err) {
-    if (!isStoreError(err, 'illegal_transition')) throw err;
-    const now = await ctx.store.nominations.get(f.n.id);
-    return [{ text: ctx.t('review.not_waiting', { id: f.n.id, status: ctx.t(`status.dossier_${now?.status ?? f.n.status}`) }) }];
-  }
-  let told = 0;
-  const recipients = await recipientsOf(ctx, n);
-  for (const r of recipients) {
-    const message: Reply =
-      status === 'returned'
-        ? {
-            text: translate(r.lang, 'review.officer_returned', { id: n.id, nominee: n.nominee.name, reason: reason! }),
-            choices: [{ payload: 'go|nominate', label: translate(r.lang, 'review.officer_fix_button') }],
-          }
-        : { text: translate(r.lang, 'review.officer_accepted', { id: n.id, nominee: n.nominee.name }) };
-    const outcome = ctx.notify
-      ? await ctx.notify({ channel: r.channel, userId: r.userId }, message, `review:${n.id}:${status}:${n.updatedAt}:${r.channel}:${r.userId}`)
-      : { ok: false };
-    if (outcome.ok) told++;
-  }
-  const unit = String(d.unit);
-  return [
-    {
-      text: [
-        ctx.t(status === 'accepted' ? 'review.accepted' : 'review.returned', { id: n.id }),
-        told > 0 ? ctx.t('review.notified', { count: told, unit }) : ctx.t('review.notify_failed', { unit }),
-      ].join('\n'),
-    },
-  ];
-}
-
-/** Chấp nhận hồ sơ: started by the button under a dossier (`go|review_accept|n_12`). */
-export const reviewAccept: Flow = {
-  id: 'review_accept',
-  title: 'review.accept_title',
-  hidden: true,
-  available: isReviewer,
-  begin: beginDecision,
-  steps: () => [
-    {
-      kind: 'confirm',
-      id: 'confirm',
-      prompt: (c, d) => c.t('review.accept_confirm', { id: String(d.id), nominee: String(d.nominee), unit: String(d.unit) }),
-      extra: (c, d) => (d.missing ? c.t('review.incomplete_warning', { parts: String(d.missing) }) : null),
-      actions: (c) => [
-        { id: 'accept', label: c.t('review.action_accept') },
-        { id: 'cancel', label: c.t('confirm.cancel') },
-      ],
-    },
-  ],
-  complete: (ctx, d) => decide(ctx, d, 'accepted'),
-};
-
-/** Trả lại hồ sơ: a reason (sent to the officer word for word), then confirm. */
-export const reviewReturn: Flow = {
-  id: 'review_return',
-  title: 'review.return_title',
-  hidden: true,
-  available: isReviewer,
-  begin: beginDecision,
-  steps: () => [
-    {
-      kind: 'text',
-      id: 'reason',
-      max: 1000,
-      prompt: (c, d) => c.t('review.reason_prompt', { id: String(d.id) }),
-      summary: (c, d) => c.t('review.reason_line', { reason: String(d.reason) }),
-    },
-    {
-      kind: 'confirm',
-      id: 'confirm',
-      prompt: (c, d) => c.t('review.return_confirm', { id: String(d.id), nominee: String(d.nominee), unit: String(d.unit) }),
-      actions: (c) => [
-        { id: 'return', label: c.t('review.action_confirm_return') },
-        { id: 'cancel', label: c.t('confirm.cancel') },
-      ],
-    },
-  ],
-  complete: (ctx, d) => decide(ctx, d, 'returned'),
-};
+});

@@ -1,7 +1,7 @@
-import type { Flow, FlowContext } from '../src/engine/flow.js';
+import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Subject } from '../src/domain/entities.js';
 import { dossierCompleteness, formatDeadline, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
-import { campaignYears, label } from './common.js';
+import { campaignYears, label } from './lib/common.js';
 
 async function statusLines(ctx: FlowContext): Promise<string[]> {
   const year = campaignYears(ctx)[0]!;
@@ -23,7 +23,7 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
       lines.push(
         ctx.t(report.late ? 'status.report_late' : 'status.report', {
           date: formatVn(new Date(report.submittedAt), ctx.lang, true),
-          verdict: ctx.t(verdict.passed ? 'indicators.all_met' : 'status.report_not_all_met'),
+          verdict: ctx.t(verdict.passed ? 'report.all_met' : 'status.report_not_all_met'),
         }),
       );
     }
@@ -49,34 +49,10 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
 }
 
 /** Tình trạng: what this unit (or person) has registered, reported and nominated, and the next deadline. */
-export const status: Flow = {
+export const status = defineFlow({
   id: 'status',
   title: 'status.title',
   command: '/tinhtrang',
   available: (ctx) => ctx.identity.role === 'officer' || ctx.identity.role === 'individual',
-  steps: () => [],
-  complete: async () => [],
   render: async (ctx) => [{ text: (await statusLines(ctx)).join('\n') }],
-};
-
-export const help: Flow = {
-  id: 'help',
-  title: 'help.title',
-  available: (ctx) => ctx.identity.role !== null,
-  steps: () => [],
-  complete: async () => [],
-  render: async (ctx) => [
-    { text: `${ctx.t('help.text')}\n\n${ctx.t('help.office', { office: label(ctx, ctx.campaign.standingOffice.name), campaign: label(ctx, ctx.campaign.name) })}` },
-  ],
-};
-
-export const language: Flow = {
-  id: 'lang',
-  title: 'lang.title',
-  available: (ctx) => ctx.identity.role !== null,
-  steps: () => [],
-  complete: async () => [],
-  render: async (ctx) => [
-    { text: ctx.t('lang.choose'), choices: [{ payload: 'cmd|lang|vi', label: 'Tiếng Việt' }, { payload: 'cmd|lang|en', label: 'English' }] },
-  ],
-};
+});

@@ -5,6 +5,7 @@ import type { Campaign } from '../src/campaign/schema.js';
 import type { OutboundChannel } from '../src/channels/types.js';
 import { CHANNELS, type Channel, type FileRef, type Identity, type Lang } from '../src/domain/entities.js';
 import type { UnitLevel } from '../src/domain/levels.js';
+import { flowLink } from '../src/engine/links.js';
 import type { Reply } from '../src/engine/types.js';
 import { documentName, senderLabel } from '../src/files.js';
 import { t } from '../src/i18n.js';
@@ -415,7 +416,7 @@ export class Broadcasts {
     const text = s.total === 0 && s.status !== 'done'
       ? t(lang, 'announce.progress_preparing', { id: s.id })
       : t(lang, 'announce.progress', { id: s.id, done: formatCount(lang, done), total: formatCount(lang, s.total), sent: formatCount(lang, s.sent) });
-    return withCancel ? { text, choices: [{ payload: `go|bccancel|${s.id}`, label: t(lang, 'announce.cancel_button') }] } : { text };
+    return withCancel ? { text, choices: [{ payload: flowLink('bccancel', s.id), label: t(lang, 'bccancel.button') }] } : { text };
   }
 
   private async showProgress(id: string, spec: BroadcastSpec, s: BroadcastStatus, outbound: () => Partial<Record<Channel, OutboundChannel>>): Promise<void> {

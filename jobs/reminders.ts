@@ -11,6 +11,7 @@ import {
   type ScheduledReminder,
   type Unit,
 } from '../src/domain/index.js';
+import { flowLink } from '../src/engine/links.js';
 import type { Choice } from '../src/engine/types.js';
 import { t, type MsgKey } from '../src/i18n.js';
 import type { Store } from '../src/store/index.js';
@@ -61,9 +62,9 @@ export const reminderRef = (campaign: Campaign, r: Pick<ScheduledReminder, 'kind
   `rem-${campaign.id}-${r.kind}-${r.year}-d${r.offsetDays}`;
 
 const ACTION: Record<DeadlineKind, { payload: string; label: MsgKey }> = {
-  registration: { payload: 'go|register', label: 'reminder.action_register' },
-  report: { payload: 'go|report', label: 'reminder.action_report' },
-  dossier: { payload: 'go|nominate', label: 'reminder.action_dossier' },
+  registration: { payload: flowLink('register'), label: 'reminder.action_register' },
+  report: { payload: flowLink('report'), label: 'reminder.action_report' },
+  dossier: { payload: flowLink('nominate'), label: 'reminder.action_dossier' },
 };
 
 /** Dossier lines a unit's officer must act on; at most this many are listed. */
@@ -155,7 +156,7 @@ export async function planReminders(
         const done = new Set((await store.reports.list(campaign.id, r.year)).map((x) => x.unitId));
         for (const i of officers) {
           const unit = units.get(i.unitId!);
-          // Only units whose level has a standard report indicators (flows/indicators.ts refuses the others).
+          // Only units whose level has a standard report indicators (flows/report.ts refuses the others).
           if (unit && !done.has(unit.id) && standardFor(campaign, unit.level))
             toOfficer(i, unit, t(i.lang, 'reminder.report', { ...common(i), unit: unit.name }));
         }

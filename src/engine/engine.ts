@@ -1,30 +1,35 @@
+// Over ~300 lines on purpose: the per-message path (flood guard, lock, dedupe, idle restart,
+// restore on error, authority) and routing between steps share the session. What a kind of
+// step does lives in steps/, the order of steps in route.ts, file downloads in receive.ts.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
-import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
-import { parsePercent } from '../domain/standards.js';
+import type { Channel, Identity, Lang } from '../domain/entities.js';
 import { stripInvisible } from '../domain/text.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
-import { DownloadError } from '../download.js';
-import { MAX_FILE_BYTES, type FileStore } from '../files.js';
+import type { FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
 import type { FlowJobs } from '../../jobs/index.js';
-import type { Data, Flow, FlowContext, Option, Step } from './flow.js';
-import { isSkipWord, matchMany, matchOption, parseCommand, parseStepPayload, stepPayload, type Command } from './input.js';
+import type { Data, Flow, FlowContext } from './flow.js';
+import { matchOption, parseCommand, parseStepPayload, type Command } from './input.js';
+import { flowLinkPayload, parseDeepLink, parseMenuLink } from './links.js';
 import { randomUUID } from 'node:crypto';
 import { LockTimeoutError } from './lock.js';
+import { receiveFile, type AttachmentFetcher } from './receive.js';
+import { applicableStep, nextStep, stepById, summary, unanswered } from './route.js';
 import { emptySession, leaveFlow, SessionStore, type Entered, type Grant, type Session } from './session.js';
+import { kindOf, readAnswer, writeAnswer, type Step, type StepEnv } from './steps/index.js';
 import { isStoreError } from '../store/errors.js';
-import type { HandleResult, Inbound, InboundAttachment, Reply } from './types.js';
+import type { HandleResult, Inbound, Reply } from './types.js';
 
-export type AttachmentFetcher = (attachment: InboundAttachment) => Promise<Buffer>;
+export type { AttachmentFetcher } from './receive.js';
 
 export interface EngineOptions {
   /** The store's Redis server: the engine's per-message scripts read and write its identity keys. */
   redis: Redis;
   store: Store;
   campaign: Campaign;
-  flows: Flow[];
+  flows: readonly Flow[];
   files: FileStore;
   fetchers?: Partial<Record<Channel, AttachmentFetcher>>;
   /** Key prefix shared with the store. */
@@ -202,6 +207,8 @@ export class Engine {
     // Authority is checked on every message, not only when the flow started.
     const current = this.flow(session);
     if (current && !this.mayContinue(ctx, current, session.grant)) return this.endFlow(ctx, session);
+    // Answers stored by an older version of the flow are never used.
+    if (current && !current.fits(session.data)) return this.restart(ctx, session, current);
     const raw = inbound.text?.trim();
     // One place for everything a user types: names, reasons, announcements others will read.
     const text = raw ? stripInvisible(raw).trim() || undefined : undefined;
@@ -218,19 +225,18 @@ export class Engine {
       return this.startFlow(ctx, session, byCommand.id);
     }
 
-    // A deep-link button (`go|<flow>|<args>`, e.g. "accept dossier n_5") works like a slash command with arguments.
-    const link = inbound.payload ? /^go\|([a-z_]{1,30})\|([A-Za-z0-9_.:-]{1,40})$/.exec(inbound.payload) : null;
-    const linked = link ? this.flowsById.get(link[1]!) : undefined;
+    const link = parseDeepLink(inbound.payload);
+    const linked = link ? this.flowsById.get(link.flowId) : undefined;
     if (linked && linked.id !== 'onboarding') {
       if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
-      ctx.args = link![2];
+      ctx.args = link!.arg;
       return this.startFlow(ctx, session, linked.id);
     }
 
     const flow = this.flow(session);
     if (!flow) {
       if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
-      const go = inbound.payload?.startsWith('go|') ? inbound.payload.slice(3) : undefined;
+      const go = parseMenuLink(inbound.payload);
       const menu = this.menuFlows(ctx);
       const picked = go
         ? menu.find((f) => f.id === go)
@@ -281,7 +287,7 @@ export class Engine {
 
   private menu(ctx: FlowContext): Reply {
     const flows = this.menuFlows(ctx);
-    return { text: ctx.t('menu.title'), choices: flows.map((f) => ({ payload: `go|${f.id}`, label: ctx.t(f.title) })) };
+    return { text: ctx.t('menu.title'), choices: flows.map((f) => ({ payload: flowLinkPayload(f.id), label: ctx.t(f.title) })) };
   }
 
   private async menuOrOnboarding(ctx: FlowContext, session: Session): Promise<Reply[]> {
@@ -298,12 +304,14 @@ export class Engine {
     const replies: Reply[] = [];
     if (paused) {
       delete session.paused[flow.id];
-      // Answers given under another role or unit are not resumed.
-      if (this.mayContinue(ctx, flow, paused.grant ?? null)) {
+      // Answers given under another role or unit, or of an older shape, are not resumed.
+      if (!this.mayContinue(ctx, flow, paused.grant ?? null)) replies.push({ text: ctx.t('flow.access_changed') });
+      else if (!flow.fits(paused.data)) replies.push({ text: ctx.t('session.restarted') });
+      else {
         Object.assign(session, { flow: flow.id, step: paused.step, data: paused.data, history: paused.history, grant: this.grantOf(ctx) });
         const step = this.currentStep(ctx, flow, session);
         if (step) return [{ text: ctx.t('flow.resumed') }, await this.prompt(ctx, flow, step, session.data)];
-      } else replies.push({ text: ctx.t('flow.access_changed') });
+      }
     }
     const begun = (await flow.begin?.(ctx)) ?? {};
     if (begun.refuse) return [...replies, { text: begun.refuse }, this.menu(ctx)];
@@ -311,21 +319,14 @@ export class Engine {
     session.data = begun.data ?? {};
     session.grant = this.grantOf(ctx);
     if (begun.notice) replies.push({ text: begun.notice });
-    const first = await this.nextStep(ctx, flow, session.data, null);
+    const first = nextStep(ctx, flow, session.data, null);
     if (!first) return [...replies, ...(await this.finish(ctx, session, flow, 'confirm'))];
     session.step = first.id;
     return [...replies, await this.prompt(ctx, flow, first, session.data)];
   }
 
-  /** The step after `afterId` (or the first) whose condition holds. */
-  private async nextStep(ctx: FlowContext, flow: Flow, data: Data, afterId: string | null): Promise<Step | undefined> {
-    const steps = flow.steps(ctx, data);
-    const start = afterId === null ? 0 : steps.findIndex((s) => s.id === afterId) + 1;
-    return steps.slice(start).find((s) => !s.when || s.when(ctx, data));
-  }
-
   private currentStep(ctx: FlowContext, flow: Flow, session: Session): Step | undefined {
-    return flow.steps(ctx, session.data).find((s) => s.id === session.step);
+    return stepById(ctx, flow, session.data, session.step);
   }
 
   private async reprompt(ctx: FlowContext, session: Session): Promise<Reply[]> {
@@ -335,59 +336,23 @@ export class Engine {
     return [await this.prompt(ctx, flow, step, session.data)];
   }
 
-  private async options(ctx: FlowContext, step: Step, data: Data): Promise<Option[]> {
-    if (step.kind === 'choice' || step.kind === 'multi') return step.options(ctx, data);
-    if (step.kind === 'confirm') return step.actions(ctx, data);
-    return [];
+  /** What a step's kind may use: the answers, the summary before it, and (while answering) file downloads. */
+  private env(ctx: FlowContext, flow: Flow, step: Step, data: Data, at = ctx.now): StepEnv {
+    return {
+      ctx,
+      data,
+      current: readAnswer(data, step),
+      summary: () => summary(ctx, flow, data, step.id).map((l) => l.line),
+      receiveFile: async (attachment) => {
+        const saved = await receiveFile(this.opts, ctx, attachment, at);
+        return saved.ok ? saved : { ok: false, error: ctx.t(saved.error, { mb: this.opts.files.dailyMb() }) };
+      },
+    };
   }
 
-  /** The question of a step, with its choices, hints and (for confirm) the numbered summary. */
+  /** The question of a step, in the form its kind gives it (choices, hints, the numbered summary). */
   private async prompt(ctx: FlowContext, flow: Flow, step: Step, data: Data): Promise<Reply> {
-    let text = await step.prompt(ctx, data);
-    const options = await this.options(ctx, step, data);
-    const choices = options.map((o) => ({ payload: stepPayload(step.id, o.id), label: o.label }));
-    switch (step.kind) {
-      case 'multi': {
-        const picked = (data[step.field ?? step.id] as string[] | undefined) ?? [];
-        choices.forEach((c, i) => {
-          if (picked.includes(options[i]!.id)) c.label = `✓ ${c.label}`;
-        });
-        choices.push({ payload: stepPayload(step.id, '__done'), label: ctx.t('multi.done') });
-        text += `\n${ctx.t('multi.hint')}`;
-        break;
-      }
-      case 'text':
-        if (step.optional) choices.push({ payload: stepPayload(step.id, '__skip'), label: ctx.t('step.skip') });
-        break;
-      case 'percent':
-        text += `\n${ctx.t('percent.hint')}`;
-        break;
-      case 'file':
-        choices.push({ payload: stepPayload(step.id, '__skip'), label: ctx.t('file.later') });
-        text += `\n${ctx.t('file.hint')}`;
-        return { text, choices, expectsFile: true };
-      case 'confirm': {
-        const lines = this.summary(ctx, flow, step, data).map((l, i) => `${i + 1}. ${l.line}`);
-        const extra = step.extra ? await step.extra(ctx, data) : null;
-        text = [text, ...lines, extra, ctx.t('confirm.edit_hint')].filter(Boolean).join('\n');
-        break;
-      }
-      case 'choice':
-        break;
-    }
-    return choices.length ? { text, choices } : { text };
-  }
-
-  /** Summary lines of the answered steps before `confirm`, each tied to its step for "sửa N". */
-  private summary(ctx: FlowContext, flow: Flow, confirm: Step, data: Data): { line: string; stepId: string }[] {
-    const out: { line: string; stepId: string }[] = [];
-    for (const s of flow.steps(ctx, data)) {
-      if (s.id === confirm.id) break;
-      if (s.when && !s.when(ctx, data)) continue;
-      const line = s.summary?.(ctx, data);
-      if (line) out.push({ line, stepId: s.id });
-    }
-    return out;
+    return kindOf(step).prompt(step, await step.prompt(ctx, data), this.env(ctx, flow, step, data));
   }
 
   private async back(ctx: FlowContext, session: Session): Promise<Reply[]> {
@@ -403,116 +368,49 @@ export class Engine {
   private async edit(ctx: FlowContext, session: Session, n: number): Promise<Reply[]> {
     const flow = this.flow(session);
     const step = flow && this.currentStep(ctx, flow, session);
-    if (!flow || !step || step.kind !== 'confirm') return [{ text: ctx.t('confirm.edit_only_at_summary') }, ...(await this.reprompt(ctx, session))];
-    const target = this.summary(ctx, flow, step, session.data)[n - 1];
+    if (!flow || !step || !kindOf(step).summarises) return [{ text: ctx.t('confirm.edit_only_at_summary') }, ...(await this.reprompt(ctx, session))];
+    const target = summary(ctx, flow, session.data, step.id)[n - 1];
     if (!target) return [{ text: ctx.t('confirm.edit_bad_number', { n }) }, ...(await this.reprompt(ctx, session))];
     session.returnTo = step.id;
     session.step = target.stepId;
     return this.reprompt(ctx, session);
   }
 
+  /** One answer to the current step: its kind judges it; the engine stores it and routes to the next step. */
   private async answer(ctx: FlowContext, session: Session, flow: Flow, inbound: Inbound, text: string | undefined): Promise<Reply[]> {
     const step = this.currentStep(ctx, flow, session);
-    if (!step) {
-      // The flow changed under a stored session (e.g. after an upgrade): start it again.
-      return [{ text: ctx.t('session.restarted') }, ...(await this.startFlow(ctx, session, flow.id))];
-    }
+    // The flow changed under a stored session (e.g. after an upgrade): start it again.
+    if (!step) return this.restart(ctx, session, flow);
     const button = parseStepPayload(inbound.payload);
     if (inbound.payload && (!button || button.stepId !== step.id)) {
       return [{ text: ctx.t('error.stale_button') }, await this.prompt(ctx, flow, step, session.data)];
     }
-    const field = step.field ?? step.id;
     const retry = async (error: string) => [{ text: error }, await this.prompt(ctx, flow, step, session.data)];
-    const hasFile = inbound.attachments?.some((a) => a.kind === 'file' || a.kind === 'image');
-    if (step.kind !== 'file' && !text && !button) {
-      const sticker = inbound.attachments?.some((a) => a.kind === 'sticker');
+    const kind = kindOf(step);
+    const attachments = inbound.attachments ?? [];
+    if (!kind.takesFiles && !text && !button) {
+      const hasFile = attachments.some((a) => a.kind === 'file' || a.kind === 'image');
+      const sticker = attachments.some((a) => a.kind === 'sticker');
       return retry(ctx.t(hasFile ? 'error.file_not_expected' : sticker ? 'error.sticker' : 'error.empty'));
     }
-
-    const feedback: Reply[] = [];
-    switch (step.kind) {
-      case 'choice': {
-        const options = await step.options(ctx, session.data);
-        const o = matchOption(options, text, button?.optionId);
-        if (!o) return retry(ctx.t('error.choice', { count: options.length }));
-        session.data[field] = o.id;
-        const fb = step.feedback ? await step.feedback(ctx, session.data) : null;
-        if (fb) feedback.push({ text: fb });
-        break;
-      }
-      case 'multi': {
-        const options = await step.options(ctx, session.data);
-        const picked = new Set((session.data[field] as string[] | undefined) ?? []);
-        if (button) {
-          if (button.optionId !== '__done') {
-            const o = options.find((x) => x.id === button.optionId);
-            if (!o) return retry(ctx.t('error.stale_button'));
-            if (picked.has(o.id)) picked.delete(o.id);
-            else picked.add(o.id);
-            session.data[field] = options.filter((x) => picked.has(x.id)).map((x) => x.id);
-            return [await this.prompt(ctx, flow, step, session.data)];
-          }
-          if (picked.size === 0) return retry(ctx.t('error.multi_empty'));
-        } else {
-          const many = matchMany(options, text!);
-          if (!many) return retry(ctx.t('error.multi', { count: options.length }));
-          session.data[field] = many.map((o) => o.id);
-        }
-        break;
-      }
-      case 'text': {
-        if (button?.optionId === '__skip' || (step.optional && isSkipWord(text))) {
-          session.data[field] = null;
-          break;
-        }
-        if (button) return retry(ctx.t('error.stale_button'));
-        if (text!.length > step.max) return retry(ctx.t('error.text_too_long', { max: step.max, length: text!.length }));
-        // Control characters never reach storage.
-        const clean = text!.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
-        if (!clean) return retry(ctx.t('error.empty'));
-        if (step.parse) {
-          const r = await step.parse(clean, ctx, session.data);
-          if (!r.ok) return retry(r.error);
-          session.data[field] = r.value;
-        } else session.data[field] = clean;
-        break;
-      }
-      case 'percent': {
-        const r = button ? null : parsePercent(text!);
-        if (!r?.ok) return retry(ctx.t('error.percent'));
-        const value = r.value;
-        session.data[field] = value;
-        const fb = step.feedback?.(ctx, session.data, value);
-        if (fb) feedback.push({ text: fb });
-        break;
-      }
-      case 'file': {
-        if (button?.optionId === '__skip' || isSkipWord(text)) {
-          session.data[field] = null;
-          break;
-        }
-        const attachment = inbound.attachments?.find((a) => a.kind === 'file' || a.kind === 'image');
-        if (!attachment) {
-          const sticker = inbound.attachments?.some((a) => a.kind === 'sticker');
-          return retry(ctx.t(sticker ? 'error.sticker' : inbound.attachments?.length ? 'error.file_type' : 'error.file_expected'));
-        }
-        const saved = await this.receiveFile(ctx, attachment, inbound.at);
-        if (!saved.ok) return retry(ctx.t(saved.error, { mb: this.opts.files.dailyMb() }));
-        session.data[field] = saved.file;
-        feedback.push({ text: ctx.t('file.received', { name: saved.file.name }) });
-        break;
-      }
-      case 'confirm': {
-        const actions = await step.actions(ctx, session.data);
-        const o = matchOption(actions, text, button?.optionId);
-        if (!o) return retry(ctx.t('error.choice', { count: actions.length }));
-        if (o.id === 'cancel') {
-          leaveFlow(session, ctx.now, false);
-          return [{ text: ctx.t('flow.cancelled') }, this.menu(ctx)];
-        }
-        return this.finish(ctx, session, flow, o.id);
-      }
+    const env = this.env(ctx, flow, step, session.data, inbound.at);
+    const outcome = await kind.accept(step, { text, optionId: button?.optionId, attachments }, env);
+    switch (outcome.kind) {
+      case 'retry':
+        return retry(outcome.error);
+      case 'cancel':
+        leaveFlow(session, ctx.now, false);
+        return [{ text: ctx.t('flow.cancelled') }, this.menu(ctx)];
+      case 'finish':
+        return this.finish(ctx, session, flow, outcome.action);
+      case 'again':
+        writeAnswer(session.data, step, outcome.value);
+        return [await this.prompt(ctx, flow, step, session.data)];
+      case 'answer':
+        writeAnswer(session.data, step, outcome.value);
     }
+    const said = await kind.feedback?.(step, outcome.value, env);
+    const feedback: Reply[] = said ? [{ text: said }] : [];
 
     await step.after?.(ctx, session.data);
     // A step answered again (after "sửa N") keeps its place: "back" walks the flow's order,
@@ -520,22 +418,18 @@ export class Engine {
     if (!session.history.includes(step.id)) session.history.push(step.id);
     const returning = session.returnTo && session.returnTo !== step.id ? session.returnTo : null;
     // After "sửa N", a step the new answer brings in (one with no answer yet) is asked before the summary again.
-    const brought = returning ? this.unanswered(ctx, flow, session.data, step.id, returning) : undefined;
-    const next = returning
-      ? (brought ?? flow.steps(ctx, session.data).find((s) => s.id === returning && (!s.when || s.when(ctx, session.data))))
-      : await this.nextStep(ctx, flow, session.data, step.id);
+    const brought = returning ? unanswered(ctx, flow, session.data, step.id, returning) : undefined;
+    const next = returning ? (brought ?? applicableStep(ctx, flow, session.data, returning)) : nextStep(ctx, flow, session.data, step.id);
     session.returnTo = brought ? returning : null;
     if (!next) return [...feedback, ...(await this.finish(ctx, session, flow, 'confirm'))];
     session.step = next.id;
     return [...feedback, await this.prompt(ctx, flow, next, session.data)];
   }
 
-  /** The first step between `afterId` and `untilId` whose condition holds and that has no answer yet. */
-  private unanswered(ctx: FlowContext, flow: Flow, data: Data, afterId: string, untilId: string): Step | undefined {
-    const steps = flow.steps(ctx, data);
-    const from = steps.findIndex((s) => s.id === afterId) + 1;
-    const to = steps.findIndex((s) => s.id === untilId);
-    return steps.slice(from, to < 0 ? undefined : to).find((s) => (!s.when || s.when(ctx, data)) && data[s.field ?? s.id] === undefined);
+  /** The stored session no longer fits the flow (changed steps, answers of another shape): begin it again, politely. */
+  private async restart(ctx: FlowContext, session: Session, flow: Flow): Promise<Reply[]> {
+    leaveFlow(session, ctx.now, false);
+    return [{ text: ctx.t('session.restarted') }, ...(await this.startFlow(ctx, session, flow.id))];
   }
 
   /** The role and unit a flow runs under: the identity's when it started. */
@@ -563,6 +457,9 @@ export class Engine {
     const current = await ctx.store.identities.get(ctx.channel, ctx.userId);
     if (current) this.adopt(ctx, current);
     if (!current || !this.mayContinue(ctx, flow, session.grant)) return this.endFlow(ctx, session);
+    // Answers that fit while stepping but are not complete: a question added since this session
+    // passed that point. Begin again; with nothing answered it is a bug in the flow (complete() throws).
+    if (!flow.isComplete(session.data) && session.history.length > 0) return this.restart(ctx, session, flow);
     const replies = await flow.complete(ctx, session.data, action);
     leaveFlow(session, ctx.now, false);
     // Roles may have changed (onboarding): rebuild what the menu offers from the stored identity.
@@ -577,37 +474,6 @@ export class Engine {
     ctx.lang = identity.lang;
     ctx.actor.role = identity.role;
     ctx.actor.grant = { role: identity.role, unitId: identity.unitId };
-  }
-
-  /**
-   * Fetches and stores a file the user sent. Every failure before the bytes arrived from an
-   * allowed host gets the same neutral answer (a refused address, a closed port, a 404 and
-   * a timeout look alike: docs/zalo.md); the size, type and quota answers come only after.
-   */
-  private async receiveFile(ctx: FlowContext, attachment: InboundAttachment, at: Date): Promise<{ ok: true; file: FileRef } | { ok: false; error: MsgKey }> {
-    const fetch = this.opts.fetchers?.[ctx.channel];
-    if (!fetch || !attachment.ref) return { ok: false, error: 'error.file_unavailable' };
-    if (attachment.size !== undefined && attachment.size > MAX_FILE_BYTES) return { ok: false, error: 'error.file_too_big' };
-    let bytes: Buffer;
-    try {
-      bytes = await fetch(attachment);
-    } catch (err) {
-      // The message only: DownloadError never holds the URL; other errors may (a token), so only their class.
-      const why = err instanceof DownloadError ? err.message : err instanceof Error ? err.name : 'error';
-      this.opts.log.warn({ err: why, channel: ctx.channel }, 'file download failed');
-      return { ok: false, error: err instanceof DownloadError && err.reason === 'too_big' ? 'error.file_too_big' : 'error.file_unavailable' };
-    }
-    const saved = await this.opts.files.save(bytes, { name: attachment.name, at, owner: `${ctx.channel}:${ctx.userId}` });
-    if (saved.ok) return saved;
-    const key = {
-      too_big: 'error.file_too_big',
-      unsupported: 'error.file_type',
-      empty: 'error.file_empty',
-      user_quota: 'error.file_quota',
-      disk_full: 'error.files_full',
-    } as const;
-    if (saved.error === 'disk_full') this.opts.log.error({ channel: ctx.channel }, 'file refused: FILES_MAX_MB reached');
-    return { ok: false, error: key[saved.error] };
   }
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import type { MsgKey, Params } from '../i18n.js';
@@ -5,8 +6,10 @@ import type { Actor, Store } from '../store/index.js';
 import type { FlowJobs } from '../../jobs/index.js';
 import type { FileStore } from '../files.js';
 import type { SendOutcome } from '../channels/types.js';
+import type { Step } from './steps/index.js';
 import type { Reply } from './types.js';
 
+/** A flow's answers as the engine keeps them in the session (JSON). */
 export type Data = Record<string, unknown>;
 
 /** What a flow can see and use while running one step for one user. */
@@ -42,53 +45,82 @@ export interface Option {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-type Dyn<T> = (ctx: FlowContext, data: Data) => T | Promise<T>;
-
-interface BaseStep {
-  /** Unique within the flow; short, since it travels in button payloads. */
-  id: string;
-  /** Where the answer is kept in the flow's data (defaults to the step id). */
-  field?: string;
-  prompt: Dyn<string>;
-  /** Skip the step unless this holds. */
-  when?: (ctx: FlowContext, data: Data) => boolean;
-  /** The line this answer shows in the summary before confirming (numbered for "sửa N"). */
-  summary?: (ctx: FlowContext, data: Data) => string | null;
-  /** Runs after a valid answer is stored, e.g. to load a chosen draft into the data. */
-  after?: (ctx: FlowContext, data: Data) => Promise<void>;
-}
-
-export type Step =
-  | (BaseStep & { kind: 'choice'; options: Dyn<Option[]>; feedback?: Dyn<string | null> })
-  | (BaseStep & { kind: 'multi'; options: Dyn<Option[]> })
-  | (BaseStep & {
-      kind: 'text';
-      max: number;
-      /** May be skipped with "bỏ qua" (stored as null). */
-      optional?: boolean;
-      parse?: (text: string, ctx: FlowContext, data: Data) => Parsed<unknown> | Promise<Parsed<unknown>>;
-    })
-  | (BaseStep & { kind: 'percent'; feedback?: (ctx: FlowContext, data: Data, value: number) => string | null })
-  | (BaseStep & { kind: 'file' })
-  | (BaseStep & { kind: 'confirm'; actions: Dyn<Option[]>; extra?: Dyn<string | null> });
+export type { Step } from './steps/index.js';
 
 export type FileAnswer = FileRef | null;
 
-export interface Flow {
-  id: string;
+/** The answers given so far while a flow is stepping: any part of its schema's input. */
+export type Answers<S extends z.ZodType> = Partial<z.input<S>>;
+
+/** What `begin` may say: refuse with a message, or pre-fill answers (e.g. resume a draft). */
+export interface Begun<A> {
+  data?: A;
+  refuse?: string;
+  notice?: string;
+}
+
+/** A flow as a flow file writes it (see defineFlow). */
+export interface FlowDefinition<Id extends string, S extends z.ZodObject> {
+  /** Lives in sessions and buttons: never rename it. The flow's file is flows/<id>.ts. */
+  id: Id;
   /** Menu label. */
   title: MsgKey;
   /** Slash command that starts the flow from anywhere (e.g. "/thongke"); text after it arrives as ctx.args. */
   command?: string;
-  /** Hidden from the menu (started by a command or another flow). */
+  /** Hidden from the menu (started by a command, a button or another flow). */
   hidden?: boolean;
   /** Whether this user may run the flow (role checks live here). */
   available(ctx: FlowContext): boolean;
-  /** Runs before the first step: refuse with a message, or pre-fill data (e.g. resume a draft). */
-  begin?(ctx: FlowContext): Promise<{ data?: Data; refuse?: string; notice?: string }>;
-  steps(ctx: FlowContext, data: Data): Step[];
-  /** Called with the confirm step's chosen action; returns what to tell the user. */
-  complete(ctx: FlowContext, data: Data, action: string): Promise<Reply[]>;
+  /**
+   * The complete answers `complete` receives (parsed: `z.output`). While stepping, the data is
+   * any part of its input; a session restored from Redis that does not fit starts the flow again.
+   */
+  schema?: S;
+  /** Runs before the first step. */
+  begin?(ctx: FlowContext): Promise<Begun<Answers<S>>>;
+  steps?(ctx: FlowContext, data: Answers<S>): Step<Answers<S>>[];
+  /** Called with the confirm step's chosen action (or 'confirm' when the last step is not a confirm); returns what to tell the user. */
+  complete?(ctx: FlowContext, data: z.output<S>, action: string): Promise<Reply[]>;
   /** Flows that are only a message (status, help) have no steps and render here. */
   render?(ctx: FlowContext): Promise<Reply[]>;
+}
+
+/** A flow as the engine runs it: answers are plain session data until `complete` checks them. */
+export interface Flow<Id extends string = string> {
+  id: Id;
+  title: MsgKey;
+  command?: string;
+  hidden?: boolean;
+  available(ctx: FlowContext): boolean;
+  begin?(ctx: FlowContext): Promise<Begun<Data>>;
+  steps(ctx: FlowContext, data: Data): Step[];
+  /** Whether stored answers (a session from Redis, a paused flow) still fit this flow's schema. */
+  fits(data: Data): boolean;
+  /** Whether the answers are complete: they fit the flow's whole schema. */
+  isComplete(data: Data): boolean;
+  /** Parses the answers with the flow's schema and completes; throws when they do not fit (a bug in the flow's steps). */
+  complete(ctx: FlowContext, data: Data, action: string): Promise<Reply[]>;
+  render?(ctx: FlowContext): Promise<Reply[]>;
+}
+
+/** A flow whose answers are typed and validated by `schema`; `complete` receives them parsed. */
+export function defineFlow<const Id extends string, S extends z.ZodObject = z.ZodObject<{}>>(def: FlowDefinition<Id, S>): Flow<Id> {
+  // Strict: a key the flow does not declare (answers stored by an older version) does not fit.
+  const schema = (def.schema ?? z.object({})).strict();
+  const partial = schema.partial();
+  const { schema: _s, steps, complete, begin, ...rest } = def;
+  return {
+    ...rest,
+    // The only place typed answers meet untyped session data: `fits` and `complete` check them with the schema.
+    ...(begin && { begin: begin as Flow['begin'] }),
+    steps: (ctx, data) => (steps?.(ctx, data as Answers<S>) ?? []) as unknown as Step[],
+    fits: (data) => partial.safeParse(data).success,
+    isComplete: (data) => schema.safeParse(data).success,
+    async complete(ctx, data, action) {
+      const parsed = schema.safeParse(data);
+      // Field paths only: the values are what users typed.
+      if (!parsed.success) throw new Error(`flow ${def.id}: answers do not fit its schema at ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      return complete ? complete(ctx, parsed.data as z.output<S>, action) : [];
+    },
+  };
 }

@@ -1,30 +1,59 @@
-import type { Data, Flow, FlowContext, Option, Step } from '../src/engine/flow.js';
-import type { FileRef, Nomination, Nominee } from '../src/domain/entities.js';
+import { z } from 'zod';
+import { defineFlow, type FlowContext, type Option, type Step } from '../src/engine/flow.js';
+import { fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { campaignYears, defaultYear, isOfficer, label, yearOf, yearStep } from './common.js';
+import { flowLink } from '../src/engine/links.js';
+import { campaignYears, defaultYear, isOfficer, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
-const partField = (partId: string) => `p_${partId}`;
+
 /** Award and review travel together as one choice: "<awardId>.<reviewId>". */
 const awardKey = (awardId: string, reviewId: string) => `${awardId}.${reviewId}`;
-const splitAward = (key: unknown) => {
-  const [awardId = '', reviewId = ''] = String(key).split('.');
+const splitAward = (key: string | undefined) => {
+  const [awardId = '', reviewId = ''] = (key ?? '').split('.');
   return { awardId, reviewId };
 };
 
-function nomineeOf(d: Data): Nominee {
+const schema = z
+  .object({
+    unitId: z.string(),
+    unitName: z.string(),
+    /** The unit's drafts and returned dossiers, offered by the first step. */
+    open: z.array(optionSchema),
+    /** 'new', or the id of the dossier continued (its answers are then loaded into these fields). */
+    pick: z.string().optional(),
+    nominationId: z.string().optional(),
+    year: yearSchema,
+    nomineeType: z.enum(['self', 'collective', 'individual']),
+    nomineeName: z.string().optional(),
+    nomineePosition: z.string().optional(),
+    nomineeUnit: z.string().optional(),
+    /** "<awardId>.<reviewId>" */
+    award: z.string(),
+    summaryText: z.string(),
+    /** Parts already stored with a continued dossier (their steps are skipped). */
+    storedParts: z.record(z.string(), fileRefSchema).optional(),
+    /** Parts sent in this conversation by part id, one step each (null: "later"). */
+    parts: z.record(z.string(), fileRefSchema.nullable()).default({}),
+  });
+
+type Answers = Partial<z.input<typeof schema>>;
+/** The answers helpers read, the same while stepping and once complete (only the year differs: "2024" / 2024). */
+type Fields = Partial<Omit<z.output<typeof schema>, 'year'>>;
+
+function nomineeOf(d: Fields): Nominee {
   if (d.nomineeType === 'individual')
-    return { type: 'individual', name: String(d.nomineeName), position: String(d.nomineePosition ?? ''), unitName: String(d.nomineeUnit ?? '') };
+    return { type: 'individual', name: String(d.nomineeName), position: d.nomineePosition ?? '', unitName: d.nomineeUnit ?? '' };
   if (d.nomineeType === 'collective') return { type: 'collective', unitId: null, name: String(d.nomineeName) };
   return { type: 'collective', unitId: String(d.unitId), name: String(d.unitName) };
 }
 
-function partsOf(ctx: FlowContext, d: Data): Record<string, FileRef> {
-  const parts: Record<string, FileRef> = { ...((d.storedParts as Record<string, FileRef> | undefined) ?? {}) };
+function partsOf(ctx: FlowContext, d: Fields): Record<string, FileRef> {
+  const parts: Record<string, FileRef> = { ...d.storedParts };
   for (const p of ctx.campaign.dossierParts) {
-    const f = d[partField(p.id)] as FileRef | null | undefined;
+    const f = d.parts?.[p.id];
     if (f) parts[p.id] = f;
   }
   return parts;
@@ -38,7 +67,7 @@ function awardOptions(ctx: FlowContext, year: number): Option[] {
 }
 
 /** A quota warning for this unit's proposals under the chosen award, or null. */
-async function quotaWarning(ctx: FlowContext, d: Data): Promise<string | null> {
+async function quotaWarning(ctx: FlowContext, d: Answers): Promise<string | null> {
   const { awardId, reviewId } = splitAward(d.award);
   // Quotas in the plans are for the whole campaign (e.g. 2 collectives for the commune), not per unit.
   const all = await ctx.store.nominations.list(ctx.campaign.id, yearOf(d));
@@ -49,31 +78,34 @@ async function quotaWarning(ctx: FlowContext, d: Data): Promise<string | null> {
   return ctx.t('nominate.quota_warning', { limit: side.limit, used: side.used, kind: ctx.t(`nominate.kind_${nomineeOf(d).type}`) });
 }
 
-function missingText(ctx: FlowContext, d: Data): string {
+function missingText(ctx: FlowContext, d: Answers): string {
   const c = dossierCompleteness(ctx.campaign, { parts: partsOf(ctx, d) } as Pick<Nomination, 'parts'> as Nomination);
   return c.missingRequired.length
     ? ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') })
     : ctx.t('nominate.complete');
 }
 
-const isNew = (d: Data) => !d.nominationId;
+const isNew = (d: Answers) => !d.nominationId;
 
 /** Đề nghị khen thưởng: nominee, award, summary, then each dossier part as a file or "later". */
-export const nomination: Flow = {
+export const nominate = defineFlow({
   id: 'nominate',
   title: 'nominate.title',
   command: '/dexuat',
   available: isOfficer,
+  schema,
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);
     if (!unit) return { refuse: ctx.t('common.unit_missing') };
     return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, open: await openNominations(ctx, unit.id) } };
   },
   steps(ctx) {
-    const parts: Step[] = ctx.campaign.dossierParts.map((p, n, all) => ({
+    const parts = ctx.campaign.dossierParts.map((p, n, all): Step<Answers> => ({
       kind: 'file',
-      id: partField(p.id),
-      when: (_c, d) => !(d.storedParts as Record<string, FileRef> | undefined)?.[p.id],
+      // The step id travels in button payloads and sessions: kept as it was.
+      id: `p_${p.id}`,
+      field: ['parts', p.id],
+      when: (_c, d) => !d.storedParts?.[p.id],
       prompt: (c) =>
         c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) }),
       summary: (c, d) => {
@@ -86,11 +118,11 @@ export const nomination: Flow = {
         kind: 'choice',
         id: 'pick',
         prompt: (c) => c.t('nominate.pick_prompt'),
-        when: (_c, d) => Array.isArray(d.open) && d.open.length > 0,
-        options: (c, d) => [{ id: 'new', label: c.t('nominate.pick_new') }, ...(d.open as Option[])],
+        when: (_c, d) => !!d.open?.length,
+        options: (c, d): Option[] => [{ id: 'new', label: c.t('nominate.pick_new') }, ...(d.open ?? [])],
         after: async (c, d) => {
           if (d.pick === 'new') return;
-          const n = await c.store.nominations.get(String(d.pick));
+          const n = d.pick ? await c.store.nominations.get(d.pick) : null;
           if (!n || n.unitId !== d.unitId || (n.status !== 'draft' && n.status !== 'returned')) {
             d.pick = 'new';
             return;
@@ -184,17 +216,17 @@ export const nomination: Flow = {
       throw err;
     }
   },
-};
+});
 
-async function save(ctx: FlowContext, d: Data, action: string): Promise<Reply[]> {
+async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string): Promise<Reply[]> {
   const { awardId, reviewId } = splitAward(d.award);
-  const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: String(d.summaryText ?? '') };
+  const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: d.summaryText };
   let n: Nomination;
   if (d.nominationId) {
-    n = await ctx.store.nominations.update(String(d.nominationId), fields, ctx.actor);
+    n = await ctx.store.nominations.update(d.nominationId, fields, ctx.actor);
   } else {
     n = await ctx.store.nominations.createDraft(
-      { campaignId: ctx.campaign.id, year: yearOf(d), unitId: String(d.unitId), createdBy: ctx.identity.personId ?? ctx.actor.id, ...fields },
+      { campaignId: ctx.campaign.id, year: d.year, unitId: d.unitId, createdBy: ctx.identity.personId ?? ctx.actor.id, ...fields },
       ctx.actor,
     );
   }

@@ -1,6 +1,7 @@
-import type { Flow, FlowContext } from '../src/engine/flow.js';
+import { z } from 'zod';
+import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Subject } from '../src/domain/entities.js';
-import { confirmActions, defaultYear, label, yearOf, yearStep } from './common.js';
+import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 const subjectOf = (ctx: FlowContext): Subject | null =>
   ctx.identity.role === 'officer' && ctx.identity.unitId
@@ -9,12 +10,21 @@ const subjectOf = (ctx: FlowContext): Subject | null =>
       ? { type: 'person', personId: ctx.identity.personId }
       : null;
 
+const schema = z.object({
+  year: yearSchema,
+  /** Content area ids, in the campaign's order. */
+  areas: z.array(z.string()).min(1),
+  /** null: skipped. */
+  commitments: z.string().nullable(),
+});
+
 /** Đăng ký thi đua: a unit (by its officer) or an individual commits to content areas for a year. */
-export const registration: Flow = {
+export const register = defineFlow({
   id: 'register',
   title: 'register.title',
   command: '/dangky',
   available: (ctx) => subjectOf(ctx) !== null,
+  schema,
   async begin(ctx) {
     return { data: defaultYear(ctx) };
   },
@@ -28,7 +38,7 @@ export const registration: Flow = {
       summary: (ctx, d) =>
         ctx.t('register.areas_line', {
           areas: ctx.campaign.contentAreas
-            .filter((a) => (d.areas as string[]).includes(a.id))
+            .filter((a) => d.areas?.includes(a.id))
             .map((a) => label(ctx, a.label))
             .join('; '),
         }),
@@ -39,7 +49,7 @@ export const registration: Flow = {
       max: 1000,
       optional: true,
       prompt: (ctx) => ctx.t('register.commitments_prompt'),
-      summary: (ctx, d) => ctx.t('register.commitments_line', { text: (d.commitments as string | null) ?? ctx.t('common.none') }),
+      summary: (ctx, d) => ctx.t('register.commitments_line', { text: d.commitments ?? ctx.t('common.none') }),
     },
     {
       kind: 'confirm',
@@ -50,19 +60,18 @@ export const registration: Flow = {
   ],
   async complete(ctx, d) {
     const subject = subjectOf(ctx)!;
-    const year = yearOf(d);
-    const existing = await ctx.store.registrations.get(ctx.campaign.id, year, subject);
+    const existing = await ctx.store.registrations.get(ctx.campaign.id, d.year, subject);
     await ctx.store.registrations.upsert(
       {
         campaignId: ctx.campaign.id,
-        year,
+        year: d.year,
         subject,
-        contentAreas: d.areas as string[],
-        commitments: (d.commitments as string | null) ?? null,
+        contentAreas: d.areas,
+        commitments: d.commitments,
         registeredBy: ctx.identity.personId ?? ctx.actor.id,
       },
       ctx.actor,
     );
-    return [{ text: ctx.t(existing ? 'register.updated' : 'register.done', { year }) }];
+    return [{ text: ctx.t(existing ? 'register.updated' : 'register.done', { year: d.year }) }];
   },
-};
+});

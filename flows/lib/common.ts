@@ -1,6 +1,7 @@
-import type { Data, FlowContext, Option, Step } from '../src/engine/flow.js';
-import { vnDate } from '../src/domain/index.js';
-import type { Localized } from '../src/campaign/schema.js';
+import { z } from 'zod';
+import type { FlowContext, Option, Step } from '../../src/engine/flow.js';
+import { vnDate } from '../../src/domain/index.js';
+import type { Localized } from '../../src/campaign/schema.js';
 
 export const label = (ctx: FlowContext, l: Localized) => l[ctx.lang];
 
@@ -12,15 +13,19 @@ export function campaignYears(ctx: FlowContext): number[] {
   return current.length ? [...current, ...years.filter((y) => y > thisYear)] : years;
 }
 
+/** A reporting year: stored as the choice's id ("2024") while stepping, a number once complete. */
+export const yearSchema = z.string().regex(/^\d{4}$/).transform(Number);
+
 /** Pre-fills the year when the campaign has only one, so the step is skipped. */
-export function defaultYear(ctx: FlowContext): Data {
+export function defaultYear(ctx: FlowContext): { year?: string } {
   const years = campaignYears(ctx);
   return years.length === 1 ? { year: String(years[0]) } : {};
 }
 
-export const yearOf = (data: Data) => Number(data.year);
+/** The year chosen so far (for prompts while stepping; complete() receives it parsed). */
+export const yearOf = (data: { year?: string }) => Number(data.year);
 
-export function yearStep(): Step {
+export function yearStep<D extends { year?: string }>(): Step<D> {
   return {
     kind: 'choice',
     id: 'year',
@@ -35,5 +40,13 @@ export const confirmActions = (ctx: FlowContext): Option[] => [
   { id: 'confirm', label: ctx.t('confirm.ok') },
   { id: 'cancel', label: ctx.t('confirm.cancel') },
 ];
+
+/** Options offered by an earlier step, kept in the answers (matches found by name …). */
+export const optionSchema = z.object({ id: z.string(), label: z.string() });
+
+export const isAdmin = (ctx: FlowContext) => ctx.identity.role === 'admin';
+
+/** The start of a long text, for summaries and lists. */
+export const preview = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export const isOfficer = (ctx: FlowContext) => ctx.identity.role === 'officer' && ctx.identity.unitId !== null;

@@ -1,0 +1,29 @@
+import { defineFlow } from '../src/engine/flow.js';
+import { formatVn } from '../src/domain/index.js';
+import { isReviewer, reviewable } from './lib/review.js';
+
+/** Lịch sử hồ sơ: every change to one dossier, who made it and when (Vietnam time). */
+export const history = defineFlow({
+  id: 'history',
+  title: 'history.title',
+  command: '/lichsu',
+  hidden: true,
+  available: isReviewer,
+  async render(ctx) {
+    const found = await reviewable(ctx, ctx.args);
+    if (!found.ok) return [{ text: found.error }];
+    const entries = await ctx.store.audit.forEntity(found.n.id);
+    const lines = entries.map((e) => {
+      const after = (e.after ?? {}) as { status?: string; returnReason?: string | null };
+      const status = after.status ? ctx.t(`status.dossier_${after.status as 'draft'}`) : '';
+      return ctx.t('history.line', {
+        at: formatVn(new Date(e.at), ctx.lang, true),
+        action: e.action,
+        status,
+        role: e.role ?? '—',
+        channel: e.channel,
+      }) + (after.returnReason ? ` — ${ctx.t('status.return_reason', { reason: after.returnReason })}` : '');
+    });
+    return [{ text: [ctx.t('history.header', { id: found.n.id, nominee: found.n.nominee.name }), ...lines].join('\n') }];
+  },
+});

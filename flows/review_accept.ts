@@ -1,0 +1,25 @@
+import { defineFlow } from '../src/engine/flow.js';
+import { beginDecision, decide, decisionSchema, isReviewer } from './lib/review.js';
+
+/** Chấp nhận hồ sơ: started by the button under a dossier (`go|review_accept|n_12`). */
+export const reviewAccept = defineFlow({
+  id: 'review_accept',
+  title: 'review_accept.title',
+  hidden: true,
+  available: isReviewer,
+  schema: decisionSchema,
+  begin: beginDecision,
+  steps: () => [
+    {
+      kind: 'confirm',
+      id: 'confirm',
+      prompt: (c, d) => c.t('review_accept.confirm', { id: String(d.id), nominee: String(d.nominee), unit: String(d.unit) }),
+      extra: (c, d) => (d.missing ? c.t('review.incomplete_warning', { parts: d.missing }) : null),
+      actions: (c) => [
+        { id: 'accept', label: c.t('review.action_accept') },
+        { id: 'cancel', label: c.t('confirm.cancel') },
+      ],
+    },
+  ],
+  complete: (ctx, d) => decide(ctx, d, 'accepted'),
+});

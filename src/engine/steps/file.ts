@@ -1,0 +1,31 @@
+import type { FileRef } from '../../domain/entities.js';
+import type { Data } from '../flow.js';
+import { isSkipWord, stepPayload } from '../input.js';
+import type { BaseStep, StepKind } from './types.js';
+
+/** A document or photo (stored under DATA_DIR), or "later" (null). */
+export interface FileStep<D = Data> extends BaseStep<D> {
+  kind: 'file';
+}
+
+export const file: StepKind<FileStep> = {
+  takesFiles: true,
+  async prompt(step, question, env) {
+    const { ctx } = env;
+    return { text: `${question}\n${ctx.t('file.hint')}`, choices: [{ payload: stepPayload(step.id, '__skip'), label: ctx.t('file.later') }], expectsFile: true };
+  },
+  async accept(_step, input, env) {
+    const { ctx } = env;
+    if (input.optionId === '__skip' || isSkipWord(input.text)) return { kind: 'answer', value: null };
+    const attachment = input.attachments.find((a) => a.kind === 'file' || a.kind === 'image');
+    if (!attachment) {
+      const sticker = input.attachments.some((a) => a.kind === 'sticker');
+      return { kind: 'retry', error: ctx.t(sticker ? 'error.sticker' : input.attachments.length ? 'error.file_type' : 'error.file_expected') };
+    }
+    const saved = await env.receiveFile(attachment);
+    return saved.ok ? { kind: 'answer', value: saved.file } : { kind: 'retry', error: saved.error };
+  },
+  async feedback(_step, value, env) {
+    return value ? env.ctx.t('file.received', { name: (value as FileRef).name }) : null;
+  },
+};
