@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseAt } from '../src/cli/commands/jobs.js';
+import { parseAt } from '../src/cli/at.js';
 import { startBot, type TestBot } from './helpers/bot.js';
 import { addIdentity, addNomination, vn } from './helpers/jobs.js';
 
