@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,18 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedis } from '../src/redis/connection.js';
 import { CLI_ACTOR, createStore } from '../src/store/index.js';
+import { cli as runCli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 
-describe('npm run cli -- invite:create', () => {
+describe('npm run cli -- invite:create', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   const prefix = `cli${randomUUID().slice(0, 6)}`;
   const redis = createRedis(inject('redisUrl'));
   const store = createStore(redis, { prefix });
   afterAll(() => redis.quit());
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')) },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    runCli(args, { env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')) } });
 
   it('prints a code bound to the unit and role, usable once; only its hash is stored', async () => {
     const unit = await store.units.create({ code: 'X01', name: 'Xóm Một', level: 'hamlet', parentId: null }, CLI_ACTOR);
