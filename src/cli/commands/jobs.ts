@@ -10,7 +10,7 @@ import { CliError } from '../errors.js';
 // Loaded when a command runs, not for --help: date-fns (via parseAt), config, Redis, store, queues.
 const parseAt = async (text: string) => (await import('../at.js')).parseAt(text);
 const formatVnDateTime = async (at: Date) => (await import('../../domain/time.js')).formatVnDateTime(at, 'vi');
-const withJobs: typeof import('../context.js').withJobs = async (fn) => (await import('../context.js')).withJobs(fn);
+const withJobs: typeof import('../jobs-context.js').withJobs = async (fn) => (await import('../jobs-context.js')).withJobs(fn);
 
 const firstLine = (text: string) => text.split('\n')[0]!.slice(0, 160);
 
@@ -99,7 +99,7 @@ export function register(program: Command): void {
     .command('outbox:status')
     .description('queued, active, delayed and failed messages per channel, and what has been sent so far')
     .action(async () => {
-      const [{ configuredChannels }, { byOutcome }] = await Promise.all([import('../context.js'), import('../../../jobs/outbox.js')]);
+      const [{ configuredChannels }, { byOutcome }] = await Promise.all([import('../jobs-context.js'), import('../../../jobs/outbox.js')]);
       await withJobs(async ({ jobs, config }) => {
         const counts = await jobs.outbox.counts(configuredChannels(config));
         for (const [c, n] of Object.entries(counts)) console.log(`${c}\t${Object.entries(n).map(([k, v]) => `${k} ${v}`).join('\t')}`);
