@@ -90,6 +90,11 @@ export function ensureDist(project = 'tsconfig.build.json', entries = []) {
   if (current) return false;
 
   const tsc = tscBin();
+  if (!tsc && entries.length && entries.every((e) => fs.existsSync(distPath(e)))) {
+    // A production install (npm ci --omit=dev) next to a dist/ built elsewhere: run that.
+    process.stderr.write('TypeScript is not installed, so dist/ cannot be checked against the sources; running it as it is.\n');
+    return false;
+  }
   if (!tsc) throw new Error('dist/ is missing or out of date and TypeScript is not installed: run `npm ci` (with dev dependencies), or `npm run build` where it is.');
   process.stderr.write(`Compiling TypeScript (${project}) into dist/ …\n`);
   const r = spawnSync(process.execPath, [tsc, '-p', project], { cwd: ROOT, stdio: ['ignore', 2, 2] });

@@ -94,6 +94,24 @@ describe('scripts/run.mjs (npm start, worker, cli, chat): compiled JS, compiled 
     expect(r.stdout).toContain('chào anh a --b');
   });
 
+  it('without TypeScript (a production install), a dist/ built before still runs, with a warning; none at all is a clear error', () => {
+    const { dir, run } = project();
+    expect(run().status).toBe(3);
+    fs.unlinkSync(path.join(dir, 'node_modules'));
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.writeFileSync(path.join(dir, 'src/greeting.ts'), "export const greeting: string = 'chào anh';\n");
+    let r = run();
+    expect(r.stderr).toContain('TypeScript is not installed');
+    expect(r.stdout).toContain('xin chào a --b');
+    expect(r.status).toBe(3);
+
+    fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+    r = run();
+    expect(r.stderr).toContain('dist/ is missing or out of date and TypeScript is not installed: run `npm ci`');
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(1);
+  });
+
   it('a type error is reported and the emitted code still runs, as under tsx', () => {
     const { dir, run } = project();
     fs.writeFileSync(path.join(dir, 'src/greeting.ts'), 'export const greeting: string = 42 as unknown as number;\n');
