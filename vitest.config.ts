@@ -3,11 +3,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/redis-server.ts'],
+    // dist/ first: tests run our processes from the compiled JS (test/helpers/process.ts).
+    globalSetup: ['test/setup/build.ts', 'test/setup/redis-server.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests share one private redis-server; each test file uses its own key prefix / db.
     pool: 'forks',
+    // Test files share their worker's module cache: the app, BullMQ, grammY, exceljs… are
+    // imported once per worker, not once per file (that was ~70% of the suite's time). So a
+    // test file restores what it changes globally (process.env, timers) and closes what it opens.
+    isolate: false,
     reporters: ['default', 'json'],
     // Read by .ci/run to print a plain 'N passed, N failed' line.
     outputFile: { json: 'test-results/vitest.json' },

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedis } from '../src/redis/connection.js';
 import { CLI_ACTOR, createStore, isStoreError, type IdentityInput } from '../src/store/index.js';
 import { startBot, type TestBot } from './helpers/bot.js';
+import { cli as runCli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 
 /** Issue #11 item 4: admins can be removed. */
 const CAMPAIGN = 'hai-duong-2021-2025';
@@ -91,17 +91,13 @@ describe('admins revoke admins, never the last one', () => {
   });
 });
 
-describe('npm run cli -- people:list / people:revoke', () => {
+describe('npm run cli -- people:list / people:revoke', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   const prefix = `clip${randomUUID().slice(0, 6)}`;
   const redis = createRedis(inject('redisUrl'));
   const store = createStore(redis, { prefix });
   afterAll(() => redis.quit());
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')) },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    runCli(args, { env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')) } });
 
   it('lists the admins naming the store used, revokes one, and refuses the last with a clear message', async () => {
     await store.identities.upsert(admin('ops-1'), CLI_ACTOR);

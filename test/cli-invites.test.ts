@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,19 +6,16 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedis } from '../src/redis/connection.js';
 import { CLI_ACTOR, createStore } from '../src/store/index.js';
 import { loadInviteSecret } from '../src/config/invite-secret.js';
+import { cli as runCli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 
-describe('npm run cli -- invite:create', () => {
+describe('npm run cli -- invite:create', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   const prefix = `cli${randomUUID().slice(0, 6)}`;
   const redis = createRedis(inject('redisUrl'));
   // The CLI generates the secret into its DATA_DIR; the bot on the same machine reads it from there.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
   afterAll(() => redis.quit());
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: dataDir, INVITE_SECRET: '' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    runCli(args, { env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: dataDir, INVITE_SECRET: '' } });
   const store = () => createStore(redis, { prefix, inviteSecret: loadInviteSecret({ dataDir, INVITE_SECRET: undefined }) });
 
   it('prints a code bound to the unit and role, usable once; only its hash is stored', async () => {
@@ -42,10 +38,8 @@ describe('npm run cli -- invite:create', () => {
   });
 
   it('refuses to issue codes with a secret other than the one this Redis has seen (another machine without INVITE_SECRET)', () => {
-    const elsewhere = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'invite:create', '--role', 'officer', '--unit', 'X01'], {
+    const elsewhere = runCli(['invite:create', '--role', 'officer', '--unit', 'X01'], {
       env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cli-other-')), INVITE_SECRET: '' },
-      encoding: 'utf8',
-      timeout: 30_000,
     });
     expect(elsewhere.status).toBe(1);
     expect(elsewhere.stdout).toBe('');

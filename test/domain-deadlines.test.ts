@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { formatInTimeZone } from 'date-fns-tz';
 import { describe, expect, it } from 'vitest';
 import {
@@ -32,6 +29,7 @@ import {
   vnInstant,
 } from '../src/domain/index.js';
 import { campaign, campaignInput, campaignWith } from './fixtures/campaign.js';
+import { PROCESS_TEST_TIMEOUT, run } from './helpers/process.js';
 
 const Z = (s: string) => new Date(s);
 const iso = (d: Date) => d.toISOString();
@@ -269,18 +267,12 @@ describe('campaign deadlines', () => {
 });
 
 describe('host time zone independence', () => {
-  const run = promisify(execFile);
-  const root = path.resolve(import.meta.dirname, '..');
-  const probe = path.join(root, 'test/fixtures/tz-probe.ts');
-
-  it('computes the same instants under TZ=UTC, America/New_York and Asia/Tokyo', async () => {
+  it('computes the same instants under TZ=UTC, America/New_York and Asia/Tokyo', { timeout: PROCESS_TEST_TIMEOUT }, async () => {
     const outputs = await Promise.all(
       ['UTC', 'America/New_York', 'Asia/Tokyo'].map(async (tz) => {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', probe], {
-          cwd: root,
-          env: { ...process.env, TZ: tz },
-        });
-        return stdout;
+        const r = await run('test/fixtures/tz-probe.ts', [], { env: { ...process.env, TZ: tz } });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout;
       }),
     );
     expect(outputs[1]).toBe(outputs[0]);

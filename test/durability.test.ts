@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { createLogger } from '../src/logger.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { createRedis } from '../src/redis/connection.js';
 import { createStore } from '../src/store/index.js';
+import { PROCESS_TEST_TIMEOUT, start } from './helpers/process.js';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -42,36 +42,29 @@ describe('durability with real processes', () => {
   it('the app process killed mid-conversation: after a restart the user continues at the same step with earlier answers kept', async () => {
     const prefix = `dur${randomUUID().slice(0, 6)}`;
     const dataDir = tmp('app-');
-    const start = async (): Promise<{ child: ChildProcess; base: string }> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const startApp = async () => {
+      const app = start('src/main.ts', [], {
         env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: prefix, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      const deadline = Date.now() + 30_000;
-      while (!/listening on (http:\/\/localhost:\d+\/)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      return { child, base: /listening on (http:\/\/localhost:\d+\/)/.exec(out)![1]! };
+      return { ...app, base: (await app.waitFor(/listening on (http:\/\/localhost:\d+\/)/))[1]! };
     };
     const send = async (base: string, body: object) => {
       const r = await fetch(new URL('sim/api/send', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'can-bo-don-vi', ...body }) });
       return ((await r.json()) as { replies: { text: string }[] }).replies.map((x) => x.text).join('\n');
     };
-    let app = await start();
+    let app = await startApp();
     await send(app.base, { payload: 'go|register' });
     expect(await send(app.base, { text: '2,3' })).toContain('Cam kết');
-    const killed = new Promise((r) => app.child.once('exit', r));
     app.child.kill('SIGKILL');
-    await killed;
+    await app.exited;
 
-    app = await start();
+    app = await startApp();
     const summary = await send(app.base, { text: 'Cam kết sau khi khởi động lại' });
     expect(summary).toContain('Kiểm tra lại đăng ký thi đua năm 2024');
     expect(summary).toContain('2. Cam kết: Cam kết sau khi khởi động lại');
     expect(summary).toMatch(/1\. Nội dung: .+; .+/);
     expect(await send(app.base, { text: 'xác nhận' })).toContain('Đã ghi nhận đăng ký');
-    const exited = new Promise((r) => app.child.once('exit', r));
     app.child.kill('SIGTERM');
-    await exited;
-  }, 90_000);
+    await app.exited;
+  }, PROCESS_TEST_TIMEOUT);
 });

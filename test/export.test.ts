@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exportSheets, writeCsv } from '../src/services/export.js';
 import { PDF, startBot, type TestBot } from './helpers/bot.js';
+import { cli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 
 describe('exports for the council', () => {
   let bot: TestBot;
@@ -70,14 +70,10 @@ describe('exports for the council', () => {
     expect(sheets).toHaveLength(4);
   });
 
-  it('the CLI writes the workbook and the CSV files for an office', () => {
+  it('the CLI writes the workbook and the CSV files for an office', { timeout: PROCESS_TEST_TIMEOUT }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-'));
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'export', '--year', '2024', ...args], {
-        env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: bot.prefix, CAMPAIGN: 'binh-thanh-2024', DATA_DIR: dir },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      cli(['export', '--year', '2024', ...args], { env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: bot.prefix, CAMPAIGN: 'binh-thanh-2024', DATA_DIR: dir } });
     const x = run('--office', 'TN-DH', '--out', path.join(dir, 'dh.xlsx'));
     expect(x.status, x.stderr).toBe(0);
     expect(fs.statSync(path.join(dir, 'dh.xlsx')).size).toBeGreaterThan(1000);

@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseAt } from '../src/cli/commands/jobs.js';
+import { parseAt } from '../src/cli/at.js';
 import { startBot, type TestBot } from './helpers/bot.js';
 import { addIdentity, addNomination, vn } from './helpers/jobs.js';
+import { cli as runCli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 
-describe('operator commands for the jobs (npm run cli)', () => {
+describe('operator commands for the jobs (npm run cli)', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   let bot: TestBot;
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: bot.prefix, CAMPAIGN: 'binh-thanh-2024', DATA_DIR: bot.dataDir, LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    runCli(args, { env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: bot.prefix, CAMPAIGN: 'binh-thanh-2024', DATA_DIR: bot.dataDir, LOG_LEVEL: 'silent' } });
 
   beforeAll(async () => {
     bot = await startBot('binh-thanh-2024', { now: vn('2024-12-03T08:00') });

@@ -1,37 +1,33 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Identity } from '../src/domain/entities.js';
 import { startBot, type TestBot } from './helpers/bot.js';
+import { PROCESS_TEST_TIMEOUT, start, type Started } from './helpers/process.js';
 import { TEST_ACTOR } from './helpers/jobs.js';
 
 /** `npm run worker` as a real OS process on the test Redis, with short locks so a killed worker's jobs come back fast. */
-function worker(bot: TestBot): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts', '--lock-ms', '2000', '--stalled-ms', '1000', '--no-schedules'], {
+async function worker(bot: TestBot): Promise<Started> {
+  const child = start('src/worker.ts', ['--lock-ms', '2000', '--stalled-ms', '1000', '--no-schedules'], {
     env: {
       ...process.env,
       REDIS_URL: inject('redisUrl'),
       STORE_PREFIX: bot.prefix,
       CAMPAIGN: 'binh-thanh-2024',
       DATA_DIR: bot.dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', () => {});
-  child.stderr!.on('data', (d) => process.env.TEST_LOG_LEVEL && process.stderr.write(d));
+  await child.waitFor(/"msg":"worker started"/);
   return child;
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode ? resolve() : child.once('exit', () => resolve())));
-
 describe('a broadcast survives its worker being killed', () => {
   let bot: TestBot;
-  const children: ChildProcess[] = [];
+  const children: Started[] = [];
   afterEach(async () => {
     for (const c of children.splice(0)) {
-      if (c.exitCode === null && !c.signalCode) {
-        c.kill('SIGTERM');
-        await exited(c);
+      if (c.child.exitCode === null && !c.child.signalCode) {
+        c.child.kill('SIGTERM');
+        await c.exited;
       }
     }
     await bot?.close();
@@ -55,27 +51,27 @@ describe('a broadcast survives its worker being killed', () => {
     for (let i = 0; i < people.length; i += 100) await Promise.all(people.slice(i, i + 100).map((p) => app.store.identities.upsert(p, TEST_ACTOR)));
     const { id } = await app.jobs.broadcasts.start({ by: { channel: 'sim', userId: 'quan-tri', lang: 'vi' }, text: 'Kiểm tra khả năng chịu lỗi', audience: { kind: 'all' } });
 
-    const first = worker(bot);
+    const first = await worker(bot);
     children.push(first);
     // Kill it hard once a fair share has gone out.
     const atKill = await vi.waitFor(
       async () => {
         const s = await app.jobs.broadcasts.status(id);
         if (!s || s.sent < 500) throw new Error(`sent ${s?.sent ?? 0}`);
-        first.kill('SIGKILL');
+        first.child.kill('SIGKILL');
         return s.sent;
       },
       { timeout: 60_000, interval: 20 },
     );
-    await exited(first);
-    expect(first.signalCode).toBe('SIGKILL');
+    await first.exited;
+    expect(first.child.signalCode).toBe('SIGKILL');
     const total = 2003; // with the demo officer, staff member and admin
     expect(atKill).toBeLessThan(total);
     const stalled = (await app.jobs.broadcasts.status(id))!;
     expect(stalled.status).toBe('running');
     expect(stalled.pending).toBeGreaterThan(0);
 
-    const second = worker(bot);
+    const second = await worker(bot);
     children.push(second);
     const done = await vi.waitFor(
       async () => {
@@ -103,5 +99,5 @@ describe('a broadcast survives its worker being killed', () => {
     // platform, dropped the repeats); the report says how many people might have them twice elsewhere.
     expect(done.resent).toBeLessThanOrEqual(8);
     if (done.resent) expect(lines[2]).toBe(`Lưu ý: ${done.resent} tin được gửi lại sau khi tiến trình gửi bị gián đoạn; những người này có thể nhận hai lần.`);
-  }, 180_000);
+  }, PROCESS_TEST_TIMEOUT);
 });

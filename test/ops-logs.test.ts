@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +12,7 @@ import { startFakeTelegram } from './fakes/telegram-bot-api.js';
 import { telegramUpdates } from './fakes/telegram-updates.js';
 import { startFakeZalo } from './fakes/zalo-openapi.js';
 import { postZaloEvent, zaloEvents } from './fakes/zalo-events.js';
+import { PROCESS_TEST_TIMEOUT, start } from './helpers/process.js';
 import { buttonsOf, textOf } from './helpers/telegram.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +29,7 @@ const ZALO_NAME = 'Trịnh Văn Zalologtest';
 const COMMITMENT = 'Chúng tôi cam kết hoàn thành kế hoạch bí mật 4711 logtest';
 const ZALO_TEXT = 'câu trả lời riêng tư 8812 logtest';
 
-describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
+describe('logs of a full end-to-end run at LOG_LEVEL=trace', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it('hold no token, secret, officer name or free-text answer', async () => {
     const telegram = await startFakeTelegram({ token: TOKEN });
     const zalo = await startFakeZalo({ appId: ZALO_APP_ID, appSecret: ZALO_APP_SECRET, oaSecretKey: ZALO_OA_SECRET, initialRefreshToken: ZALO_REFRESH });
@@ -61,16 +61,9 @@ describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
     expect((await importUnitsCsv(store, fs.readFileSync(fromRoot('campaigns', 'demo', 'binh-thanh-2024.csv'), 'utf8'), CLI_ACTOR)).ok).toBe(true);
     const hamlet = (await store.units.all()).find((u) => u.level === 'hamlet')!;
     const inviteCode = await store.invites.create({ role: 'officer', unitId: hamlet.id, ttlDays: 1, createdBy: 'test' }, CLI_ACTOR);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const app = start('src/main.ts', [], { env });
     try {
-      const deadline = Date.now() + 30_000;
-      while (!/listening on http:\/\/localhost:\d+\//.test(out) && Date.now() < deadline) await sleep(100);
-      const base = /listening on (http:\/\/localhost:\d+\/)/.exec(out)?.[1];
-      expect(base, out).toBeDefined();
+      const base = (await app.waitFor(/listening on (http:\/\/localhost:\d+\/)/))[1]!;
 
       // Telegram: an officer joins with the invite code and registers the unit, with a free-text commitment.
       const tg = telegramUpdates({ botInfo: telegram.botInfo, files: telegram });
@@ -125,13 +118,14 @@ describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
       });
       expect((await fetch(new URL('metrics', base))).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
       redis.disconnect();
       await telegram.close();
       await zalo.close();
     }
 
+    const out = app.output().stdout + app.output().stderr;
     const lines = out.split('\n').filter(Boolean);
     expect(lines.length, out).toBeGreaterThan(10);
     expect(out).toContain('"level":10'); // trace lines were written
@@ -153,5 +147,5 @@ describe('logs of a full end-to-end run at LOG_LEVEL=trace', () => {
       expect(s.length).toBeGreaterThan(5);
       expect(out.includes(s), `log contains ${JSON.stringify(s.slice(0, 12))}…`).toBe(false);
     }
-  }, 90_000);
+  });
 });

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../src/store/index.js';
 import { joinWithInvite, startBot, type TestBot } from './helpers/bot.js';
+import { cli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 
 const ADMIN: Actor = { id: 'test', role: 'admin', channel: 'cli' };
 
@@ -61,11 +61,9 @@ describe('staff manage the people of their units; the audit trail of a dossier',
     expect(text(await bot.say('staff-gl', `/lichsu ${dossier}`))).not.toContain('Thiếu biên bản họp');
   });
 
-  it('the CLI dumps the audit of a period as JSON lines', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'audit:dump', '--from', '2000-01-01', '--entity', dossier], {
+  it('the CLI dumps the audit of a period as JSON lines', { timeout: PROCESS_TEST_TIMEOUT }, () => {
+    const out = cli(['audit:dump', '--from', '2000-01-01', '--entity', dossier], {
       env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: bot.prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'audit-')) },
-      encoding: 'utf8',
-      timeout: 30_000,
     });
     expect(out.status, out.stderr).toBe(0);
     const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; entityId: string; role: string });

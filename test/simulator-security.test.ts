@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { PROCESS_TEST_TIMEOUT, start } from './helpers/process.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -95,22 +95,14 @@ async function deployment(env: Record<string, string>, prefix = `ss${randomUUID(
  * started serving instead of refusing.
  */
 async function startMain(env: Record<string, string>): Promise<{ code: number | null | 'listening'; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, REDIS_URL: inject('redisUrl'), PORT: '0', LOG_LEVEL: 'info', TELEGRAM_WEBHOOK_SECRET: SECRET, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b) => (stdout += b));
-  child.stderr.on('data', (b) => (stderr += b));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const listening = vi.waitUntil(() => /listening on/.test(stdout), { timeout: 40_000, interval: 100 }).then(() => 'listening' as const);
-  const code = await Promise.race([exited, listening]);
+  const main = start('src/main.ts', [], { env: { ...process.env, REDIS_URL: inject('redisUrl'), PORT: '0', LOG_LEVEL: 'info', TELEGRAM_WEBHOOK_SECRET: SECRET, ...env } });
+  // Exiting before the listening line (a refusal) rejects waitFor: then the exit code is the answer.
+  const code = await Promise.race<number | null | 'listening'>([main.exited, main.waitFor(/listening on/).then(() => 'listening' as const, () => main.exited)]);
   if (code === 'listening') {
-    child.kill('SIGTERM');
-    await exited;
+    main.child.kill('SIGTERM');
+    await main.exited;
   }
-  return { code, stdout, stderr };
+  return { code, ...main.output() };
 }
 
 const SIM_ROUTES: [string, string, RequestInit?][] = [
@@ -144,7 +136,7 @@ function simUser(d: Deployment, user: string) {
   };
 }
 
-describe('the web simulator next to Telegram and Zalo', () => {
+describe('the web simulator next to Telegram and Zalo', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it('with tokens and no SIMULATOR: the page and every /sim/api route are 404, and the store gets no demo people', async () => {
     const d = await deployment({});
     try {
@@ -173,7 +165,7 @@ describe('the web simulator next to Telegram and Zalo', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(cases[i]![1]);
     });
-  }, 60_000);
+  });
 
   describe('SIMULATOR=on with SIMULATOR_PASSWORD: a password-protected sandbox', () => {
     let d: Deployment;
@@ -298,5 +290,5 @@ describe('the web simulator next to Telegram and Zalo', () => {
     } finally {
       await telegram.close();
     }
-  }, 60_000);
+  });
 });

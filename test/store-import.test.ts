@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROCESS_TEST_TIMEOUT, run } from './helpers/process.js';
 import { testRedis } from './helpers/redis.js';
 import { createStore, importUnitsCsv, parseLevel, type Actor, type ImportResult } from '../src/store/index.js';
 
 const cli: Actor = { id: 'cli', role: 'admin', channel: 'cli' };
 const FIXTURE = path.resolve('test/fixtures/units-binh-thanh.csv');
-const run = promisify(execFile);
 
 const errorsOf = (r: ImportResult) => (r.ok ? [] : r.errors);
 
@@ -140,7 +138,7 @@ describe('importUnitsCsv', () => {
   });
 });
 
-describe('CLI units:import (end to end)', () => {
+describe('CLI units:import (end to end)', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   const { redis, url, ns } = testRedis();
   const store = createStore(redis, { prefix: ns });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-cli-'));
@@ -149,16 +147,8 @@ describe('CLI units:import (end to end)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const cliRun = async (args: string[], env: Record<string, string> = {}) => {
-    try {
-      const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/index.ts', ...args], {
-        env: { ...process.env, REDIS_URL: url, STORE_PREFIX: ns, DATA_DIR: dir, ...env },
-        timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
+    const r = await run('src/cli/index.ts', args, { env: { ...process.env, REDIS_URL: url, STORE_PREFIX: ns, DATA_DIR: dir, ...env } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
   it('imports a file and says how many', async () => {
@@ -167,7 +157,7 @@ describe('CLI units:import (end to end)', () => {
     expect(res.code).toBe(0);
     expect(await store.units.count()).toBe(11);
     expect((await store.audit.list({ count: 1 }))[0]).toMatchObject({ actor: 'cli', channel: 'cli', action: 'unit.import' });
-  }, 60_000);
+  });
 
   it('prints per-row errors, exits 1, imports nothing', async () => {
     const bad = path.join(dir, 'bad.csv');
@@ -178,7 +168,7 @@ describe('CLI units:import (end to end)', () => {
     expect(res.stderr).toMatch(/Nothing imported/);
     expect(await store.units.count()).toBe(11);
     expect(await store.units.getByCode('TN-DH-BT-X09')).toBeNull();
-  }, 60_000);
+  });
 
   it('bad configuration: prints the message and exits 1', async () => {
     const res = await cliRun(['units:import', FIXTURE], { REDIS_URL: 'http://nope' });
@@ -187,5 +177,5 @@ describe('CLI units:import (end to end)', () => {
     const res2 = await cliRun(['units:import', FIXTURE], { STORE_PREFIX: 'bad prefix!' });
     expect(res2.code).toBe(1);
     expect(res2.stderr).toMatch(/Invalid configuration: STORE_PREFIX/);
-  }, 60_000);
+  });
 });

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCampaign, presetPath } from '../src/campaign/load.js';
 import { standardFor } from '../src/domain/index.js';
 import { BIG_USER_ID, signZaloEvent } from './fakes/zalo-events.js';
 import { PDF } from './helpers/bot.js';
+import { cli as runCli, PROCESS_TEST_TIMEOUT } from './helpers/process.js';
 import { startZaloBot, ZALO_APP_SECRET, ZALO_OA_SECRET, type ZaloTestBot } from './helpers/zalo.js';
 
 /**
@@ -304,9 +305,7 @@ describe('zalo tokens in a conversation', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: 'zalo-app-secret-for-tests' },
       body: new URLSearchParams({ app_id: '3451287705938471234', grant_type: 'authorization_code', code }).toString(),
     }).then((r) => r.json())) as { refresh_token: string };
-    const { spawnSync } = await import('node:child_process');
-    const { inject } = await import('vitest');
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'zalo:set-refresh-token', '-'], {
+    const cli = runCli(['zalo:set-refresh-token', '-'], {
       input: `${grant.refresh_token}\n`,
       env: {
         ...process.env,
@@ -319,8 +318,6 @@ describe('zalo tokens in a conversation', () => {
         ZALO_OA_SECRET_KEY: 'zalo-oa-secret-key-for-tests',
         ZALO_OAUTH_BASE: z.fake.oauthBase,
       },
-      encoding: 'utf8',
-      timeout: 60_000,
     });
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toContain('the Zalo channel is up');
@@ -330,14 +327,12 @@ describe('zalo tokens in a conversation', () => {
     expect(sent.length).toBeGreaterThan(0);
     expect(await z.bot.app.zalo!.tokens.down()).toBeNull();
 
-    const status = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'zalo:status'], {
+    const status = runCli(['zalo:status'], {
       env: { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: z.bot.prefix, DATA_DIR: z.bot.dataDir, LOG_LEVEL: 'silent', ZALO_APP_ID: '3451287705938471234', ZALO_APP_SECRET: 'x', ZALO_OA_SECRET_KEY: 'y' },
-      encoding: 'utf8',
-      timeout: 60_000,
     });
     expect(status.stdout).toMatch(/access token: +valid until/);
     expect(status.stdout).toContain('channel:       up');
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('zalo outbound: the messaging window, templates, files, long texts', () => {

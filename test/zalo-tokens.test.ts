@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createHash } from 'node:crypto';
@@ -8,6 +7,7 @@ import { ZaloDownError, ZaloTokens, ZaloTransientError, type DownState } from '.
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis/connection.js';
 import { startFakeZalo, type FakeZalo } from './fakes/zalo-openapi.js';
+import { PROCESS_TEST_TIMEOUT, start } from './helpers/process.js';
 import { testRedis } from './helpers/redis.js';
 
 const APP_ID = '1234567890123456789';
@@ -116,30 +116,17 @@ describe('zalo OAuth v4 tokens', () => {
     await tk.init();
     fake.setDelay('/v4/oa/access_token', 1500);
     const goKey = `${prefix}:go`;
-    const run = () =>
-      new Promise<{ ready: Promise<void>; result: Promise<{ ok: boolean; hash?: string; error?: string }> }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/zalo-refresh-child.ts', url, prefix, fake.oauthBase, APP_ID, APP_SECRET, goKey], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        let err = '';
-        let onReady!: () => void;
-        const ready = new Promise<void>((r) => (onReady = r));
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('ready\n')) onReady();
-        });
-        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-        const result = new Promise<{ ok: boolean; hash?: string; error?: string }>((res, rej) => {
-          child.on('exit', (code) => {
-            const line = out.split('\n').find((l) => l.startsWith('{'));
-            if (code !== 0 || !line) rej(new Error(`child exited ${code}: ${err}`));
-            else res(JSON.parse(line));
-          });
-        });
-        resolve({ ready, result });
+    const run = () => {
+      const child = start('test/fixtures/zalo-refresh-child.ts', [url, prefix, fake.oauthBase, APP_ID, APP_SECRET, goKey]);
+      const result = child.exited.then((code) => {
+        const { stdout, stderr } = child.output();
+        const line = stdout.split('\n').find((l) => l.startsWith('{'));
+        if (code !== 0 || !line) throw new Error(`child exited ${code}: ${stderr}`);
+        return JSON.parse(line) as { ok: boolean; hash?: string; error?: string };
       });
-    const [a, b] = await Promise.all([run(), run()]);
+      return { ready: child.waitFor(/ready\n/), result };
+    };
+    const [a, b] = [run(), run()];
     await Promise.all([a.ready, b.ready]);
     await redis.set(goKey, '1');
     const [ra, rb] = await Promise.all([a.result, b.result]);
@@ -149,7 +136,7 @@ describe('zalo OAuth v4 tokens', () => {
     expect(fake.refreshCount).toBe(1);
     expect(fake.spentRefreshTokens).toEqual([RT0]);
     expect(fake.refreshes.filter((r) => !r.ok)).toEqual([]);
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT);
 
   it('a body without access_token is a failure: nothing stored, the channel is down, one alert', async () => {
     fake.failNext('/v4/oa/access_token', { body: { error: -14014, error_name: 'Invalid refresh token' } });

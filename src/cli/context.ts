@@ -5,16 +5,10 @@ import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
 import { loadInviteSecret } from '../config/invite-secret.js';
 
-/** An error already explained to the user: print the message, exit with `code`. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+/**
+ * What the commands run against: configuration, Redis, the store (jobs-context.ts adds the
+ * queues). Heavy (zod, ioredis…): command files import it inside their actions only.
+ */
 
 /** The store's key prefix, from the configuration contract (STORE_PREFIX, default `td`). */
 export function storePrefix(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,30 +1,35 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Command } from 'commander';
-import { ConfigError } from '../config/index.js';
-import { StoreError } from '../store/index.js';
-import { CliError } from './context.js';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { StoreError } from '../store/errors.js';
+import { CliError } from './errors.js';
 
 /**
- * `npm run cli -- <command>`. Every file in ./commands exports
- * `register(program: Command): void` and adds its own commands; nothing here changes
- * when a command is added.
+ * `npm run cli -- <command>`. Adding a command: a file in ./commands exporting
+ * `register(program: Command): void`, and one line below.
+ *
+ * Start-up must stay fast (`--help` in well under a second): a command file imports at its
+ * top only commander, types and light helpers; what its action needs (config, Redis, the
+ * store, BullMQ, grammY, exceljs…) it imports inside the action with `await import(…)`.
+ * test/cli-startup.test.ts fails when --help loads any of those.
  */
+const COMMAND_FILES: (() => Promise<{ register: (program: Command) => void }>)[] = [
+  () => import('./commands/audit.js'),
+  () => import('./commands/export.js'),
+  () => import('./commands/invites.js'),
+  () => import('./commands/jobs.js'),
+  () => import('./commands/people.js'),
+  () => import('./commands/telegram.js'),
+  () => import('./commands/units.js'),
+  () => import('./commands/zalo.js'),
+];
+
 export async function buildProgram(): Promise<Command> {
   const program = new Command('thidua')
     .description('thidua-bot administration')
     .showHelpAfterError()
     .exitOverride();
-  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !/\.(d|test|spec)\.[mc]?[tj]s$/.test(f))
-    .sort();
-  for (const file of files) {
-    const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as { register?: (p: Command) => void };
-    if (typeof mod.register === 'function') mod.register(program);
-  }
+  for (const file of await Promise.all(COMMAND_FILES.map((load) => load()))) file.register(program);
   return program;
 }
 
@@ -34,13 +39,18 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof CliError || err instanceof StoreError) {
+    if (err instanceof CliError) {
       console.error(err.message);
-      return err instanceof CliError ? err.exitCode : 1;
+      return err.exitCode;
     }
     // commander already printed usage errors and help.
-    if (err instanceof Error && 'exitCode' in err && typeof (err as { exitCode: unknown }).exitCode === 'number')
-      return (err as { exitCode: number }).exitCode;
+    if (err instanceof CommanderError) return err.exitCode;
+    // Loaded here, not at the top: --help must not pay for zod. A command that threw it has loaded it anyway.
+    const { ConfigError } = await import('../config/index.js');
+    if (err instanceof ConfigError || err instanceof StoreError) {
+      console.error(err.message);
+      return 1;
+    }
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     return 1;
   }

@@ -19,9 +19,9 @@ import { TelegramGroups } from './groups.js';
 import { normalizeUpdate, type TelegramAction } from './normalize.js';
 import { CALLBACK_DATA_MAX_BYTES, renderReply, utf8Bytes, type TelegramOp } from './render.js';
 import { createBotApiTransport } from './transport.js';
+import { ALLOWED_UPDATES } from './constants.js';
 
-/** The update types we ask Telegram for (setWebhook and getUpdates). */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
+export { ALLOWED_UPDATES };
 
 export interface TelegramChannelOptions {
   token: string;

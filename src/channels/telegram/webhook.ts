@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import { scanJson } from '../json-shape.js';
 import type { TelegramChannel } from './channel.js';
 import { DeliveryPendingError } from './channel.js';
+import { WEBHOOK_PATH } from './constants.js';
 
-export const WEBHOOK_PATH = '/webhooks/telegram';
+export { WEBHOOK_PATH };
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 /** Telegram's updates are small; anything this big is not one. */
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, withStore } from '../context.js';
+import { CliError } from '../errors.js';
 
 /** ISO date or date-time; a bare date means that day from 00:00 Vietnam time. */
 function instant(s: string, endOfDay: boolean): Date {
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .action(async (opts: { from: string; to?: string; entity?: string; count: string }) => {
       const from = instant(opts.from, false);
       const to = opts.to ? instant(opts.to, true) : new Date();
+      const { withStore } = await import('../context.js');
       await withStore(async ({ store }) => {
         const entries = await store.audit.list({ from, to, count: Number(opts.count) || 100000, ...(opts.entity && { entityId: opts.entity }) });
         for (const e of entries) console.log(JSON.stringify(e));

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadCampaign } from '../../campaign/load.js';
-import { exportSheets, writeCsv, writeXlsx } from '../../services/export.js';
-import { CliError, withStore } from '../context.js';
+import { CliError } from '../errors.js';
 
 export function register(program: Command): void {
   program
@@ -15,6 +13,11 @@ export function register(program: Command): void {
     .option('--lang <lang>', 'vi or en headers', 'vi')
     .action(async (opts: { year: string; out: string; office?: string; csv?: boolean; lang: string }) => {
       if (opts.lang !== 'vi' && opts.lang !== 'en') throw new CliError('--lang must be vi or en');
+      const [{ withStore }, { loadCampaign }, { exportSheets, writeCsv, writeXlsx }] = await Promise.all([
+        import('../context.js'),
+        import('../../campaign/load.js'),
+        import('../../services/export.js'),
+      ]);
       await withStore(async ({ store, config }) => {
         const campaign = loadCampaign(config.CAMPAIGN);
         const year = Number(opts.year);

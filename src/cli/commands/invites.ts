@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { CLI_ACTOR } from '../../store/index.js';
-import { CliError, withStore } from '../context.js';
+import { CliError } from '../errors.js';
 
 const ROLES = ['officer', 'staff', 'admin'] as const;
 
@@ -17,6 +16,7 @@ export function register(program: Command): void {
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1 || days > 90) throw new CliError('--days must be a whole number from 1 to 90');
       if (role !== 'admin' && !opts.unit) throw new CliError(`--unit <code> is required for role ${role}`);
+      const [{ withStore }, { CLI_ACTOR }] = await Promise.all([import('../context.js'), import('../../store/index.js')]);
       await withStore(async ({ store }) => {
         const unit = opts.unit ? await store.units.getByCode(opts.unit) : null;
         if (opts.unit && !unit) throw new CliError(`No unit with code ${opts.unit} (try: npm run cli -- units:find <name>)`);

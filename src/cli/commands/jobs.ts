@@ -1,17 +1,5 @@
 import type { Command } from 'commander';
-import { fromZonedTime } from 'date-fns-tz';
-import { createJobs, type Jobs } from '../../../jobs/index.js';
-import { byOutcome } from '../../../jobs/outbox.js';
-import { loadCampaign } from '../../campaign/load.js';
-import type { Campaign } from '../../campaign/schema.js';
-import { zaloEnabled } from '../../channels/zalo/index.js';
-import { parseConfig, type Config } from '../../config/index.js';
-import { formatVnDateTime, VN_TZ, type Channel } from '../../domain/index.js';
-import { createLogger } from '../../logger.js';
-import { createRedis } from '../../redis/connection.js';
-import { openRedis } from '../../redis/resolve.js';
-import { createStore, type Store } from '../../store/index.js';
-import { CliError } from '../context.js';
+import { CliError } from '../errors.js';
 
 /**
  * Operator commands for the jobs. `--at` takes an ISO time; without a zone it is read as
@@ -19,54 +7,10 @@ import { CliError } from '../context.js';
  * messages: the workers of `npm start` or `npm run worker` send them.
  */
 
-/** The channels this configuration enables (as the app wires them). */
-export function configuredChannels(config: Config): Channel[] {
-  const out: Channel[] = [];
-  if (config.SIMULATOR === 'on') out.push('sim');
-  if (config.TELEGRAM_BOT_TOKEN) out.push('telegram');
-  if (zaloEnabled(config)) out.push('zalo');
-  return out;
-}
-
-export function parseAt(text: string | undefined): Date {
-  if (!text || text === 'now') return new Date();
-  const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(text.trim());
-  const at = zoned ? new Date(text) : fromZonedTime(text.trim(), VN_TZ);
-  if (Number.isNaN(at.getTime())) throw new CliError(`--at must be a time like 2024-11-28T08:00 (Vietnam time) or 2024-11-28T01:00:00Z, not "${text}"`);
-  return at;
-}
-
-interface JobsEnv {
-  config: Config;
-  campaign: Campaign;
-  store: Store;
-  jobs: Jobs;
-}
-
-async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> {
-  const config = parseConfig(process.env);
-  const campaign = loadCampaign(config.CAMPAIGN);
-  const resolved = await openRedis(config);
-  const redis = createRedis(resolved.url);
-  const store = createStore(redis, { prefix: config.STORE_PREFIX });
-  const jobs = createJobs({
-    redisUrl: resolved.url,
-    prefix: config.STORE_PREFIX,
-    campaign,
-    store,
-    redis,
-    log: createLogger('silent'),
-    channels: () => configuredChannels(config),
-    rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
-  });
-  try {
-    return await fn({ config, campaign, store, jobs });
-  } finally {
-    await jobs.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await resolved.stop();
-  }
-}
+// Loaded when a command runs, not for --help: date-fns (via parseAt), config, Redis, store, queues.
+const parseAt = async (text: string) => (await import('../at.js')).parseAt(text);
+const formatVnDateTime = async (at: Date) => (await import('../../domain/time.js')).formatVnDateTime(at, 'vi');
+const withJobs: typeof import('../jobs-context.js').withJobs = async (fn) => (await import('../jobs-context.js')).withJobs(fn);
 
 const firstLine = (text: string) => text.split('\n')[0]!.slice(0, 160);
 
@@ -81,10 +25,10 @@ export function register(program: Command): void {
     .description('list who would be reminded of what at a time (the reminder in effect for each open deadline); sends nothing')
     .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
     .action(async (opts: { at: string }) => {
-      const at = parseAt(opts.at);
+      const at = await parseAt(opts.at);
       await withJobs(async ({ jobs }) => {
         const { messages } = await jobs.previewReminders(at);
-        console.log(`Reminders at ${formatVnDateTime(at, 'vi')} (Vietnam time): ${messages.length}`);
+        console.log(`Reminders at ${await formatVnDateTime(at)} (Vietnam time): ${messages.length}`);
         for (const m of messages)
           console.log(
             [`${m.reminder.kind} ${m.reminder.year} D-${m.reminder.offsetDays}`, `${m.subject.type} ${m.subject.name ?? m.subject.id}`, `${m.channel}:${m.userId}`, firstLine(m.reply.text)].join('\t'),
@@ -97,8 +41,8 @@ export function register(program: Command): void {
     .description('run the reminder pass for a time now (a missed run, a test); each reminder is queued at most once')
     .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
     .action(async (opts: { at: string }) => {
-      const at = parseAt(opts.at);
-      await withJobs(async ({ jobs }) => printPass(await jobs.runReminders(at), `Reminders at ${formatVnDateTime(at, 'vi')}`));
+      const at = await parseAt(opts.at);
+      await withJobs(async ({ jobs }) => printPass(await jobs.runReminders(at), `Reminders at ${await formatVnDateTime(at)}`));
     });
 
   program
@@ -108,7 +52,7 @@ export function register(program: Command): void {
     .option('--year <year>', 'only the dossiers of this year')
     .option('--dry-run', 'print the digests, queue nothing')
     .action(async (opts: { at: string; year?: string; dryRun?: boolean }) => {
-      const at = parseAt(opts.at);
+      const at = await parseAt(opts.at);
       const year = opts.year ? Number(opts.year) : undefined;
       await withJobs(async ({ jobs }) => {
         if (opts.dryRun) {
@@ -155,6 +99,7 @@ export function register(program: Command): void {
     .command('outbox:status')
     .description('queued, active, delayed and failed messages per channel, and what has been sent so far')
     .action(async () => {
+      const [{ configuredChannels }, { byOutcome }] = await Promise.all([import('../jobs-context.js'), import('../../../jobs/outbox.js')]);
       await withJobs(async ({ jobs, config }) => {
         const counts = await jobs.outbox.counts(configuredChannels(config));
         for (const [c, n] of Object.entries(counts)) console.log(`${c}\t${Object.entries(n).map(([k, v]) => `${k} ${v}`).join('\t')}`);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { Channel, Identity, Role } from '../../domain/entities.js';
-import { formatVn } from '../../domain/index.js';
-import { CLI_ACTOR, isStoreError } from '../../store/index.js';
-import { CliError, withStore } from '../context.js';
+import { isStoreError } from '../../store/errors.js';
+import { CliError } from '../errors.js';
 
 const LISTED = ['admin', 'staff', 'officer'] as const satisfies readonly Role[];
 const CHANNELS = ['telegram', 'zalo', 'sim'] as const satisfies readonly Channel[];
@@ -24,6 +23,7 @@ export function register(program: Command): void {
     .action(async (opts: { role?: string }) => {
       const role = opts.role === undefined ? undefined : LISTED.find((r) => r === opts.role);
       if (opts.role !== undefined && !role) throw new CliError(`--role must be one of ${LISTED.join(', ')}`);
+      const [{ withStore }, { formatVn }] = await Promise.all([import('../context.js'), import('../../domain/time.js')]);
       await withStore(async ({ store, where }) => {
         const roles = role ? [role] : LISTED;
         const rows: Identity[] = [];
@@ -43,6 +43,7 @@ export function register(program: Command): void {
     .argument('<channel:id>', 'the account, as people:list prints it')
     .action(async (raw: string) => {
       const { channel, userId } = account(raw);
+      const [{ withStore }, { CLI_ACTOR }] = await Promise.all([import('../context.js'), import('../../store/index.js')]);
       await withStore(async ({ store, where }) => {
         let before: Identity;
         try {

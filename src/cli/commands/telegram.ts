@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
-import { Api, GrammyError, HttpError } from 'grammy';
-import { ALLOWED_UPDATES } from '../../channels/telegram/channel.js';
-import { WEBHOOK_PATH } from '../../channels/telegram/webhook.js';
-import { parseConfig, type Config } from '../../config/index.js';
+import type { Api } from 'grammy';
+import { ALLOWED_UPDATES, WEBHOOK_PATH } from '../../channels/telegram/constants.js';
+import type { Config } from '../../config/index.js';
 import type { Lang } from '../../domain/entities.js';
-import { t, type MsgKey } from '../../i18n.js';
-import { CliError } from '../context.js';
+import type { MsgKey } from '../../i18n.js';
+import { CliError } from '../errors.js';
 
-function api(config: Config): Api {
+const loadConfig = async (): Promise<Config> => (await import('../../config/index.js')).parseConfig(process.env);
+
+async function api(config: Config): Promise<Api> {
   if (!config.TELEGRAM_BOT_TOKEN) throw new CliError('Telegram is not configured: set TELEGRAM_BOT_TOKEN (see README, "Telegram")');
+  const { Api } = await import('grammy');
   return new Api(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, ''), timeoutSeconds: 30 });
 }
 
@@ -17,6 +19,7 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    const { GrammyError, HttpError } = await import('grammy');
     if (err instanceof GrammyError) throw new CliError(`${what} failed: ${err.error_code} ${err.description}`);
     if (err instanceof HttpError) throw new CliError(`${what} failed: cannot reach the Bot API (${err.message})`);
     throw err;
@@ -45,8 +48,8 @@ export function register(program: Command): void {
     .option('--max-connections <n>', 'simultaneous HTTPS connections Telegram may open (1-100)', '40')
     .option('--drop-pending-updates', 'forget updates Telegram is still holding')
     .action(async (url: string, opts: { maxConnections: string; dropPendingUpdates?: boolean }) => {
-      const config = parseConfig(process.env);
-      if (!config.TELEGRAM_WEBHOOK_SECRET) throw new CliError('Set TELEGRAM_WEBHOOK_SECRET first (1-256 characters of A-Z a-z 0-9 _ -): the server rejects updates without it');
+      const cfg = await loadConfig();
+      if (!cfg.TELEGRAM_WEBHOOK_SECRET) throw new CliError('Set TELEGRAM_WEBHOOK_SECRET first (1-256 characters of A-Z a-z 0-9 _ -): the server rejects updates without it');
       let parsed: URL;
       try {
         parsed = new URL(url);
@@ -58,9 +61,10 @@ export function register(program: Command): void {
       if (!parsed.pathname.endsWith(WEBHOOK_PATH)) console.warn(`Warning: the server listens on ${WEBHOOK_PATH}; ${parsed.pathname} will only work behind a proxy that rewrites it`);
       const max = Number(opts.maxConnections);
       if (!Number.isInteger(max) || max < 1 || max > 100) throw new CliError('--max-connections must be a whole number from 1 to 100');
+      const bot = await api(cfg);
       await call('setWebhook', () =>
-        api(config).setWebhook(url, {
-          secret_token: config.TELEGRAM_WEBHOOK_SECRET,
+        bot.setWebhook(url, {
+          secret_token: cfg.TELEGRAM_WEBHOOK_SECRET,
           allowed_updates: [...ALLOWED_UPDATES],
           max_connections: max,
           ...(opts.dropPendingUpdates && { drop_pending_updates: true }),
@@ -73,7 +77,8 @@ export function register(program: Command): void {
     .command('telegram:webhook-info')
     .description('what Telegram knows about our webhook: URL, pending updates, last delivery error')
     .action(async () => {
-      const info = await call('getWebhookInfo', () => api(parseConfig(process.env)).getWebhookInfo());
+      const bot = await api(await loadConfig());
+      const info = await call('getWebhookInfo', () => bot.getWebhookInfo());
       console.log(`url:              ${info.url || '(none: polling or not set)'}`);
       console.log(`pending updates:  ${info.pending_update_count}`);
       if (info.max_connections) console.log(`max connections:  ${info.max_connections}`);
@@ -86,7 +91,8 @@ export function register(program: Command): void {
     .description('stop webhook delivery (needed before TELEGRAM_MODE=polling on the same bot)')
     .option('--drop-pending-updates', 'forget updates Telegram is still holding')
     .action(async (opts: { dropPendingUpdates?: boolean }) => {
-      await call('deleteWebhook', () => api(parseConfig(process.env)).deleteWebhook(opts.dropPendingUpdates ? { drop_pending_updates: true } : {}));
+      const bot = await api(await loadConfig());
+      await call('deleteWebhook', () => bot.deleteWebhook(opts.dropPendingUpdates ? { drop_pending_updates: true } : {}));
       console.log('Webhook deleted');
     });
 
@@ -94,7 +100,8 @@ export function register(program: Command): void {
     .command('telegram:set-commands')
     .description("fill the bot's command menu (Vietnamese, and English for English-language clients)")
     .action(async () => {
-      const bot = api(parseConfig(process.env));
+      const bot = await api(await loadConfig());
+      const { t } = await import('../../i18n.js');
       const list = (lang: Lang) => COMMANDS.map(([command, key]) => ({ command, description: t(lang, key) }));
       await call('setMyCommands', () => bot.setMyCommands(list('vi')));
       await call('setMyCommands', () => bot.setMyCommands(list('en'), { language_code: 'en' }));

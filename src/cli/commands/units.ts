@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { UNIT_LEVELS, type UnitLevel } from '../../domain/levels.js';
-import { CLI_ACTOR, importUnitsCsv } from '../../store/index.js';
-import { parseLevel } from '../../store/import-units.js';
-import { CliError, withStore } from '../context.js';
+import { CliError } from '../errors.js';
 
 export function register(program: Command): void {
   program
@@ -18,6 +16,7 @@ export function register(program: Command): void {
       } catch (err) {
         throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
+      const [{ withStore }, { CLI_ACTOR, importUnitsCsv }] = await Promise.all([import('../context.js'), import('../../store/index.js')]);
       await withStore(async ({ store }) => {
         const result = await importUnitsCsv(store, text, CLI_ACTOR, { dryRun: opts.dryRun ?? false });
         if (!result.ok) {
@@ -37,10 +36,12 @@ export function register(program: Command): void {
     .action(async (words: string[], opts: { limit: string; level?: string }) => {
       let levels: UnitLevel[] | undefined;
       if (opts.level) {
+        const { parseLevel } = await import('../../store/import-units.js');
         const level = parseLevel(opts.level);
         if (!level) throw new CliError(`Unknown level "${opts.level}" (one of ${UNIT_LEVELS.join(', ')})`);
         levels = [level];
       }
+      const { withStore } = await import('../context.js');
       await withStore(async ({ store }) => {
         const found = await store.units.findByNameScored(words.join(' '), { limit: Number(opts.limit) || 10, ...(levels && { levels }) });
         if (found.length === 0) console.log('No unit found');

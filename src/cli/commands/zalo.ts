@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
-import { ZaloTokens } from '../../channels/zalo/tokens.js';
 import type { Config } from '../../config/index.js';
-import { createLogger } from '../../logger.js';
-import { CliError, storePrefix, withStore } from '../context.js';
+import { CliError } from '../errors.js';
 
-function tokensFor(config: Config, redis: Redis) {
+async function tokensFor(config: Config, redis: Redis) {
   if (!config.ZALO_APP_ID || !config.ZALO_APP_SECRET) {
     throw new CliError('Zalo is not configured: set ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY (see README, "Zalo")');
   }
+  const [{ ZaloTokens }, { createLogger }, { storePrefix }] = await Promise.all([
+    import('../../channels/zalo/tokens.js'),
+    import('../../logger.js'),
+    import('../context.js'),
+  ]);
   return new ZaloTokens({
     redis,
     prefix: storePrefix(),
@@ -28,8 +31,9 @@ export function register(program: Command): void {
     .option('--check', 'spend it at once for a fresh access token, to prove it works')
     .action(async (arg: string, opts: { check?: boolean }) => {
       const token = (arg === '-' ? fs.readFileSync(0, 'utf8') : arg).trim();
+      const { withStore } = await import('../context.js');
       await withStore(async ({ config, redis }) => {
-        const tokens = tokensFor(config, redis);
+        const tokens = await tokensFor(config, redis);
         try {
           await tokens.setRefreshToken(token);
         } catch (err) {
@@ -53,8 +57,9 @@ export function register(program: Command): void {
     .command('zalo:status')
     .description('show the Zalo channel token state (never the tokens themselves)')
     .action(async () => {
+      const { withStore } = await import('../context.js');
       await withStore(async ({ config, redis }) => {
-        const s = await tokensFor(config, redis).status();
+        const s = await (await tokensFor(config, redis)).status();
         console.log(`refresh token: ${s.hasRefreshToken ? `stored (${s.source ?? 'unknown source'})` : 'none'}`);
         console.log(`access token:  ${s.hasAccessToken ? `valid until ${s.expiresAt}` : 'none'}${s.refreshedAt ? `, last refresh ${s.refreshedAt}` : ''}`);
         console.log(s.down ? `channel:       DOWN since ${s.down.at}: ${s.down.reason}` : 'channel:       up');

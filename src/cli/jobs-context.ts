@@ -1,0 +1,54 @@
+import { createJobs, type Jobs } from '../../jobs/index.js';
+import { loadCampaign } from '../campaign/load.js';
+import type { Campaign } from '../campaign/schema.js';
+import { zaloEnabled } from '../channels/zalo/index.js';
+import { parseConfig, type Config } from '../config/index.js';
+import type { Channel } from '../domain/index.js';
+import { createLogger } from '../logger.js';
+import { createRedis } from '../redis/connection.js';
+import { openRedis } from '../redis/resolve.js';
+import { createStore, type Store } from '../store/index.js';
+
+/** The jobs' commands run against this (BullMQ and the channels: imported only by their actions). */
+
+/** The channels this configuration enables (as the app wires them). */
+export function configuredChannels(config: Config): Channel[] {
+  const out: Channel[] = [];
+  if (config.SIMULATOR === 'on') out.push('sim');
+  if (config.TELEGRAM_BOT_TOKEN) out.push('telegram');
+  if (zaloEnabled(config)) out.push('zalo');
+  return out;
+}
+
+export interface JobsEnv {
+  config: Config;
+  campaign: Campaign;
+  store: Store;
+  jobs: Jobs;
+}
+
+/** Like withStore, with the campaign and the jobs' queues (which only queue: the workers send). */
+export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> {
+  const config = parseConfig(process.env);
+  const campaign = loadCampaign(config.CAMPAIGN);
+  const resolved = await openRedis(config);
+  const redis = createRedis(resolved.url);
+  const store = createStore(redis, { prefix: config.STORE_PREFIX });
+  const jobs = createJobs({
+    redisUrl: resolved.url,
+    prefix: config.STORE_PREFIX,
+    campaign,
+    store,
+    redis,
+    log: createLogger('silent'),
+    channels: () => configuredChannels(config),
+    rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
+  });
+  try {
+    return await fn({ config, campaign, store, jobs });
+  } finally {
+    await jobs.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await resolved.stop();
+  }
+}
