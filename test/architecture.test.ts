@@ -102,7 +102,7 @@ export function violations(): string[] {
       }
       if (to < from) out.push(`${file}: import '${spec}' points up (${LAYERS[from]!.name} → ${LAYERS[to]!.name})`);
       for (const p of PORTS)
-        if (under(file, p.from) && under(target, p.into) && !p.only.includes(target)) out.push(`${file}: import '${spec}' bypasses ${p.only.join(', ')} (${p.why})`);
+        if (under(file, p.from) && under(target, p.into) && !p.only.includes(target)) out.push(`${file}: import '${spec}' ${p.only.length ? `bypasses ${p.only.join(', ')}` : `reaches into ${p.into}`} (${p.why})`);
     }
   }
   return out;
