@@ -17,6 +17,9 @@
  * update). Full-pipeline users are officers inside the registration flow, alternating
  * a text answer (→ the confirmation summary) and "sửa 2" (→ back to that step): a real
  * flow step with one reply each. Latency is POST → HTTP answer, reply included.
+ *
+ * Long on purpose: one program (fake Bot API, both pipelines as child processes, load,
+ * report) that tsc compiles and node runs on its own, with no bench helpers to keep in step.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

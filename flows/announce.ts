@@ -1,4 +1,4 @@
-import type { Audience } from '../jobs/index.js';
+import type { Audience } from '../src/domain/audience.js';
 import type { Channel, FileRef, UnitLevel } from '../src/domain/index.js';
 import type { Data, Flow, FlowContext, Option } from '../src/engine/flow.js';
 import { senderLabel } from '../src/files.js';

@@ -2,9 +2,8 @@ import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import type { MsgKey, Params } from '../i18n.js';
 import type { Actor, Store } from '../store/index.js';
-import type { FlowJobs } from '../../jobs/index.js';
 import type { FileStore } from '../files.js';
-import type { SendOutcome } from '../channels/types.js';
+import type { FlowJobs, SendOutcome } from './ports.js';
 import type { Reply } from './types.js';
 
 export type Data = Record<string, unknown>;
