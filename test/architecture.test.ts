@@ -39,7 +39,7 @@ const OUTSIDE: { target: string; by: string[] }[] = [
   { target: 'test/fakes/', by: ['bench/'] },
 ];
 
-/** Source files longer than this need a reason at their top (a comment starting "Long on purpose:"). */
+/** Source files longer than this need a reason at their top (within the first 40 lines, a comment starting "Long on purpose:"). */
 const MAX_LINES = 320;
 /** Long files another part of issue #12 is splitting (remove the entry when it is short). */
 const BEING_SPLIT = ['src/engine/engine.ts'];
@@ -193,7 +193,7 @@ describe('architecture', () => {
   it(`no source file over ${MAX_LINES} lines without a reason at its top`, () => {
     const long = files.filter((f) => {
       const text = fs.readFileSync(path.join(root, f), 'utf8');
-      return text.split('\n').length > MAX_LINES && !/Long on purpose:/.test(text.split('\n').slice(0, 15).join('\n'));
+      return text.split('\n').length > MAX_LINES && !/Long on purpose:/.test(text.split('\n').slice(0, 40).join('\n'));
     });
     expect(long.filter((f) => !BEING_SPLIT.includes(f))).toEqual([]);
     // An exception that is no longer needed is removed, so it cannot hide a file that grows back.
