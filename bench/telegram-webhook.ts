@@ -279,9 +279,12 @@ async function load(url: string, users: number[], next: (userId: number, i: numb
 /** Officers of the demo hamlet, each left at the registration flow's commitments step. */
 async function prepareOfficers(redisUrl: string, url: string, users: number[]): Promise<void> {
   const { createRedis } = await import('../src/redis/connection.js');
-  const { createStore } = await import('../src/store/index.js');
+  const { CLI_ACTOR, createStore, importUnitsCsv } = await import('../src/store/index.js');
+  const { fromRoot } = await import('../src/paths.js');
   const redis = createRedis(redisUrl);
   const store = createStore(redis, { prefix: PREFIX });
+  // With a bot token there is no demo seed: load the demo unit list as an operator would.
+  if (!(await store.units.all()).length) await importUnitsCsv(store, fs.readFileSync(fromRoot('campaigns/demo/binh-thanh-2024.csv'), 'utf8'), CLI_ACTOR);
   const hamlet = (await store.units.all()).find((u) => u.level === 'hamlet')!;
   const actor = { id: 'bench', role: 'admin', channel: 'cli' };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
