@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option, type Step } from '../src/engine/flow.js';
-import { fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
+import { DOSSIER_STATUSES, fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { flowLink } from './links.js';
+import { dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { campaignYears, defaultYear, isOfficer, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 
@@ -20,8 +20,13 @@ const schema = z
   .object({
     unitId: z.string(),
     unitName: z.string(),
-    /** The unit's drafts and returned dossiers, offered by the first step. */
+    /** The unit's dossiers not yet accepted, offered by the first step. */
     open: z.array(optionSchema),
+    /** The continued dossier's status when it was opened, and its title as officers read it. */
+    status: z.enum(DOSSIER_STATUSES).optional(),
+    title: z.string().optional(),
+    /** For a sent or returned dossier: complete only the missing parts, or go through every part (replace files). */
+    scope: z.enum(['missing', 'all']).optional(),
     /** 'new', or the id of the dossier continued (its answers are then loaded into these fields). */
     pick: z.string().optional(),
     nominationId: z.string().optional(),
@@ -87,6 +92,27 @@ function missingText(ctx: FlowContext, d: Answers): string {
 
 const isNew = (d: Answers) => !d.nominationId;
 
+/** The answers of an existing dossier, loaded to continue or complete it. */
+function loaded(ctx: FlowContext, n: Nomination, unitId: string | undefined): Answers {
+  return {
+    pick: n.id,
+    nominationId: n.id,
+    status: n.status,
+    title: dossierTitle(ctx, n),
+    year: String(n.year),
+    nomineeType: n.nominee.type === 'individual' ? 'individual' : n.nominee.unitId === unitId ? 'self' : 'collective',
+    nomineeName: n.nominee.name,
+    nomineePosition: n.nominee.type === 'individual' ? n.nominee.position : undefined,
+    nomineeUnit: n.nominee.type === 'individual' ? n.nominee.unitName : undefined,
+    award: awardKey(n.awardId, n.reviewId),
+    summaryText: n.summary,
+    storedParts: n.parts,
+  };
+}
+
+/** Sent to staff (or returned by them): the officer chooses what to do with its files. */
+const seenByStaff = (d: Answers) => d.status === 'submitted' || d.status === 'returned';
+
 /** Đề nghị khen thưởng: nominee, award, summary, then each dossier part as a file or "later". */
 export const nominate = defineFlow({
   id: 'nominate',
@@ -97,6 +123,13 @@ export const nominate = defineFlow({
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);
     if (!unit) return { refuse: ctx.t('common.unit_missing') };
+    // `go|nominate|n_12` (reminder, return notice, status) or `/dexuat 12`: straight into that dossier.
+    if (ctx.args) {
+      const own = await ownDossier(ctx, ctx.args);
+      if (!own.ok) return { refuse: own.error };
+      const data: Answers = { unitId: unit.id, unitName: unit.name, open: [], ...loaded(ctx, own.n, unit.id) };
+      return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data)}` };
+    }
     return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, open: await openNominations(ctx, unit.id) } };
   },
   steps(ctx) {
@@ -105,9 +138,14 @@ export const nominate = defineFlow({
       // The step id travels in button payloads and sessions: kept as it was.
       id: `p_${p.id}`,
       field: ['parts', p.id],
-      when: (_c, d) => !d.storedParts?.[p.id],
-      prompt: (c) =>
-        c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) }),
+      when: (_c, d) => !d.storedParts?.[p.id] || d.scope === 'all',
+      prompt: (c, d) => {
+        const ask = c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) });
+        const stored = d.storedParts?.[p.id];
+        return stored ? `${ask}\n${c.t('nominate.part_stored', { name: senderLabel(stored.name) })}` : ask;
+      },
+      // A file already in the dossier is kept unless a new one is sent.
+      skipLabel: (c, d) => (d.storedParts?.[p.id] ? c.t('nominate.part_keep') : null),
       summary: (c, d) => {
         const f = partsOf(c, d)[p.id];
         return `${label(c, p.label)}: ${f ? `✓ ${senderLabel(f.name)}` : c.t(p.required ? 'nominate.part_missing' : 'nominate.part_optional_missing')}`;
@@ -123,22 +161,22 @@ export const nominate = defineFlow({
         after: async (c, d) => {
           if (d.pick === 'new') return;
           const n = d.pick ? await c.store.nominations.get(d.pick) : null;
-          if (!n || n.unitId !== d.unitId || (n.status !== 'draft' && n.status !== 'returned')) {
+          if (!n || !openToOfficer(n, d.unitId ?? null)) {
             d.pick = 'new';
             return;
           }
-          Object.assign(d, {
-            nominationId: n.id,
-            year: String(n.year),
-            nomineeType: n.nominee.type === 'individual' ? 'individual' : n.nominee.unitId === d.unitId ? 'self' : 'collective',
-            nomineeName: n.nominee.name,
-            nomineePosition: n.nominee.type === 'individual' ? n.nominee.position : undefined,
-            nomineeUnit: n.nominee.type === 'individual' ? n.nominee.unitName : undefined,
-            award: awardKey(n.awardId, n.reviewId),
-            summaryText: n.summary,
-            storedParts: n.parts,
-          });
+          Object.assign(d, loaded(c, n, d.unitId));
         },
+      },
+      {
+        kind: 'choice',
+        id: 'scope',
+        when: (_c, d) => seenByStaff(d) && Object.keys(d.storedParts ?? {}).length > 0,
+        prompt: (c, d) => c.t('nominate.scope_prompt', { title: String(d.title) }),
+        options: (c, d) => [
+          ...(missingLabels(c, { parts: partsOf(c, d) }) ? [{ id: 'missing', label: c.t('nominate.scope_missing') }] : []),
+          { id: 'all', label: c.t('nominate.scope_all') },
+        ],
       },
       { ...yearStep(), when: (c, d) => isNew(d) && campaignYears(c).length > 1 },
       {
@@ -197,13 +235,26 @@ export const nominate = defineFlow({
       {
         kind: 'confirm',
         id: 'confirm',
-        prompt: (c, d) => c.t('nominate.confirm', { year: yearOf(d) }),
-        extra: async (c, d) => [missingText(c, d), await quotaWarning(c, d)].filter(Boolean).join('\n'),
-        actions: (c) => [
-          { id: 'submit', label: c.t('nominate.action_submit') },
-          { id: 'draft', label: c.t('nominate.action_draft') },
-          { id: 'cancel', label: c.t('confirm.cancel') },
-        ],
+        prompt: (c, d) => (d.status === 'submitted' ? c.t('nominate.confirm_sent', { title: String(d.title) }) : c.t('nominate.confirm', { year: yearOf(d) })),
+        extra: async (c, d) =>
+          [
+            missingText(c, d),
+            d.status === 'submitted' ? lateWarning(c, d) : await quotaWarning(c, d),
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        // A sent dossier stays sent: its parts are saved in place.
+        actions: (c, d) =>
+          d.status === 'submitted'
+            ? [
+                { id: 'save', label: c.t('nominate.action_save_sent') },
+                { id: 'cancel', label: c.t('confirm.cancel') },
+              ]
+            : [
+                { id: 'submit', label: c.t('nominate.action_submit') },
+                { id: 'draft', label: c.t('nominate.action_draft') },
+                { id: 'cancel', label: c.t('confirm.cancel') },
+              ],
       },
     ];
   },
@@ -218,7 +269,33 @@ export const nominate = defineFlow({
   },
 });
 
+function lateWarning(ctx: FlowContext, d: Answers): string | null {
+  return pastDossierDeadline(ctx, { year: yearOf(d) }) ? ctx.t('nominate.late_warning') : null;
+}
+
+/** Parts added to or replaced in a sent dossier; it stays sent, and staff hear once when it becomes complete. */
+async function completeSent(ctx: FlowContext, d: z.output<typeof schema>, id: string): Promise<Reply[]> {
+  let n = await ctx.store.nominations.get(id);
+  if (!n || n.status === 'accepted') return [{ text: ctx.t('nominate.not_editable') }];
+  const wasComplete = dossierCompleteness(ctx.campaign, n).complete;
+  const late = pastDossierDeadline(ctx, n);
+  let changed = 0;
+  for (const [partId, file] of Object.entries(partsOf(ctx, d))) {
+    if (n.parts[partId]?.sha256 === file.sha256) continue;
+    n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor, { late });
+    changed++;
+  }
+  const title = dossierTitle(ctx, n);
+  if (changed === 0) return [{ text: ctx.t('nominate.sent_unchanged', { title }) }];
+  const missing = missingLabels(ctx, n);
+  if (!missing && !wasComplete && n.status === 'submitted') await ctx.jobs?.dossierCompleted(n).catch(() => {});
+  const lines = [missing ? ctx.t('nominate.sent_updated_incomplete', { title, parts: missing }) : ctx.t('nominate.sent_completed', { title })];
+  if (late) lines.push(ctx.t('nominate.sent_late'));
+  return [{ text: lines.join('\n') }];
+}
+
 async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string): Promise<Reply[]> {
+  if (action === 'save' && d.nominationId) return completeSent(ctx, d, d.nominationId);
   const { awardId, reviewId } = splitAward(d.award);
   const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: d.summaryText };
   let n: Nomination;
@@ -247,16 +324,4 @@ async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string
         : ctx.t('nominate.submitted_incomplete', { id: n.id, parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }),
     },
   ];
-}
-
-/** Lists the unit's drafts and returned dossiers so the officer can continue one. */
-export async function openNominations(ctx: FlowContext, unitId: string): Promise<Option[]> {
-  const out: Option[] = [];
-  for (const year of ctx.campaign.reportingYears) {
-    for (const n of await ctx.store.nominations.listByUnit(ctx.campaign.id, year, unitId)) {
-      if (n.status === 'draft' || n.status === 'returned')
-        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { name: n.nominee.name, year: n.year }) });
-    }
-  }
-  return out;
 }
