@@ -280,8 +280,8 @@ export class Engine {
     return {
       text: ctx.t('flow.switch_ask', { current: ctx.t(current.title), next: ctx.t(next.title) }),
       choices: [
-        { payload: 'sw|yes', label: ctx.t('flow.switch_yes') },
-        { payload: 'sw|no', label: ctx.t('flow.switch_no') },
+        { payload: 'cmd|switch|ok', label: ctx.t('flow.switch_yes') },
+        { payload: 'cmd|switch|no', label: ctx.t('flow.switch_no') },
       ],
     };
   }
@@ -290,7 +290,7 @@ export class Engine {
   private switchAnswer(session: Session, text: string | undefined, payload: string | undefined): { yes: boolean; to: Session['switchTo'] } | null {
     const to = session.switchTo;
     session.switchTo = null;
-    if (payload === 'sw|yes' || payload === 'sw|no') return { yes: payload === 'sw|yes', to };
+    if (payload === 'cmd|switch|ok' || payload === 'cmd|switch|no') return { yes: payload === 'cmd|switch|ok', to };
     if (!to || payload) return null;
     const f = text ? fold(text).replace(/[.!]$/, '') : '';
     if (['co', 'yes', 'dong y', 'chuyen'].includes(f)) return { yes: true, to };
