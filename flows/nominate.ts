@@ -5,7 +5,7 @@ import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
+import { completeSent, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { campaignYears, defaultYear, isOfficer, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 
@@ -273,29 +273,8 @@ function lateWarning(ctx: FlowContext, d: Answers): string | null {
   return pastDossierDeadline(ctx, { year: yearOf(d) }) ? ctx.t('nominate.late_warning') : null;
 }
 
-/** Parts added to or replaced in a sent dossier; it stays sent, and staff hear once when it becomes complete. */
-async function completeSent(ctx: FlowContext, d: z.output<typeof schema>, id: string): Promise<Reply[]> {
-  let n = await ctx.store.nominations.get(id);
-  if (!n || n.status === 'accepted') return [{ text: ctx.t('nominate.not_editable') }];
-  const wasComplete = dossierCompleteness(ctx.campaign, n).complete;
-  const late = pastDossierDeadline(ctx, n);
-  let changed = 0;
-  for (const [partId, file] of Object.entries(partsOf(ctx, d))) {
-    if (n.parts[partId]?.sha256 === file.sha256) continue;
-    n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor, { late });
-    changed++;
-  }
-  const title = dossierTitle(ctx, n);
-  if (changed === 0) return [{ text: ctx.t('nominate.sent_unchanged', { title }) }];
-  const missing = missingLabels(ctx, n);
-  if (!missing && !wasComplete && n.status === 'submitted') await ctx.jobs?.dossierCompleted(n).catch(() => {});
-  const lines = [missing ? ctx.t('nominate.sent_updated_incomplete', { title, parts: missing }) : ctx.t('nominate.sent_completed', { title })];
-  if (late) lines.push(ctx.t('nominate.sent_late'));
-  return [{ text: lines.join('\n') }];
-}
-
 async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string): Promise<Reply[]> {
-  if (action === 'save' && d.nominationId) return completeSent(ctx, d, d.nominationId);
+  if (action === 'save' && d.nominationId) return completeSent(ctx, d.nominationId, partsOf(ctx, d));
   const { awardId, reviewId } = splitAward(d.award);
   const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: d.summaryText };
   let n: Nomination;

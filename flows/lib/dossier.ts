@@ -1,5 +1,6 @@
 import type { FlowContext, Option } from '../../src/engine/flow.js';
-import type { Nomination } from '../../src/domain/entities.js';
+import type { FileRef, Nomination } from '../../src/domain/entities.js';
+import type { Reply } from '../../src/engine/types.js';
 import { dossierCompleteness, dossierDeadline, findReview } from '../../src/domain/index.js';
 import { label } from './common.js';
 import { nominationId } from './review.js';
@@ -51,4 +52,25 @@ export async function ownDossier(ctx: FlowContext, raw: string): Promise<{ ok: t
   if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== ctx.identity.unitId) return { ok: false, error: ctx.t('nominate.not_found', { number: raw.replace(/^#?n_/i, '').slice(0, 12) }) };
   if (n.status === 'accepted') return { ok: false, error: ctx.t('nominate.already_accepted', { title: dossierTitle(ctx, n) }) };
   return { ok: true, n };
+}
+
+/** Parts added to or replaced in a sent dossier; it stays sent, and staff hear once when it becomes complete. */
+export async function completeSent(ctx: FlowContext, id: string, parts: Record<string, FileRef>): Promise<Reply[]> {
+  let n = await ctx.store.nominations.get(id);
+  if (!n || n.status === 'accepted') return [{ text: ctx.t('nominate.not_editable') }];
+  const wasComplete = dossierCompleteness(ctx.campaign, n).complete;
+  const late = pastDossierDeadline(ctx, n);
+  let changed = 0;
+  for (const [partId, file] of Object.entries(parts)) {
+    if (n.parts[partId]?.sha256 === file.sha256) continue;
+    n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor, { late });
+    changed++;
+  }
+  const title = dossierTitle(ctx, n);
+  if (changed === 0) return [{ text: ctx.t('nominate.sent_unchanged', { title }) }];
+  const missing = missingLabels(ctx, n);
+  if (!missing && !wasComplete && n.status === 'submitted') await ctx.jobs?.dossierCompleted(n).catch(() => {});
+  const lines = [missing ? ctx.t('nominate.sent_updated_incomplete', { title, parts: missing }) : ctx.t('nominate.sent_completed', { title })];
+  if (late) lines.push(ctx.t('nominate.sent_late'));
+  return [{ text: lines.join('\n') }];
 }
