@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../src/campaign/schema.js';
-import { CHANNELS, vnDate, type Channel, type Identity, type Nomination } from '../src/domain/index.js';
+import { CHANNELS, isParticipant, vnDate, type Channel, type Identity, type Nomination } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
 import { TelegramGroups } from '../src/channels/telegram/groups.js';
 import { createRedis } from '../src/redis/connection.js';
@@ -139,7 +139,7 @@ export function createJobs(input: JobsDeps): Jobs {
       await schedule.add('dossier-submitted', { nominationId: n.id }, { jobId: safeJobId('sub', n.id, n.submittedAt ? Date.parse(n.submittedAt) : Date.now()) });
     },
     async memberJoined(identity) {
-      if (identity.role !== 'officer' && identity.role !== 'individual') return;
+      if (!isParticipant(identity)) return;
       await schedule.add('member-joined', { channel: identity.channel, userId: identity.userId }, { jobId: safeJobId('join', identity.channel, identity.userId, Date.now()) });
     },
 

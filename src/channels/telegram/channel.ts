@@ -7,6 +7,7 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Identity, Lang } from '../../domain/entities.js';
+import { canManageGroup, isReviewer, scopeOf } from '../../domain/roles.js';
 import type { Engine } from '../../engine/engine.js';
 import type { InboundAttachment, Reply } from '../../engine/types.js';
 import { DownloadError, safeDownload, telegramPolicy, type DownloadPolicy } from '../../download.js';
@@ -420,18 +421,14 @@ export class TelegramChannel implements OutboundChannel {
     if (await this.once(updateId)) await this.say(a.chatId, text);
   }
 
-  private isReviewer(identity: Identity | null): identity is Identity {
-    return !!identity && (identity.role === 'admin' || (identity.role === 'staff' && identity.unitId !== null));
-  }
-
   private async linkGroup(a: Extract<TelegramAction, { kind: 'group_command' }>, identity: Identity | null, lang: Lang): Promise<string> {
-    if (!this.isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: `@${this.bot.botInfo.username}` });
+    if (!identity || !isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: `@${this.bot.botInfo.username}` });
     const { store } = this.opts;
     let office = identity.unitId;
     if (a.args) {
       const unit = await store.units.getByCode(a.args);
-      const inScope = unit && (identity.role === 'admin' || (await store.units.subtree(identity.unitId!)).includes(unit.id));
-      if (!unit || !inScope) return t(lang, 'telegram.group_unit_unknown', { code: a.args.slice(0, 40) });
+      if (!unit || !canManageGroup(identity, await scopeOf(identity, store.units), unit.id))
+        return t(lang, 'telegram.group_unit_unknown', { code: a.args.slice(0, 40) });
       office = unit.id;
     }
     const actor = { id: `telegram:${a.userId}`, role: identity.role, channel: 'telegram' };
@@ -441,12 +438,10 @@ export class TelegramChannel implements OutboundChannel {
   }
 
   private async unlinkGroup(a: Extract<TelegramAction, { kind: 'group_command' }>, identity: Identity | null, lang: Lang): Promise<string> {
-    if (!this.isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: `@${this.bot.botInfo.username}` });
+    if (!identity || !isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: `@${this.bot.botInfo.username}` });
     const link = await this.groups.get(a.chatId);
     if (!link) return t(lang, 'telegram.group_not_linked');
-    const allowed =
-      identity.role === 'admin' || (link.officeUnitId !== null && (await this.opts.store.units.subtree(identity.unitId!)).includes(link.officeUnitId));
-    if (!allowed) return t(lang, 'telegram.group_not_allowed', { bot: `@${this.bot.botInfo.username}` });
+    if (!canManageGroup(identity, await scopeOf(identity, this.opts.store.units), link.officeUnitId)) return t(lang, 'telegram.group_not_allowed', { bot: `@${this.bot.botInfo.username}` });
     await this.groups.unlink(a.chatId, { id: `telegram:${a.userId}`, role: identity.role, channel: 'telegram' }, this.now());
     return t(lang, 'telegram.group_unlinked');
   }
