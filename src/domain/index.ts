@@ -9,3 +9,4 @@ export * from './dossier.js';
 export * from './quota.js';
 export * from './units.js';
 export * from './roles.js';
+export * from './audience.js';
