@@ -69,7 +69,7 @@ describe('scripts/run.mjs (npm start, worker, cli, chat): compiled JS, compiled 
     fs.writeFileSync(path.join(dir, 'src/greeting.ts'), "export const greeting: string = 'xin chào';\n");
     fs.writeFileSync(
       path.join(dir, 'src/main.ts'),
-      "import { greeting } from '../greeting.js';\nconsole.log(`${greeting} ${process.argv.slice(2).join(' ')} ${import.meta.filename}`);\nprocess.exitCode = 3;\n",
+      "import { greeting } from './greeting.js';\nconsole.log(`${greeting} ${process.argv.slice(2).join(' ')} ${import.meta.filename}`);\nprocess.exitCode = 3;\n",
     );
     const run = () => spawnSync(process.execPath, ['scripts/run.mjs', 'src/main.ts', 'a', '--b'], { cwd: dir, encoding: 'utf8', timeout: PROCESS_TEST_TIMEOUT - 10_000 });
     return { dir, run };

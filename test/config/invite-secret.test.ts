@@ -13,7 +13,7 @@ const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
 /** Runs loadInviteSecret in a separate process; resolves with what it printed. */
 function secretFromProcess(dataDir: string): Promise<string> {
-  const code = `import { loadInviteSecret } from '../src/config/invite-secret.ts'; console.log(loadInviteSecret({ dataDir: process.env.DIR }));`;
+  const code = `import { loadInviteSecret } from './src/config/invite-secret.ts'; console.log(loadInviteSecret({ dataDir: process.env.DIR }));`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
