@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PDF, startBot, type TestBot } from '../helpers/bot.js';
-
-/** Onboards `user` as the demo officer and returns the bot at the main menu. */
-async function officer(bot: TestBot, user: string) {
-  await bot.say(user, 'chào');
-  await bot.say(user, '1');
-  await bot.say(user, await bot.inviteCode());
-  const identity = await bot.app.store.identities.get('sim', user);
-  expect(identity?.role).toBe('officer');
-  // Later tests need a fresh code for the next newcomer.
-  const code = await bot.app.store.invites.create({ role: 'officer', unitId: identity!.unitId, ttlDays: 7, createdBy: 'test' }, { id: 'test', role: 'admin', channel: 'cli' });
-  await bot.app.redis.set(`${bot.prefix}:demo:invite`, code);
-}
+import { joinAsDemoOfficer, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /** An officer `user` at the registration summary of the Bình Thành demo, with area 1 and `commitments`; returns that reply. */
 async function atRegistrationSummary(bot: TestBot, user: string, commitments: string) {
-  await officer(bot, user);
+  await joinAsDemoOfficer(bot, user);
   await bot.say(user, 'go|register');
   await bot.say(user, '1');
   const r = await bot.say(user, commitments);
@@ -36,7 +24,7 @@ describe('conversation engine', () => {
 
   it('back returns to the previous step with the earlier answer kept', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u1');
+    await joinAsDemoOfficer(bot, 'u1');
     await bot.say('u1', 'go|register');
     let r = await bot.say('u1', '2,3');
     expect(bot.text(r)).toContain('Cam kết');
@@ -52,7 +40,7 @@ describe('conversation engine', () => {
 
   it('bad input re-asks the step with a reason and keeps every earlier answer', async () => {
     bot = await startBot('tu-ky-2021-2025', { now: new Date('2025-11-20T03:00:00Z') });
-    await officer(bot, 'u2');
+    await joinAsDemoOfficer(bot, 'u2');
     await bot.say('u2', 'go|report');
     await bot.say('u2', '2025');
     let r = await bot.say('u2', '72');
@@ -123,7 +111,7 @@ describe('conversation engine', () => {
 
   it('cancel stores nothing; "menu" keeps the unfinished flow to resume', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u4');
+    await joinAsDemoOfficer(bot, 'u4');
     await bot.say('u4', 'go|register');
     await bot.say('u4', '1');
     let r = await bot.say('u4', 'HỦY');
@@ -141,7 +129,7 @@ describe('conversation engine', () => {
 
   it('resumes at the same step after a restart, with earlier answers kept', async () => {
     bot = await startBot('tu-ky-2021-2025', { now: new Date('2025-11-20T03:00:00Z') });
-    await officer(bot, 'u5');
+    await joinAsDemoOfficer(bot, 'u5');
     await bot.say('u5', 'go|report');
     await bot.say('u5', '2025');
     await bot.say('u5', '75');
@@ -155,7 +143,7 @@ describe('conversation engine', () => {
 
   it('an idle conversation expires with a polite message', async () => {
     bot = await startBot('binh-thanh-2024', { env: { SESSION_IDLE_HOURS: '2' } });
-    await officer(bot, 'u6');
+    await joinAsDemoOfficer(bot, 'u6');
     await bot.say('u6', 'go|register');
     bot.clock.now = new Date(bot.clock.now.getTime() + 3 * 3600_000);
     const r = await bot.say('u6', '1');
@@ -164,7 +152,7 @@ describe('conversation engine', () => {
 
   it('the same message delivered three times is handled once', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u7');
+    await joinAsDemoOfficer(bot, 'u7');
     await bot.say('u7', 'go|register');
     await bot.say('u7', '1');
     await bot.say('u7', 'bỏ qua');
@@ -181,7 +169,7 @@ describe('conversation engine', () => {
 
   it('two fast messages from one user never race; different users run in parallel', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u8');
+    await joinAsDemoOfficer(bot, 'u8');
     let r = await bot.say('u8', 'go|register');
     const buttons = r.at(-1)!.choices!;
     // Pressing three buttons at once: each toggle must see the previous one.
@@ -195,7 +183,7 @@ describe('conversation engine', () => {
 
   it('hostile and odd messages get a clear answer, never a crash', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u9');
+    await joinAsDemoOfficer(bot, 'u9');
     await bot.say('u9', 'go|nominate');
     const cases: [string, RegExp][] = [
       ['x'.repeat(5000), /quá dài/],
@@ -217,7 +205,7 @@ describe('conversation engine', () => {
 
   it('unsupported and oversized files are refused with a reason, and the step stays', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u10');
+    await joinAsDemoOfficer(bot, 'u10');
     await bot.say('u10', 'go|nominate');
     await bot.say('u10', '1');
     await bot.say('u10', '1');
@@ -235,7 +223,7 @@ describe('conversation engine', () => {
 
   it('switches language with /lang en and back', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u11');
+    await joinAsDemoOfficer(bot, 'u11');
     let r = await bot.say('u11', '/lang en');
     expect(bot.text(r)).toContain('Switched to English');
     r = await bot.say('u11', 'menu');
@@ -247,7 +235,7 @@ describe('conversation engine', () => {
 
   it('slash commands start flows for those allowed, and refuse the others', async () => {
     bot = await startBot('binh-thanh-2024');
-    await officer(bot, 'u12');
+    await joinAsDemoOfficer(bot, 'u12');
     let r = await bot.say('u12', '/thongke');
     expect(bot.text(r)).toContain('Bạn không có quyền');
     r = await bot.say('u12', '/dangky');

@@ -116,3 +116,14 @@ export async function joinWithInvite(bot: TestBot, user: string, role: 'officer'
   const identity = await bot.app.store.identities.get('sim', user);
   if (identity?.role !== role) throw new Error(`${user} did not join as ${role}`);
 }
+
+/** A new chat user joins as officer of the demo unit with the demo invite code, which is then renewed for the next newcomer. */
+export async function joinAsDemoOfficer(bot: TestBot, user: string): Promise<void> {
+  await bot.say(user, 'chào');
+  await bot.say(user, '1');
+  await bot.say(user, await bot.inviteCode());
+  const identity = await bot.app.store.identities.get('sim', user);
+  if (identity?.role !== 'officer') throw new Error(`${user} did not join as officer`);
+  const code = await bot.app.store.invites.create({ role: 'officer', unitId: identity.unitId, ttlDays: 7, createdBy: 'test' }, { id: 'test', role: 'admin', channel: 'cli' });
+  await bot.app.redis.set(`${bot.prefix}:demo:invite`, code);
+}
