@@ -1,143 +1,25 @@
-import { stopAfterEach } from '../../helpers/jobs.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startWorkers, type RunningWorkers } from '../../../jobs/index.js';
-import type { Nomination } from '../../../src/domain/entities.js';
-import { reviewsOpenIn } from '../../../src/domain/index.js';
-import { FileStore } from '../../../src/files.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stopAfterEach, unitByCode } from '../../helpers/jobs.js';
 import type { Actor } from '../../../src/store/index.js';
 import { PDF } from '../../helpers/bot.js';
-import { buttonsOf, startTelegramBot, textOf, type TelegramTestBot } from '../../helpers/telegram.js';
+import { buttonsOf, joinOnTelegram, startTelegramBot, submittedDossier, textOf, type TelegramTestBot } from '../../helpers/telegram.js';
 
 const ADMIN: Actor = { id: 'test', role: 'admin', channel: 'cli' };
 const STAFF = 6001;
 
-/** Joins a Telegram user with an invite code of `role` for `unitId`, by buttons. */
-async function join(t: TelegramTestBot, userId: number, role: 'staff' | 'officer', unitId: string): Promise<string> {
-  const code = await t.bot.app.store.invites.create({ role, unitId, createdBy: 'test' }, ADMIN);
-  await t.send(t.tg.command({ userId, command: 'start' }), userId);
-  await t.press(userId, 'Cán bộ đơn vị');
-  return t.text(await t.send(t.tg.text({ userId, text: code }), userId));
-}
-
-async function unit(t: TelegramTestBot, code: string) {
-  return (await t.bot.app.store.units.getByCode(code))!;
-}
-
-/** A dossier of the hamlet Xóm Đồng Tâm, with its first part as a PDF, submitted by `by`. */
-async function submittedDossier(t: TelegramTestBot, by: Actor): Promise<Nomination> {
-  const { store, campaign } = t.bot.app;
-  const hamlet = await unit(t, 'TN-DH-BT-X01');
-  const { award, review } = reviewsOpenIn(campaign, 2024)[0]!;
-  let n = await store.nominations.createDraft(
-    {
-      campaignId: campaign.id,
-      year: 2024,
-      unitId: hamlet.id,
-      awardId: award.id,
-      reviewId: review.id,
-      nominee: { type: 'individual', name: 'Nguyễn Thị Hoa', position: 'Trưởng xóm', unitName: hamlet.name },
-      summary: 'Dẫn đầu chuyển đổi số của xóm',
-      createdBy: by.id,
-    },
-    by,
-  );
-  const saved = await new FileStore(t.bot.dataDir).save(PDF, { name: 'to-trinh.pdf', at: new Date() });
-  if (!saved.ok) throw new Error('file not saved');
-  n = await store.nominations.attachPart(n.id, campaign.dossierParts[0]!.id, saved.file, by);
-  return store.nominations.setStatus(n.id, 'submitted', {}, by);
-}
-
 describe('staff on Telegram', () => {
   let t: TelegramTestBot;
-  let workers: RunningWorkers | undefined;
   const track = stopAfterEach();
-
-  it('/hoso lists, shows a dossier with its files, returns it with a reason; the officer hears it on their own channel', async () => {
-    t = track(await startTelegramBot());
-    const { store } = t.bot.app;
-    expect(await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id)).toContain('vai trò cán bộ theo dõi của Huyện Định Hóa');
-    const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
-
-    let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso' }), STAFF);
-    expect(t.text(m)).toContain('Có 1 hồ sơ chờ duyệt');
-    m = await t.press(STAFF, `${n.id} · Xóm Đồng Tâm · Nguyễn Thị Hoa`);
-    const details = t.text(m);
-    expect(details).toContain(`Hồ sơ ${n.id} — đã gửi`);
-    expect(details).toContain('Đơn vị trình: Xóm Đồng Tâm');
-    expect(details).toContain('Đề nghị khen: Nguyễn Thị Hoa — Trưởng xóm');
-    expect(details).toContain('to-trinh.pdf');
-    expect(details).toContain('Lưu ý: hồ sơ còn thiếu');
-    const doc = t.fake.callsOf('sendDocument').at(-1)!;
-    expect(doc.status).toBe(200);
-    expect(doc.files[0]).toMatchObject({ filename: `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-${n.id}.pdf`, size: PDF.length });
-    expect(buttonsOf(m.find((x) => buttonsOf(x).some((b) => b.text.includes('Chấp nhận')))!).map((b) => b.callback_data)).toEqual([
-      `go|review_accept|${n.id}`,
-      `go|review_return|${n.id}`,
-    ]);
-
-    m = await t.press(STAFF, 'Trả lại để bổ sung');
-    expect(t.text(m)).toContain(`Lý do trả lại hồ sơ ${n.id}?`);
-    m = await t.send(t.tg.text({ userId: STAFF, text: 'Thiếu báo cáo thành tích có xác nhận của UBND xã' }), STAFF);
-    expect(t.text(m)).toContain('1. Lý do: Thiếu báo cáo thành tích có xác nhận của UBND xã');
-    m = await t.press(STAFF, 'Trả lại');
-    expect(t.text(m)).toContain(`Đã trả lại hồ sơ ${n.id}.`);
-    expect(t.text(m)).toContain('Đã báo cho 1 cán bộ của Xóm Đồng Tâm.');
-
-    const after = (await store.nominations.get(n.id))!;
-    expect(after.status).toBe('returned');
-    expect(after.returnReason).toBe('Thiếu báo cáo thành tích có xác nhận của UBND xã');
-    // notify() hands the message to the outbox; its worker delivers it on the officer's channel.
-    workers = track(await startWorkers(t.bot.app, { schedules: false }));
-    const officerSaw = await vi.waitFor(
-      async () => {
-        const last = (await t.bot.app.simulator.transcript('can-bo-don-vi')).at(-1);
-        if (!last?.text.includes('trả lại')) throw new Error('not yet');
-        return last;
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-    expect(officerSaw.text).toContain('đã được trả lại để bổ sung');
-    expect(officerSaw.text).toContain('Lý do: Thiếu báo cáo thành tích có xác nhận của UBND xã');
-    expect(officerSaw.choices?.[0]?.payload).toBe('go|nominate');
-    // The officer's button opens the returned dossier to continue it.
-    const r = await t.bot.say('can-bo-don-vi', 'go|nominate');
-    expect(t.bot.button(r, 'Sửa hồ sơ bị trả lại: Nguyễn Thị Hoa')).toBe(`s|pick|${n.id}`);
-  });
-
-  it('accepting tells a Telegram officer in their chat; an old button cannot decide twice', async () => {
-    t = track(await startTelegramBot());
-    const hamlet = await unit(t, 'TN-DH-BT-X01');
-    await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id);
-    const OFFICER = 6002;
-    expect(await join(t, OFFICER, 'officer', hamlet.id)).toContain('cán bộ phụ trách của Xóm Đồng Tâm');
-    const n = await submittedDossier(t, { id: `telegram:${OFFICER}`, role: 'officer', channel: 'telegram' });
-
-    let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso', args: n.id.replace('n_', '') }), STAFF);
-    expect(t.text(m)).toContain(`Hồ sơ ${n.id}`);
-    m = await t.press(STAFF, 'Chấp nhận');
-    expect(t.text(m)).toContain(`Chấp nhận hồ sơ ${n.id} (Nguyễn Thị Hoa, Xóm Đồng Tâm)?`);
-    const before = t.fake.messagesTo(OFFICER).length;
-    m = await t.press(STAFF, 'Chấp nhận');
-    expect(t.text(m)).toContain(`Đã chấp nhận hồ sơ ${n.id}.`);
-    expect((await t.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
-    workers = track(await startWorkers(t.bot.app, { schedules: false }));
-    await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length > before, 10_000);
-    const told = t.fake.messagesTo(OFFICER).slice(before).map(textOf);
-    expect(told).toEqual([`Hồ sơ đề nghị khen thưởng ${n.id} (Nguyễn Thị Hoa) đã được chấp nhận.`]);
-
-    const again = await t.send(t.tg.callbackQuery({ userId: STAFF, data: `go|review_return|${n.id}` }), STAFF);
-    expect(t.text(again)).toContain(`Hồ sơ ${n.id} đang ở trạng thái "đã được chấp nhận", không chờ duyệt.`);
-  });
 
   it('staff see and decide only under their own office; /moi issues codes only there', async () => {
     t = track(await startTelegramBot());
     const { store } = t.bot.app;
-    const province = await unit(t, 'TN');
+    const province = await unitByCode(t.bot.app, 'TN');
     const district2 = await store.units.create({ code: 'TN-PL', name: 'Huyện Phú Lương', level: 'district', parentId: province.id }, ADMIN);
     await store.units.create({ code: 'TN-PL-YD', name: 'Xã Yên Đổ', level: 'commune', parentId: district2.id }, ADMIN);
     const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
     const OTHER = 6003;
-    expect(await join(t, OTHER, 'staff', district2.id)).toContain('cán bộ theo dõi của Huyện Phú Lương');
+    expect(await joinOnTelegram(t, OTHER, 'staff', district2.id)).toContain('cán bộ theo dõi của Huyện Phú Lương');
 
     let m = await t.send(t.tg.command({ userId: OTHER, command: 'hoso', args: n.id }), OTHER);
     expect(t.text(m)).toContain(`Hồ sơ ${n.id} không thuộc các đơn vị anh/chị theo dõi.`);
@@ -171,7 +53,7 @@ describe('staff on Telegram', () => {
 
   it('/thongke and /thieu answer staff on Telegram', async () => {
     t = track(await startTelegramBot());
-    await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id);
+    await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id);
     const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
     let m = await t.send(t.tg.command({ userId: STAFF, command: 'thongke' }), STAFF);
     expect(t.text(m)).toMatch(/Thống kê năm 2024 — \d+ đơn vị/);
@@ -182,10 +64,10 @@ describe('staff on Telegram', () => {
 
   it("a sender's file name never reaches staff as is: bidi and zero-width tricks are gone, the file carries the bot's name", async () => {
     t = track(await startTelegramBot());
-    const hamlet = await unit(t, 'TN-DH-BT-X01');
-    await join(t, STAFF, 'staff', (await unit(t, 'TN-DH')).id);
+    const hamlet = await unitByCode(t.bot.app, 'TN-DH-BT-X01');
+    await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id);
     const OFFICER = 6003;
-    await join(t, OFFICER, 'officer', hamlet.id);
+    await joinOnTelegram(t, OFFICER, 'officer', hamlet.id);
     const say = (text: string) => t.send(t.tg.text({ userId: OFFICER, text }), OFFICER);
     for (const text of ['/dexuat', 'Một cá nhân', 'Nguyễn Văn An', 'Trưởng xóm', 'Xóm Đồng Tâm', '1', 'Vận động 100% hộ dân cài ứng dụng VNeID']) await say(text);
     // Shown as "evilexe.pdf" by a right-to-left override; a zero-width space inside too.
@@ -209,8 +91,8 @@ describe('staff on Telegram', () => {
 
   it('a staff member links a group chat to their office for alerts; others cannot', async () => {
     t = track(await startTelegramBot());
-    const district = await unit(t, 'TN-DH');
-    await join(t, STAFF, 'staff', district.id);
+    const district = await unitByCode(t.bot.app, 'TN-DH');
+    await joinOnTelegram(t, STAFF, 'staff', district.id);
     const GROUP = -1005550001;
     const group = { chatId: GROUP, title: 'Ban Thi đua - Khen thưởng huyện' };
     const channel = t.bot.app.telegram!;
@@ -218,7 +100,7 @@ describe('staff on Telegram', () => {
     // A stranger and an officer are refused.
     await t.post(t.tg.command({ userId: 6100, command: 'lienket', group }));
     const OFFICER = 6101;
-    await join(t, OFFICER, 'officer', (await unit(t, 'TN-DH-BT-X01')).id);
+    await joinOnTelegram(t, OFFICER, 'officer', (await unitByCode(t.bot.app, 'TN-DH-BT-X01')).id);
     await t.post(t.tg.command({ userId: OFFICER, command: 'lienket', group }));
     expect(t.fake.messagesTo(GROUP).map(textOf)).toEqual([
       expect.stringContaining('Chỉ cán bộ theo dõi hoặc quản trị'),
@@ -228,9 +110,9 @@ describe('staff on Telegram', () => {
 
     await t.post(t.tg.command({ userId: STAFF, command: 'lienket', group, mention: true }));
     expect(textOf(t.fake.messagesTo(GROUP).at(-1)!)).toContain('Đã liên kết nhóm này với Huyện Định Hóa');
-    const hamlet = await unit(t, 'TN-DH-BT-X01');
+    const hamlet = await unitByCode(t.bot.app, 'TN-DH-BT-X01');
     expect((await channel.groups.forUnit(hamlet.id)).map((g) => g.chatId)).toEqual([String(GROUP)]);
-    expect(await channel.groups.forUnit((await unit(t, 'TN')).id)).toEqual([]);
+    expect(await channel.groups.forUnit((await unitByCode(t.bot.app, 'TN')).id)).toEqual([]);
     const audit = await t.bot.app.store.audit.forEntity(`telegram:${GROUP}`);
     expect(audit.map((e) => e.action)).toEqual(['telegram_group.link']);
 
