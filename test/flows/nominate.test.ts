@@ -1,21 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadCampaign } from '../../src/campaign/load.js';
-import { joinAsDemoOfficer, joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
-import { PRESETS } from '../helpers/presets.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { PRESETS, presetOfficer } from '../helpers/presets.js';
 
 const ADMIN = { id: 'test', role: 'admin', channel: 'cli' };
 
-describe.each(PRESETS)('preset $id: an officer submits a dossier', ({ id, now, year }) => {
-  let bot: TestBot;
-  const user = `officer-${id}`;
-  const campaign = loadCampaign(id);
-  beforeAll(async () => {
-    bot = await startBot(id, { now: new Date(now) });
-    await joinAsDemoOfficer(bot, user);
-  });
-  afterAll(() => bot.close());
+describe.each(PRESETS)('preset $id: an officer submits a dossier', (preset) => {
+  const { year } = preset;
+  const officer = presetOfficer(preset);
+  const { user, campaign } = officer;
 
   it('nomination: an individual, an award, one uploaded part, the rest later, submitted with what is missing', async () => {
+    const bot = officer.bot;
     let r = await bot.say(user, 'go|nominate');
     if (campaign.reportingYears.length > 1) r = await bot.say(user, String(year));
     expect(bot.text(r)).toContain('Đề nghị khen thưởng cho ai?');

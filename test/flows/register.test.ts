@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCampaign } from '../../src/campaign/load.js';
-import { joinAsDemoOfficer, startBot, type TestBot } from '../helpers/bot.js';
-import { PRESETS } from '../helpers/presets.js';
+import { describe, expect, it } from 'vitest';
+import { PRESETS, presetOfficer } from '../helpers/presets.js';
 
-describe.each(PRESETS)('preset $id: an officer registers their unit', ({ id, now, year }) => {
-  let bot: TestBot;
-  const user = `officer-${id}`;
-  const campaign = loadCampaign(id);
-  beforeAll(async () => {
-    bot = await startBot(id, { now: new Date(now) });
-    await joinAsDemoOfficer(bot, user);
-  });
-  afterAll(() => bot.close());
+describe.each(PRESETS)('preset $id: an officer registers their unit', (preset) => {
+  const { year } = preset;
+  const officer = presetOfficer(preset);
+  const { user, campaign } = officer;
 
   it('registration: content areas, commitments, confirm; re-registering updates', async () => {
+    const bot = officer.bot;
     let r = await bot.say(user, 'go|register');
     if (campaign.reportingYears.length > 1) {
       expect(bot.text(r)).toContain('Năm thi đua nào?');

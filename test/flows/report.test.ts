@@ -1,20 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadCampaign } from '../../src/campaign/load.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { standardFor } from '../../src/domain/index.js';
-import { joinAsDemoOfficer, joinWithInvite, startBot, type TestBot } from '../helpers/bot.js';
-import { PRESETS } from '../helpers/presets.js';
+import { joinWithInvite, startBot, type TestBot } from '../helpers/bot.js';
+import { PRESETS, presetOfficer } from '../helpers/presets.js';
 
-describe.each(PRESETS)('preset $id: an officer reports the indicators', ({ id, now, year }) => {
-  let bot: TestBot;
-  const user = `officer-${id}`;
-  const campaign = loadCampaign(id);
-  beforeAll(async () => {
-    bot = await startBot(id, { now: new Date(now) });
-    await joinAsDemoOfficer(bot, user);
-  });
-  afterAll(() => bot.close());
+describe.each(PRESETS)('preset $id: an officer reports the indicators', (preset) => {
+  const { id, year } = preset;
+  const officer = presetOfficer(preset);
+  const { user, campaign } = officer;
 
   it('indicators: each indicator of the unit level, judged as entered, stored with time', async () => {
+    const bot = officer.bot;
     const identity = (await bot.app.store.identities.get('sim', user))!;
     const unit = (await bot.app.store.units.get(identity.unitId!))!;
     const standard = standardFor(campaign, unit.level);

@@ -1,6 +1,8 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Campaign } from '../../src/campaign/index.js';
+import { loadCampaign } from '../../src/campaign/load.js';
 import { standardFor } from '../../src/domain/index.js';
-import { PDF, type TestBot } from './bot.js';
+import { joinAsDemoOfficer, PDF, startBot, type TestBot } from './bot.js';
 
 /** The campaign presets, each at a time when its officer flows are open. */
 export const PRESETS = [
@@ -9,6 +11,31 @@ export const PRESETS = [
   { id: 'hai-duong-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
   { id: 'tu-ky-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
 ];
+export type Preset = (typeof PRESETS)[number];
+
+/**
+ * Inside a describe: the preset's bot at its time, started before the tests and closed after,
+ * with `user` (officer-<preset>) joined as the demo unit's officer and `before` played.
+ */
+export function presetOfficer(preset: Preset, before?: (bot: TestBot, user: string, campaign: Campaign, year: number) => Promise<void>) {
+  const campaign = loadCampaign(preset.id);
+  const user = `officer-${preset.id}`;
+  let bot: TestBot | undefined;
+  beforeAll(async () => {
+    bot = await startBot(preset.id, { now: new Date(preset.now) });
+    await joinAsDemoOfficer(bot, user);
+    await before?.(bot, user, campaign, preset.year);
+  });
+  afterAll(() => bot?.close());
+  return {
+    campaign,
+    user,
+    get bot(): TestBot {
+      if (!bot) throw new Error('the preset bot starts in beforeAll');
+      return bot;
+    },
+  };
+}
 
 /*
  * The officer flows played quickly, for tests of a later flow that needs their result.
