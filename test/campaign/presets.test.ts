@@ -39,7 +39,7 @@ function seed(file: string): string {
   let text = seedCache.get(file);
   if (text === undefined) {
     const p = path.join(SEEDS_DIR, file);
-    if (!fs.existsSync(p)) throw new Error(`seed file ${p} not found: the tests need ../shared/seeds beside the repository`);
+    if (!fs.existsSync(p)) throw new Error(`seed file ${p} not found: the tests need shared/seeds beside the repository or above it`);
     text = fs.readFileSync(p, 'utf8').replace(/\s+/g, ' ');
     seedCache.set(file, text);
   }
