@@ -17,6 +17,9 @@
  * update). Full-pipeline users are officers inside the registration flow, alternating
  * a text answer (→ the confirmation summary) and "sửa 2" (→ back to that step): a real
  * flow step with one reply each. Latency is POST → HTTP answer, reply included.
+ *
+ * Long on purpose: one program (fake Bot API, both pipelines as child processes, load,
+ * report) that tsc compiles and node runs on its own, with no bench helpers to keep in step.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -276,9 +279,12 @@ async function load(url: string, users: number[], next: (userId: number, i: numb
 /** Officers of the demo hamlet, each left at the registration flow's commitments step. */
 async function prepareOfficers(redisUrl: string, url: string, users: number[]): Promise<void> {
   const { createRedis } = await import('../src/redis/connection.js');
-  const { createStore } = await import('../src/store/index.js');
+  const { CLI_ACTOR, createStore, importUnitsCsv } = await import('../src/store/index.js');
+  const { fromRoot } = await import('../src/paths.js');
   const redis = createRedis(redisUrl);
   const store = createStore(redis, { prefix: PREFIX });
+  // With a bot token there is no demo seed: load the demo unit list as an operator would.
+  if (!(await store.units.all()).length) await importUnitsCsv(store, fs.readFileSync(fromRoot('campaigns/demo/binh-thanh-2024.csv'), 'utf8'), CLI_ACTOR);
   const hamlet = (await store.units.all()).find((u) => u.level === 'hamlet')!;
   const actor = { id: 'bench', role: 'admin', channel: 'cli' };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });

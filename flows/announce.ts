@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Audience } from '../jobs/index.js';
+import type { Audience } from '../src/domain/audience.js';
 import { fileRefSchema, UNIT_LEVELS } from '../src/domain/index.js';
 import { CHANNELS } from '../src/domain/entities.js';
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';

@@ -1,3 +1,4 @@
+import type { FlowId } from './links.js';
 import { announce } from './announce.js';
 import { bccancel } from './bccancel.js';
 import { exportFlow } from './export.js';
@@ -39,5 +40,8 @@ export const allFlows = [
   bccancel,
 ] as const;
 
-/** The id of a flow (sessions and buttons hold these): `flowLink` in src/engine/links.ts takes only these. */
-export type FlowId = (typeof allFlows)[number]['id'];
+export type { FlowId } from './links.js';
+
+// FLOW_IDS (flows/links.ts) names exactly these flows: a compile error otherwise.
+type Ids = (typeof allFlows)[number]['id'];
+export const flowIdsAgree: [Ids] extends [FlowId] ? ([FlowId] extends [Ids] ? true : never) : never = true;

@@ -5,7 +5,7 @@ import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { flowLink } from '../src/engine/links.js';
+import { flowLink } from './links.js';
 import { campaignYears, defaultYear, isOfficer, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 

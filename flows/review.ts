@@ -4,7 +4,7 @@ import type { FileRef, Nomination, Unit } from '../src/domain/entities.js';
 import { documentName, senderLabel } from '../src/files.js';
 import type { Reply } from '../src/engine/types.js';
 import { dossierCompleteness, findReview, formatVn } from '../src/domain/index.js';
-import { flowLink } from '../src/engine/links.js';
+import { flowLink } from './links.js';
 import { campaignYears, label, optionSchema } from './lib/common.js';
 import { isReviewer, reviewable, scopeOf } from './lib/review.js';
 

@@ -13,8 +13,7 @@ import {
   type Unit,
 } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
-import type { Store } from '../src/store/index.js';
-import type { GroupLink } from '../src/channels/telegram/groups.js';
+import type { GroupLink, Store } from '../src/store/index.js';
 import { PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
 import { daysLeftText, splitLines, TEXT_LIMIT } from './text.js';

@@ -1,88 +1,23 @@
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Campaign } from '../src/campaign/schema.js';
-import { CHANNELS, vnDate, type Channel, type Identity, type Nomination } from '../src/domain/index.js';
+import { CHANNELS, vnDate } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
-import { TelegramGroups } from '../src/channels/telegram/groups.js';
 import { createRedis } from '../src/redis/connection.js';
-import type { Store } from '../src/store/index.js';
 import { activeStaffAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
-import { cleanupFiles, type CleanupResult, type RetentionConfig } from './cleanup.js';
-import { Broadcasts, type Audience, type BroadcastSpec, type BroadcastStatus, type CancelResult } from './broadcasts.js';
+import { cleanupFiles } from './cleanup.js';
+import { Broadcasts } from './broadcasts.js';
 import { bullPrefix, jobKeys, QUEUES, safeJobId } from './keys.js';
-import { Outbox, type EnqueueResult, type OutboxMessage } from './outbox.js';
-import { planReminders, type PlannedReminder, type PlanOptions } from './reminders.js';
+import { Outbox, type OutboxMessage } from './outbox.js';
+import { planReminders } from './reminders.js';
 import { syncSchedules, type ScheduleData } from './schedule.js';
+import type { Jobs, JobsDeps, PassResult } from './types.js';
 
-export type { Audience, BroadcastSpec, BroadcastStatus, CancelResult } from './broadcasts.js';
+export type { Jobs, JobsDeps, PassResult } from './types.js';
+export type { Audience } from '../src/domain/audience.js';
+export type { BroadcastSpec, BroadcastStatus, CancelResult, FlowJobs } from '../src/engine/ports.js';
 export type { NotifyOutcome, OutboxMessage } from './outbox.js';
 export type { PlannedReminder } from './reminders.js';
 export { startWorkers, type StartWorkersOptions, type RunningWorkers } from './workers.js';
-
-/** What flows may ask of the jobs (FlowContext.jobs). */
-export interface FlowJobs {
-  /** Channels messages can be sent on here. */
-  channels(): Channel[];
-  /** A unit submitted a dossier: staff above it hear at once if parts are missing. */
-  dossierSubmitted(nomination: Nomination): Promise<void>;
-  /** Someone joined as an officer or individual: catch-up reminders for deadlines already in their reminder window. */
-  memberJoined(identity: Identity): Promise<void>;
-  broadcasts: {
-    count(audience: Audience): Promise<{ total: number; unreachable: number }>;
-    start(spec: BroadcastSpec): Promise<{ id: string }>;
-    cancel(id: string, by: string): Promise<CancelResult>;
-    status(id: string): Promise<BroadcastStatus | null>;
-    running(): Promise<BroadcastStatus[]>;
-  };
-}
-
-export interface JobsDeps {
-  redisUrl: string;
-  /** The store's key prefix; BullMQ uses `${prefix}:bull`. */
-  prefix: string;
-  campaign: Campaign;
-  store: Store;
-  /** The store's connection (our own keys). */
-  redis: Redis;
-  log: Logger;
-  now?: () => Date;
-  /** Channels this process can send on; null when unknown (the CLI): messages to every channel are queued. */
-  channels: () => readonly Channel[] | null;
-  /** Messages per second per channel for bulk sends (TELEGRAM_RATE_PER_SEC, ZALO_RATE_PER_SEC). */
-  rates: { telegram: number; zalo: number; sim?: number };
-  /** Received files and exports to clean up (the app's); without it cleanupFiles does nothing. */
-  retention?: RetentionConfig;
-}
-
-export interface PassResult extends EnqueueResult {
-  planned: number;
-}
-
-export interface Jobs extends FlowJobs {
-  readonly deps: Required<Omit<JobsDeps, 'rates' | 'retention'>> & { rates: Record<Channel, number>; retention?: RetentionConfig };
-  /** BullMQ connection (maxRetriesPerRequest: null) shared by the queues of this process. */
-  readonly connection: Redis;
-  readonly outbox: Outbox;
-  readonly broadcasts: Broadcasts;
-  readonly schedule: Queue<ScheduleData>;
-  previewReminders(at: Date, opts?: PlanOptions): Promise<{ messages: PlannedReminder[] }>;
-  runReminders(at: Date, opts?: PlanOptions): Promise<PassResult>;
-  previewAlerts(at: Date, year?: number): Promise<{ alert: { year: number; offsetDays: number } | null; messages: OutboxMessage[] }>;
-  runAlerts(at: Date, year?: number): Promise<PassResult & { alert: { year: number; offsetDays: number } | null }>;
-  /** Runs the staff alert for one nomination now (what the dossier-submitted job does). */
-  runSubmittedAlert(nominationId: string, at: Date): Promise<PassResult>;
-  /** Tells admins (Telegram first) once a day per problem that a channel's configuration is wrong. */
-  configAlert(channel: Channel, reason: string): Promise<void>;
-  syncSchedules(): Promise<{ upserted: number; removed: number }>;
-  /**
-   * Deletes old exports, uploads and stored files no dossier needs (jobs/cleanup.ts), at
-   * most once per Vietnam day across all workers unless `force`; null when it did not run.
-   */
-  cleanupFiles(at: Date, opts?: { force?: boolean }): Promise<CleanupResult | null>;
-  close(): Promise<void>;
-}
 
 /** Simulator deliveries are local: no platform limit, a generous rate. */
 export const SIM_RATE_PER_SEC = 200;
@@ -103,11 +38,10 @@ export function createJobs(input: JobsDeps): Jobs {
     defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 7 * 86_400, count: 1_000 }, removeOnFail: { age: 30 * 86_400 } },
   });
   schedule.on('error', () => {});
-  const broadcasts = new Broadcasts({ redis, connection, prefix, store, campaign, outbox, log, now: deps.now, rates: deps.rates });
+  const broadcasts = new Broadcasts({ redis, connection, prefix, store, outbox, log, now: deps.now, rates: deps.rates, outbound: () => input.outbound?.() ?? null });
   const keys = jobKeys(prefix);
   // Staff group chats linked on Telegram (/lienket) hear about their office's units too.
-  const groups = new TelegramGroups(store, prefix);
-  const ctx = { store, campaign, groups: () => groups.all() };
+  const ctx = { store, campaign, groups: () => store.groupLinks.all() };
   const pass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueueMany(messages)) });
 
   const jobs: Jobs = {
@@ -119,7 +53,10 @@ export function createJobs(input: JobsDeps): Jobs {
     channels: () => [...(deps.channels() ?? CHANNELS)],
 
     previewReminders: async (at, opts) => ({ messages: (await planReminders(ctx, at, opts)).messages }),
-    runReminders: async (at, opts) => pass((await planReminders(ctx, at, opts)).messages),
+    async runReminders(at, opts) {
+      input.hooks?.onReminderPass?.();
+      return pass((await planReminders(ctx, at, opts)).messages);
+    },
 
     async previewAlerts(at, year) {
       const alert = activeStaffAlert(campaign, at, year);
@@ -146,19 +83,15 @@ export function createJobs(input: JobsDeps): Jobs {
     async configAlert(channel, reason) {
       const day = vnDate(deps.now());
       const hash = createHash('sha256').update(`${channel}|${reason}|${day.year}-${day.month}-${day.day}`).digest('hex').slice(0, 16);
-      if ((await redis.set(keys.configAlerted(hash), '1', 'EX', 86_400, 'NX')) !== 'OK') return;
-      log.error({ channel, reason: reason.slice(0, 200) }, 'channel configuration problem: alerting admins');
-      const admins = (await store.identities.listByRole('admin')).filter((a) => !a.unreachable && a.channel !== channel && outbox.enabled(a.channel));
-      const telegram = admins.filter((a) => a.channel === 'telegram');
-      for (const a of telegram.length ? telegram : admins)
-        await outbox.enqueue({
-          kind: 'admin',
-          ref: 'admin',
-          channel: a.channel,
-          userId: a.userId,
-          key: `cfg|${hash}|${a.channel}|${a.userId}`,
-          reply: { text: t(a.lang, 'outbox.config_alert', { channel: t(a.lang, `channel.${channel}`), reason: reason.slice(0, 300) }) },
-        });
+      if (!input.alertAdmins) return void log.error({ channel, reason: reason.slice(0, 200) }, 'channel configuration problem');
+      const told = await input.alertAdmins({
+        about: channel,
+        onceKey: keys.configAlerted(hash),
+        ttlSeconds: 86_400,
+        key: `cfg|${hash}`,
+        text: (lang) => t(lang, 'outbox.config_alert', { channel: t(lang, `channel.${channel}`), reason: reason.slice(0, 300) }),
+      });
+      if (told !== null) log.error({ channel, reason: reason.slice(0, 200), told }, 'channel configuration problem: admins alerted');
     },
 
     async cleanupFiles(at, opts = {}) {

@@ -11,7 +11,7 @@ import {
   type ScheduledReminder,
   type Unit,
 } from '../src/domain/index.js';
-import { flowLink } from '../src/engine/links.js';
+import { flowLink } from '../flows/links.js';
 import type { Choice } from '../src/engine/types.js';
 import { t, type MsgKey } from '../src/i18n.js';
 import type { Store } from '../src/store/index.js';

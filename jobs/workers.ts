@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { OutboundChannel } from '../src/channels/types.js';
 import type { Channel } from '../src/domain/entities.js';
 import { createRedis } from '../src/redis/connection.js';
-import type { Jobs } from './index.js';
+import type { Jobs } from './types.js';
 import { bullPrefix, QUEUES } from './keys.js';
-import { limiterFor, outboxProcessor } from './outbox.js';
+import { limiterFor, outboxProcessor } from './outbox-worker.js';
 import { isDaytime, type ScheduleData } from './schedule.js';
 
 export interface StartWorkersOptions {

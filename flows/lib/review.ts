@@ -4,7 +4,7 @@ import type { Identity, Nomination, Unit } from '../../src/domain/entities.js';
 import type { Reply } from '../../src/engine/types.js';
 import { dossierCompleteness } from '../../src/domain/index.js';
 import { t as translate } from '../../src/i18n.js';
-import { flowLink } from '../../src/engine/links.js';
+import { flowLink } from '../links.js';
 import { isStoreError } from '../../src/store/index.js';
 import { label } from './common.js';
 

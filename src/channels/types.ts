@@ -1,26 +1,16 @@
-import type { Channel } from '../domain/entities.js';
+import type { Channel, Identity } from '../domain/entities.js';
+import type { SendOutcome } from '../engine/ports.js';
 import type { Reply } from '../engine/types.js';
 
-/**
- * What happened to one outbound message. The outbox (jobs/) decides from this alone:
- * retry later, pause the whole channel, stop and mark the recipient, or alert admins.
- */
-export type SendOutcome =
-  /**
-   * `via`: how it went when a platform has several ways (Zalo: 'cs' free consultation,
-   * 'cs_paid' consultation 48 h–7 days after the user's last message, 'template', 'zns').
-   */
-  | { ok: true; platformMessageId?: string; via?: string }
-  /** The platform asked us to slow down (Telegram 429, Zalo -32): pause the channel. */
-  | { ok: false; kind: 'rate_limited'; retryAfterMs: number; reason: string }
-  /** Permanent for this recipient (blocked the bot, unfollowed, outside Zalo's window): do not retry. */
-  | { ok: false; kind: 'unreachable'; reason: string }
-  /** Network errors, 5xx: retry with backoff. */
-  | { ok: false; kind: 'transient'; reason: string }
-  /** Our side is wrong (bad token, OA not verified, quota): alert admins, do not retry blindly. */
-  | { ok: false; kind: 'config'; reason: string };
+export type { SendOutcome } from '../engine/ports.js';
 
-/** A platform's outbound side: renders one normalised reply in the platform's best form. */
+/** The kinds of pre-approved template a reply may carry parameters for. */
+export type TemplateKind = NonNullable<Reply['template']>['kind'];
+
+/**
+ * A platform's outbound side: renders one normalised reply in the platform's best form.
+ * The jobs reach platforms only through this port.
+ */
 export interface OutboundChannel {
   readonly channel: Channel;
   send(userId: string, reply: Reply, opts?: { idempotencyKey?: string }): Promise<SendOutcome>;
@@ -31,4 +21,10 @@ export interface OutboundChannel {
    * An outcome of `ok` means the message now shows `reply` (also when it already did).
    */
   edit?(userId: string, platformMessageId: string, reply: Reply): Promise<SendOutcome>;
+  /**
+   * Optional: whether a message carrying a `template` of this kind could reach the person at
+   * `now`, by the platform's own rule (Zalo: its messaging window, then the campaign's
+   * templates). Without it, everyone not marked unreachable is reachable.
+   */
+  reachable?(identity: Identity, now: Date, template?: TemplateKind): boolean;
 }

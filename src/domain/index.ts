@@ -8,3 +8,4 @@ export * from './standards.js';
 export * from './dossier.js';
 export * from './quota.js';
 export * from './units.js';
+export * from './audience.js';

@@ -9,7 +9,7 @@ import { stripInvisible } from '../domain/text.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import type { FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
-import type { FlowJobs } from '../../jobs/index.js';
+import type { EngineHooks, FlowJobs } from './ports.js';
 import type { Data, Flow, FlowContext } from './flow.js';
 import { matchOption, parseCommand, parseStepPayload, type Command } from './input.js';
 import { flowLinkPayload, parseDeepLink, parseMenuLink } from './links.js';
@@ -44,6 +44,8 @@ export interface EngineOptions {
   jobs?: FlowJobs;
   /** How flows reach another user outside this conversation (src/services/notify.ts, wired by the app). */
   notify?: FlowContext['notify'];
+  /** Metrics and shutdown tracking (the app's); see EngineHooks. */
+  hooks?: EngineHooks;
 }
 
 /** How long a flooding user is ignored after their notice. */
@@ -81,7 +83,17 @@ export class Engine {
     return this.opts.campaign;
   }
 
-  async handle(inbound: Inbound): Promise<HandleResult> {
+  handle(inbound: Inbound): Promise<HandleResult> {
+    const hooks = this.opts.hooks;
+    if (!hooks) return this.handleMessage(inbound);
+    hooks.onInbound?.(inbound);
+    const started = Date.now();
+    const handling = this.handleMessage(inbound).then((r) => (hooks.onHandled?.(inbound, r, Date.now() - started), r));
+    hooks.track?.(handling);
+    return handling;
+  }
+
+  private async handleMessage(inbound: Inbound): Promise<HandleResult> {
     const { channel, userId, messageId } = inbound;
     const limit = this.opts.messagesPerMinute;
     const ref = this.opts.store.identities.ref(channel, userId);

@@ -1,49 +1,12 @@
 import { z } from 'zod';
-import type { Campaign } from '../campaign/schema.js';
 import type { Channel, FileRef, Identity, Lang } from '../domain/entities.js';
 import type { MsgKey, Params } from '../i18n.js';
-import type { Actor, Store } from '../store/index.js';
-import type { FlowJobs } from '../../jobs/index.js';
-import type { FileStore } from '../files.js';
-import type { SendOutcome } from '../channels/types.js';
 import type { Step } from './steps/index.js';
 import type { Reply } from './types.js';
 
-/** A flow's answers as the engine keeps them in the session (JSON). */
-export type Data = Record<string, unknown>;
+export type { Data, FlowContext, Option, Parsed } from './context.js';
+import type { Data, FlowContext, Option } from './context.js';
 
-/** What a flow can see and use while running one step for one user. */
-export interface FlowContext {
-  channel: Channel;
-  userId: string;
-  lang: Lang;
-  now: Date;
-  identity: Identity;
-  campaign: Campaign;
-  store: Store;
-  /** Received and generated files under DATA_DIR. */
-  files: FileStore;
-  t(key: MsgKey, params?: Params): string;
-  /** Text after a flow's slash command ("/hoso 12" → "12"), during begin/render. */
-  args?: string;
-  /** Background jobs (jobs/): broadcasts, alerts, catch-up reminders. Undefined in engine-only tests. */
-  jobs?: FlowJobs;
-  /** The actor recorded in the audit stream for changes made by this user. */
-  actor: Actor;
-  /**
-   * Tells another user something outside their conversation (a dossier returned …), on
-   * their own channel. Undefined when the app has not wired it (some unit tests).
-   */
-  notify?: (to: { channel: Channel; userId: string }, reply: Reply, idempotencyKey?: string) => Promise<SendOutcome>;
-}
-
-export interface Option {
-  /** Short id, part of the button payload (keep it under ~40 bytes). */
-  id: string;
-  label: string;
-}
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export type { Step } from './steps/index.js';
 

@@ -1,6 +1,6 @@
 import { fold } from '../domain/text.js';
 import type { Lang } from '../domain/entities.js';
-import type { Option } from './flow.js';
+import type { Option } from './context.js';
 
 /** Generic commands understood in every flow, with and without diacritics. */
 export type Command =

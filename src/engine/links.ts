@@ -1,13 +1,8 @@
-import type { FlowId } from '../../flows/index.js';
-
 /**
  * Buttons that start a flow: `go|<flow>` (a menu entry) and `go|<flow>|<arg>` (a deep link,
  * e.g. "accept dossier n_5", which works like the flow's slash command with that argument).
  */
 export const flowLinkPayload = (flowId: string, arg?: string) => (arg === undefined ? `go|${flowId}` : `go|${flowId}|${arg}`);
-
-/** The payload of a button that starts `flowId`; jobs and flows use this, so a wrong id is a compile error. */
-export const flowLink = (flowId: FlowId, arg?: string) => flowLinkPayload(flowId, arg);
 
 /** A deep link with an argument, or null. */
 export function parseDeepLink(payload: string | undefined): { flowId: string; arg: string } | null {

@@ -1,13 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import type { Outbox, NotifyOutcome } from '../../jobs/outbox.js';
-import type { OutboundChannel, SendOutcome } from '../channels/types.js';
 import type { Channel } from '../domain/entities.js';
+import type { SendOutcome } from '../engine/ports.js';
 import type { Reply } from '../engine/types.js';
 
 export interface Recipient {
   channel: Channel;
   userId: string;
 }
+
+/**
+ * What `notify` and the outbox's `enqueue` answer: accepted for delivery (`queued: false`
+ * when the key had already been delivered or is already queued), or the channel is not
+ * enabled here. Assignable to SendOutcome, so it fits callers written against a direct send.
+ */
+export type NotifyOutcome = { ok: true; queued: boolean; jobId: string } | { ok: false; kind: 'config'; reason: string };
+
+/** One message for the outbox, as notify() hands it over. */
+export interface DirectMessage extends Recipient {
+  reply: Reply;
+  key: string;
+  kind: 'direct';
+  ref: 'direct';
+}
+
+/** What notify() needs of the outbox (jobs/outbox.ts implements it). */
+export interface OutboxPort {
+  enqueue(message: DirectMessage): Promise<NotifyOutcome>;
+}
+
+/** Channels that send at once, by platform (the app's outbound channels). */
+export type DirectSenders = Partial<Record<Channel, { send(userId: string, reply: Reply, opts?: { idempotencyKey?: string }): Promise<SendOutcome> }>>;
 
 /**
  * The one way code outside a conversation reaches a user (a dossier returned, a
@@ -21,20 +43,15 @@ export interface Recipient {
  *
  * Pass the app's outbox (`app.jobs.outbox`). A map of channels (the pre-outbox
  * signature) still works and sends at once, without rate limit or once-only guarantee:
- * only for code that runs where no outbox exists.
+ * only for code that must not wait for a worker (admin alerts, admin-alerts.ts).
  */
-export async function notify(
-  outbox: Pick<Outbox, 'enqueue'> | Partial<Record<Channel, OutboundChannel>>,
-  to: Recipient,
-  reply: Reply,
-  idempotencyKey?: string,
-): Promise<NotifyOutcome | SendOutcome> {
+export async function notify(outbox: OutboxPort | DirectSenders, to: Recipient, reply: Reply, idempotencyKey?: string): Promise<NotifyOutcome | SendOutcome> {
   if (!('enqueue' in outbox) || typeof outbox.enqueue !== 'function') {
-    const channel = (outbox as Partial<Record<Channel, OutboundChannel>>)[to.channel];
+    const channel = (outbox as DirectSenders)[to.channel];
     if (!channel) return { ok: false, kind: 'config', reason: `channel ${to.channel} is not enabled` };
     return channel.send(to.userId, reply, { idempotencyKey });
   }
-  return (outbox as Pick<Outbox, 'enqueue'>).enqueue({
+  return (outbox as OutboxPort).enqueue({
     channel: to.channel,
     userId: to.userId,
     reply,

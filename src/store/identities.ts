@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { identitySchema, type Channel, type Identity, type Lang, type Role } from '../domain/entities.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
-import { CONFIG_ACTOR, decode, encode, mget, mutate, sscanAll, SYSTEM_ACTOR, type Actor } from './tx.js';
+import { decode, encode, mget, sscanAll } from './codec.js';
+import { CONFIG_ACTOR, mutate, SYSTEM_ACTOR, type Actor } from './tx.js';
 
 export type IdentityInput = z.input<typeof identitySchema>;
 export type IdentityPatch = Partial<Pick<Identity, 'personId' | 'role' | 'unitId' | 'lang' | 'unreachable' | 'lastInboundAt'>>;

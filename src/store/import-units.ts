@@ -3,9 +3,10 @@ import { unitSchema, type Unit } from '../domain/entities.js';
 import { PARENT_LEVELS, UNIT_LEVELS, type UnitLevel } from '../domain/levels.js';
 import { fold } from '../domain/text.js';
 import { validateParent } from '../domain/units.js';
-import type { Store } from './index.js';
+import type { Store } from './store.js';
 import { addUnitsWrites, codeKey } from './units.js';
-import { encode, type Actor } from './tx.js';
+import { encode } from './codec.js';
+import type { Actor } from './tx.js';
 
 /**
  * Level names accepted in a CSV, folded (no diacritics, lower case, `_`/`-` as spaces).

@@ -3,7 +3,8 @@ import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { formatInviteCode, hashInviteCode, newInviteCode, secretCheck } from './invite-codes.js';
 import { DEFAULT_GUESS_LIMITS, inviteGuard, type GuessLimits } from './invite-guard.js';
-import { decode, encode, mget, mutate, toActor, type Actor } from './tx.js';
+import { decode, encode, mget } from './codec.js';
+import { mutate, toActor, type Actor } from './tx.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

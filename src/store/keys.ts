@@ -1,4 +1,4 @@
-import { seg } from './tx.js';
+import { seg } from './codec.js';
 
 /** The key layout (docs/store.md). Every key starts with `${prefix}:`. */
 export function keyspace(prefix: string) {
@@ -46,6 +46,10 @@ export function keyspace(prefix: string) {
     invitesKeyCheck: `${p}:invites:key`,
     /** rate-limiter-flexible key prefix of the failed-redemption counters (`…:user:<channel:id>`, `…:all`). */
     invitesFailed: `${p}:invites:failed`,
+
+    /** Telegram staff group chats linked to an office (JSON GroupLink), and the set of their chat ids. */
+    groupLink: (chatId: string) => `${p}:tg:group:${chatId}`,
+    groupLinks: `${p}:tg:groups`,
   };
 }
 export type Keyspace = ReturnType<typeof keyspace>;

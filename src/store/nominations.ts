@@ -4,7 +4,8 @@ import { nominationSchema, type DossierStatus, type FileRef, type Nomination } f
 import { DomainError } from '../domain/errors.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
-import { decode, encode, mget, mutate, sscanAll, type Actor } from './tx.js';
+import { decode, encode, mget, sscanAll } from './codec.js';
+import { mutate, type Actor } from './tx.js';
 
 export type NewNomination = Pick<Nomination, 'campaignId' | 'year' | 'unitId' | 'awardId' | 'reviewId' | 'nominee' | 'createdBy'> &
   Partial<Pick<Nomination, 'summary' | 'parts'>>;

@@ -1,7 +1,8 @@
 import { personSchema, type Person } from '../domain/entities.js';
 import { byIdNumber, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
-import { decode, encode, mget, mutate, sscanAll, type Actor } from './tx.js';
+import { decode, encode, mget, sscanAll } from './codec.js';
+import { mutate, type Actor } from './tx.js';
 
 export type NewPerson = Pick<Person, 'name'> &
   Partial<Pick<Person, 'position' | 'kind' | 'unitId' | 'unitName' | 'createdAt'>>;

@@ -1,6 +1,7 @@
 import { registrationSchema, type Registration, type Subject } from '../domain/entities.js';
 import type { StoreContext } from './context.js';
-import { decode, encode, mget, mutate, type Actor } from './tx.js';
+import { decode, encode, mget } from './codec.js';
+import { mutate, type Actor } from './tx.js';
 
 export type RegistrationInput = Pick<Registration, 'campaignId' | 'year' | 'subject' | 'contentAreas' | 'registeredBy'> &
   Partial<Pick<Registration, 'commitments'>>;

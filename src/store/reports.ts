@@ -1,7 +1,8 @@
 import { indicatorReportSchema, type IndicatorReport } from '../domain/entities.js';
 import { auditRepo } from './audit.js';
 import type { StoreContext } from './context.js';
-import { decode, encode, mget, mutate, type Actor } from './tx.js';
+import { decode, encode, mget } from './codec.js';
+import { mutate, type Actor } from './tx.js';
 
 export type ReportInput = Omit<IndicatorReport, 'id' | 'submittedAt' | 'late' | 'narrative'> &
   Partial<Pick<IndicatorReport, 'submittedAt' | 'late' | 'narrative'>>;

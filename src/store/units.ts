@@ -4,7 +4,8 @@ import { fold } from '../domain/text.js';
 import { validateParent } from '../domain/units.js';
 import { byIdNumber, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
-import { decode, encode, mget, smembersMany, sscanAll, type Actor, type Tx } from './tx.js';
+import { decode, encode, mget, smembersMany, sscanAll } from './codec.js';
+import type { Actor, Tx } from './tx.js';
 
 export interface NewUnit {
   code: string;

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { activeStaffAlert } from '../../jobs/alerts.js';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { TelegramGroups } from '../../src/channels/telegram/groups.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
 import { addIdentity, addNomination, outboxDrained, unitByCode, vn, TEST_ACTOR, stopAfterEach } from '../helpers/jobs.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
@@ -111,7 +110,7 @@ describe('alerts on Telegram', () => {
     const GROUP = -1005550002;
     const district = await unitByCode(app, 'TN-DH');
     await addIdentity(app, 'telegram', String(STAFF), { role: 'staff', unitId: district.id });
-    await new TelegramGroups(app.store, t.bot.prefix).link(
+    await app.store.groupLinks.link(
       { chatId: String(GROUP), title: 'Tổ thi đua huyện', officeUnitId: district.id, linkedBy: `telegram:${STAFF}`, linkedAt: new Date().toISOString() },
       TEST_ACTOR,
     );

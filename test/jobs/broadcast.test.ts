@@ -86,6 +86,25 @@ describe('an admin announces from the simulator', () => {
   });
 });
 
+describe('recipients on a channel this deployment does not run', () => {
+  let bot: TestBot;
+  let workers: RunningWorkers | undefined;
+  const track = stopAfterEach();
+
+  it('are counted unreachable up front, and the broadcast still finishes', async () => {
+    bot = track(await startBot('binh-thanh-2024', { now: vn('2024-11-20T10:00') }));
+    const { app } = bot;
+    // Accounts left from a time Zalo and Telegram were configured; now only the simulator runs.
+    await addIdentity(app, 'zalo', '7300000000000000001', { unitCode: 'TN-DH-BT-X01', lastInboundAt: '2024-11-19T10:00:00.000Z' });
+    await addIdentity(app, 'telegram', '7301', { unitCode: 'TN-DH-BT-X02' });
+    expect(await app.jobs.broadcasts.count({ kind: 'all' })).toEqual({ total: 5, unreachable: 2 });
+    workers = track(await startWorkers(app, { schedules: false }));
+    const { id } = await app.jobs.broadcasts.start({ by: { channel: 'sim', userId: 'quan-tri', lang: 'vi' }, text: 'Lịch họp tháng 12', audience: { kind: 'all' } });
+    await until(async () => (await app.jobs.broadcasts.status(id))?.status === 'done');
+    expect(await app.jobs.broadcasts.status(id)).toMatchObject({ total: 5, sent: 3, unreachable: 2, pending: 0 });
+  });
+});
+
 describe('announcements on Telegram', () => {
   let t: TelegramTestBot;
   let workers: RunningWorkers | undefined;

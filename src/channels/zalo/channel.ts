@@ -3,20 +3,17 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../../campaign/schema.js';
-import type { Lang } from '../../domain/entities.js';
+import type { Identity, Lang } from '../../domain/entities.js';
 import type { Reply } from '../../engine/types.js';
 import { t } from '../../i18n.js';
 import type { Store } from '../../store/index.js';
-import type { OutboundChannel, SendOutcome } from '../types.js';
+import type { OutboundChannel, SendOutcome, TemplateKind } from '../types.js';
 import { ZaloHttpError, type ZaloApi } from './api.js';
-import { outcomeOf, TEMPORARY_REASONS, UPLOAD_EXPIRED_CODE, WINDOW_REASON, type ZaloAnswer } from './codes.js';
+import { outcomeOf, UPLOAD_EXPIRED_CODE, WINDOW_REASON, type ZaloAnswer } from './codes.js';
 import type { ZaloPhones } from './phones.js';
 import { csMessage, renderReply, type ZaloPart } from './render.js';
 import { ZaloDownError, ZaloTransientError } from './tokens.js';
-
-/** Zalo's windows (docs/zalo.md §5): free consultation within 48 h, allowed (billed) up to 7 days. */
-export const FREE_WINDOW_MS = 48 * 3600_000;
-export const CS_WINDOW_MS = 7 * 24 * 3600_000;
+import { zaloWindow } from './window.js';
 
 /** Upload limits and accepted types (docs/zalo.md §4). */
 const IMAGE_UPLOAD_MAX = 1024 * 1024;
@@ -82,19 +79,30 @@ export class ZaloChannel implements OutboundChannel {
     return { ok: false, kind: 'transient', reason: (err as Error)?.message ?? 'error' };
   }
 
+  /**
+   * OutboundChannel.reachable: inside the consultation window, or a template of this kind
+   * is configured for the campaign (UID templates; the send path tries them the same way).
+   */
+  reachable(identity: Identity, now: Date, template?: TemplateKind): boolean {
+    if (identity.unreachable) return false;
+    if (zaloWindow(identity.lastInboundAt, now) !== 'closed') return true;
+    return !!template && !!this.opts.campaign.zaloTemplates[template];
+  }
+
+  private outcomeOf(answer: ZaloAnswer): SendOutcome {
+    return outcomeOf(answer, this.now());
+  }
+
   private async after(userId: string, outcome: Exclude<SendOutcome, { ok: true }>) {
-    if (outcome.kind === 'unreachable' && !TEMPORARY_REASONS.has(outcome.reason)) {
-      await this.opts.store.identities.markUnreachable('zalo', userId, true).catch(() => null);
-    }
+    if (outcome.kind === 'unreachable') await this.opts.store.identities.markUnreachable('zalo', userId, true).catch(() => null);
   }
 
   private async deliver(userId: string, reply: Reply, key: string | undefined): Promise<SendOutcome> {
     const identity = await this.opts.store.identities.get('zalo', userId);
     const lang: Lang = identity?.lang ?? 'vi';
-    const last = identity?.lastInboundAt ? Date.parse(identity.lastInboundAt) : NaN;
-    const age = Number.isFinite(last) ? this.now().getTime() - last : Infinity;
-    if (age <= CS_WINDOW_MS) {
-      const outcome = await this.consultation(userId, reply, lang, key, age > FREE_WINDOW_MS ? 'cs_paid' : 'cs');
+    const window = zaloWindow(identity?.lastInboundAt, this.now());
+    if (window !== 'closed') {
+      const outcome = await this.consultation(userId, reply, lang, key, window === 'paid' ? 'cs_paid' : 'cs');
       // Our clock says "inside the window" but Zalo disagrees: try the template channels.
       if (outcome.ok || outcome.kind !== 'unreachable' || outcome.reason !== WINDOW_REASON) return outcome;
     }
@@ -108,7 +116,7 @@ export class ZaloChannel implements OutboundChannel {
   async requestUserInfo(userId: string, lang: Lang): Promise<SendOutcome> {
     try {
       return await this.once(`info.${userId}`, async () =>
-        outcomeOf(
+        this.outcomeOf(
           await this.cs(userId, {
             attachment: {
               type: 'template',
@@ -155,7 +163,7 @@ export class ZaloChannel implements OutboundChannel {
   }
 
   private async sendPart(userId: string, part: ZaloPart): Promise<SendOutcome> {
-    if (part.kind === 'text') return outcomeOf(await this.cs(userId, csMessage(part)));
+    if (part.kind === 'text') return this.outcomeOf(await this.cs(userId, csMessage(part)));
     const file = part.file;
     const bytes = await fs.readFile(path.join(this.opts.dataDir, file.path));
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -164,7 +172,7 @@ export class ZaloChannel implements OutboundChannel {
       const answer = await this.cs(userId, uploaded.message);
       // The upload id expired between upload and send (-100): upload again, once.
       if (answer.error === UPLOAD_EXPIRED_CODE && attempt === 0) continue;
-      return outcomeOf(answer);
+      return this.outcomeOf(answer);
     }
     return { ok: false, kind: 'transient', reason: 'zalo: upload expired twice' };
   }
@@ -188,7 +196,7 @@ export class ZaloChannel implements OutboundChannel {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(bytes)], { type: types[ext] }), name);
     const answer = await this.opts.api.call({ method: 'POST', path: image ? '/v2.0/oa/upload/image' : '/v2.0/oa/upload/file', form });
-    if (answer.error !== 0) return { ok: false, outcome: outcomeOf(answer) };
+    if (answer.error !== 0) return { ok: false, outcome: this.outcomeOf(answer) };
     const id = image ? answer.data?.attachment_id : answer.data?.token;
     if (typeof id !== 'string' || !id) return { ok: false, outcome: { ok: false, kind: 'config', reason: 'zalo upload answered without an id' } };
     return {
@@ -209,7 +217,7 @@ export class ZaloChannel implements OutboundChannel {
     let refusal: SendOutcome | null = null;
     if (byUid) {
       const outcome = await this.once(key && `${key}#t`, async () =>
-        outcomeOf(await this.opts.api.call({ method: 'POST', path: '/v3.0/oa/message/template', json: { user_id: userId, template_id: byUid, template_data: tpl.params } })),
+        this.outcomeOf(await this.opts.api.call({ method: 'POST', path: '/v3.0/oa/message/template', json: { user_id: userId, template_id: byUid, template_data: tpl.params } })),
       );
       if (outcome.ok) return { ...outcome, via: 'template' };
       if (outcome.kind === 'rate_limited') return outcome;
@@ -218,7 +226,7 @@ export class ZaloChannel implements OutboundChannel {
     const phone = ids.zns ? await this.opts.phones.get(userId) : null;
     if (ids.zns && phone) {
       const outcome = await this.once(key && `${key}#z`, async () =>
-        outcomeOf(
+        this.outcomeOf(
           await this.opts.api.call({
             server: 'business',
             method: 'POST',

@@ -1,4 +1,5 @@
 import type { SendOutcome } from '../types.js';
+import { nextMorning } from './window.js';
 
 /**
  * Zalo's answer codes and what we do about each (docs/zalo.md §9). Errors come back as
@@ -22,20 +23,19 @@ export const UPLOAD_EXPIRED_CODE = -100;
  */
 export const WINDOW_CODES = new Set([-230, -232]);
 
-/** The recipient cannot be reached now; no retry, no template fallback. Reason strings are ours. */
+/** The recipient cannot be reached; no retry, no template fallback. Reason strings are ours. */
 export const UNREACHABLE_CODES = new Map<number, string>([
   [-213, 'zalo_not_follower'],
   [-217, 'zalo_blocked'],
   [-227, 'zalo_inactive'],
-  [-234, 'zalo_night'],
   [-244, 'zalo_restricted'],
   // ZNS (business.openapi.zalo.me) has its own table.
   [-108, 'zalo_phone_invalid'],
-  [-133, 'zalo_night'],
 ]);
 
-/** Reasons that say "not now" rather than "this person cannot be reached": do not mark the identity. */
-export const TEMPORARY_REASONS = new Set(['zalo_night']);
+/** Refused at night (-234; ZNS -133): not the person's fault, the same message goes out in the morning. */
+export const NIGHT_CODES = new Set([-234, -133]);
+export const NIGHT_REASON = 'zalo_night';
 
 /** The outcome reason when the 7-day window is closed and no template could be sent. */
 export const WINDOW_REASON = 'zalo_window';
@@ -46,8 +46,8 @@ export interface ZaloAnswer {
   data?: Record<string, unknown>;
 }
 
-/** What one Zalo answer means for the message (token codes are handled before this, by the client). */
-export function outcomeOf(answer: ZaloAnswer): SendOutcome {
+/** What one Zalo answer at `now` means for the message (token codes are handled before this, by the client). */
+export function outcomeOf(answer: ZaloAnswer, now: Date = new Date()): SendOutcome {
   const { error, message } = answer;
   if (error === 0) {
     const id = answer.data?.message_id ?? answer.data?.msg_id;
@@ -56,6 +56,7 @@ export function outcomeOf(answer: ZaloAnswer): SendOutcome {
   const reason = `zalo ${error}: ${String(message ?? '').slice(0, 200)}`;
   if (error === RATE_LIMIT_CODE) return { ok: false, kind: 'rate_limited', retryAfterMs: RATE_LIMIT_BACKOFF_MS, reason };
   if (WINDOW_CODES.has(error)) return { ok: false, kind: 'unreachable', reason: WINDOW_REASON };
+  if (NIGHT_CODES.has(error)) return { ok: false, kind: 'deferred', retryAt: nextMorning(now), reason: NIGHT_REASON };
   const unreachable = UNREACHABLE_CODES.get(error);
   if (unreachable) return { ok: false, kind: 'unreachable', reason: unreachable };
   if (TOKEN_CODES.has(error)) return { ok: false, kind: 'config', reason: `zalo_token: ${reason}` };

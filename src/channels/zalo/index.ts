@@ -3,12 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../../campaign/schema.js';
 import type { Config } from '../../config/index.js';
-import type { Channel } from '../../domain/entities.js';
+import type { Channel, Lang } from '../../domain/entities.js';
 import type { Engine } from '../../engine/engine.js';
 import { t, type MsgKey } from '../../i18n.js';
-import { notify } from '../../services/notify.js';
 import type { Store } from '../../store/index.js';
-import type { OutboundChannel } from '../types.js';
 import { ZaloApi } from './api.js';
 import { ZaloChannel } from './channel.js';
 import { normaliseEvent } from './events.js';
@@ -36,10 +34,19 @@ export interface ZaloDeps {
   prefix: string;
   log: Logger;
   now: () => Date;
-  /** The app's outbound channels (admins are alerted through them). */
-  outbound: () => Partial<Record<Channel, OutboundChannel>>;
+  /** The app's admin-alert path (src/services/admin-alerts.ts); the token's death and refused configurations go there. */
+  alertAdmins: (alert: ZaloAdminAlert) => Promise<unknown>;
   /** Start the inbound worker (default true). */
   worker?: boolean;
+}
+
+/** What the Zalo channel asks of the app's admin-alert path: tell admins on other channels, once per `onceKey` and period. */
+export interface ZaloAdminAlert {
+  about: Channel;
+  onceKey: string;
+  ttlSeconds: number;
+  key: string;
+  text(lang: Lang): string;
 }
 
 export interface ZaloRuntime {
@@ -63,16 +70,15 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
   const { config, redis, store, prefix, log, now } = deps;
   const zlog = log.child({ channel: 'zalo' });
 
-  /** Tells every admin (on any other enabled platform), once per `dedupe` key and period. */
-  const alertAdmins = async (key: MsgKey, reason: string, dedupe: string, ttlS: number) => {
-    const first = await redis.set(`${prefix}:zalo:alerted:${dedupe}`, '1', 'EX', ttlS, 'NX');
-    if (first !== 'OK') return;
-    const admins = await store.identities.listByRole('admin');
-    for (const admin of admins) {
-      if (admin.channel === 'zalo' && key === 'zalo.alert_down') continue;
-      const outcome = await notify(deps.outbound(), admin, { text: t(admin.lang, key, { reason }) }, `zalo-alert.${dedupe}.${admin.channel}.${admin.userId}`);
-      if (!outcome.ok) zlog.warn({ to: admin.channel, kind: outcome.kind }, 'zalo: admin alert not delivered');
-    }
+  /** Tells admins (on the other channels), once per `dedupe` key and period. */
+  const alertAdmins = async (key: MsgKey, reason: string, dedupe: string, ttlS: number): Promise<void> => {
+    await deps.alertAdmins({
+      about: 'zalo',
+      onceKey: `${prefix}:zalo:alerted:${dedupe}`,
+      ttlSeconds: ttlS,
+      key: `zalo-alert.${dedupe}`,
+      text: (lang) => t(lang, key, { reason }),
+    });
   };
 
   const tokens = new ZaloTokens({

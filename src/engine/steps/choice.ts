@@ -1,4 +1,4 @@
-import type { Data, Option } from '../flow.js';
+import type { Data, Option } from '../context.js';
 import { matchOption } from '../input.js';
 import { buttons, reply, type BaseStep, type Dyn, type StepKind } from './types.js';
 

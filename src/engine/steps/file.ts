@@ -1,5 +1,5 @@
 import type { FileRef } from '../../domain/entities.js';
-import type { Data } from '../flow.js';
+import type { Data } from '../context.js';
 import { isSkipWord, stepPayload } from '../input.js';
 import type { BaseStep, StepKind } from './types.js';
 

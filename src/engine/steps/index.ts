@@ -1,4 +1,4 @@
-import type { Data } from '../flow.js';
+import type { Data } from '../context.js';
 import { choice, type ChoiceStep } from './choice.js';
 import { confirm, type ConfirmStep } from './confirm.js';
 import { file, type FileStep } from './file.js';

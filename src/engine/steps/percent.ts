@@ -1,5 +1,5 @@
 import { parsePercent } from '../../domain/standards.js';
-import type { Data, FlowContext } from '../flow.js';
+import type { Data, FlowContext } from '../context.js';
 import { reply, type BaseStep, type StepKind } from './types.js';
 
 /** A percentage typed as "72", "72%", "72,5" (stored as a number). */

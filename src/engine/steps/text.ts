@@ -1,4 +1,4 @@
-import type { Data, FlowContext, Parsed } from '../flow.js';
+import type { Data, FlowContext, Parsed } from '../context.js';
 import { isSkipWord, stepPayload } from '../input.js';
 import { reply, type BaseStep, type StepKind } from './types.js';
 

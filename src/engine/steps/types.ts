@@ -1,5 +1,5 @@
 import type { FileRef } from '../../domain/entities.js';
-import type { Data, FlowContext, Option } from '../flow.js';
+import type { Data, FlowContext, Option } from '../context.js';
 import type { InboundAttachment, Reply } from '../types.js';
 import { stepPayload } from '../input.js';
 

@@ -203,7 +203,7 @@ describe('zalo answer codes', () => {
     expect(outcomeOf({ error: -230, message: 'User has not interacted with the OA in the past 7 days' })).toEqual({ ok: false, kind: 'unreachable', reason: 'zalo_window' });
     expect(outcomeOf({ error: -232, message: '' })).toMatchObject({ kind: 'unreachable', reason: 'zalo_window' });
     expect(outcomeOf({ error: -213, message: 'User has not followed OA' })).toMatchObject({ kind: 'unreachable', reason: 'zalo_not_follower' });
-    expect(outcomeOf({ error: -234, message: '' })).toMatchObject({ kind: 'unreachable', reason: 'zalo_night' });
+    expect(outcomeOf({ error: -234, message: '' }, new Date('2024-12-05T23:10:00+07:00'))).toMatchObject({ kind: 'deferred', reason: 'zalo_night', retryAt: new Date('2024-12-06T06:05:00+07:00') });
     expect(outcomeOf({ error: -211, message: 'Out of quota' })).toMatchObject({ kind: 'config', reason: 'zalo -211: Out of quota' });
     expect(outcomeOf({ error: -201, message: 'text cannot exceed 2000 characters' })).toMatchObject({ kind: 'config' });
     expect(outcomeOf({ error: -220, message: 'expired' })).toMatchObject({ kind: 'config' });

@@ -419,12 +419,12 @@ describe('zalo outbound: the messaging window, templates, files, long texts', ()
     expect(z.fake.callsTo('/v3.0/oa/message/cs').at(-1)!.response).toMatchObject({ error: -230 });
   });
 
-  it('other refusals: not a follower → unreachable and marked; night → unreachable, not marked; -32 → rate limited; config → admins alerted', async () => {
+  it('other refusals: not a follower → unreachable and marked; night → deferred, not marked; -32 → rate limited; config → admins alerted', async () => {
     const userId = '7200000000000000004';
     await z.say(userId, 'xin chào');
     const ch = z.bot.app.outbound.zalo!;
     z.fake.failNext('/v3.0/oa/message/cs', { error: -234, message: 'This message cannot be sent at night (10:00PM - 6:00AM)' });
-    expect(await ch.send(userId, { text: 'a' })).toMatchObject({ ok: false, kind: 'unreachable', reason: 'zalo_night' });
+    expect(await ch.send(userId, { text: 'a' })).toMatchObject({ ok: false, kind: 'deferred', reason: 'zalo_night' });
     expect((await z.bot.app.store.identities.get('zalo', userId))?.unreachable).toBe(false);
     z.fake.failNext('/v3.0/oa/message/cs', { error: -32, message: 'Your application reached limit call api' });
     expect(await ch.send(userId, { text: 'a' })).toMatchObject({ ok: false, kind: 'rate_limited', retryAfterMs: 30_000 });
