@@ -2,6 +2,8 @@ import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Nomination, Subject } from '../src/domain/entities.js';
 import { flowLink } from './links.js';
 import { dossierCompleteness, formatDeadline, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
+import { actingUnit, isParticipant } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { campaignYears, label } from './lib/common.js';
 
 /** At most this many dossiers get a button of their own under the status. */
@@ -10,7 +12,8 @@ const MAX_DOSSIER_BUTTONS = 3;
 async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string[]> {
   const year = campaignYears(ctx)[0]!;
   const { identity, store, campaign } = ctx;
-  const unit = identity.role === 'officer' && identity.unitId ? await store.units.get(identity.unitId) : null;
+  const unitId = actingUnit(identity);
+  const unit = unitId ? await store.units.get(unitId) : null;
   const subject: Subject | null = unit
     ? { type: 'unit', unitId: unit.id }
     : identity.personId
@@ -58,7 +61,7 @@ export const status = defineFlow({
   id: 'status',
   title: 'status.title',
   command: '/tinhtrang',
-  available: (ctx) => ctx.identity.role === 'officer' || ctx.identity.role === 'individual',
+  available: may(isParticipant),
   async render(ctx) {
     // Each dossier still to act on (missing parts, returned, draft) gets a button straight into it.
     const open: Nomination[] = [];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { CHANNELS, vnDate } from '../src/domain/index.js';
+import { CHANNELS, isParticipant, vnDate } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
 import { createRedis } from '../src/redis/connection.js';
 import { activeStaffAlert, planCompletedAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
@@ -84,7 +84,7 @@ export function createJobs(input: JobsDeps): Jobs {
       await schedule.add('dossier-completed', { nominationId: n.id }, { jobId: safeJobId('done', n.id) });
     },
     async memberJoined(identity) {
-      if (identity.role !== 'officer' && identity.role !== 'individual') return;
+      if (!isParticipant(identity)) return;
       await schedule.add('member-joined', { channel: identity.channel, userId: identity.userId }, { jobId: safeJobId('join', identity.channel, identity.userId, Date.now()) });
     },
 

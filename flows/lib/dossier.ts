@@ -2,6 +2,7 @@ import type { FlowContext, Option } from '../../src/engine/flow.js';
 import type { FileRef, Nomination } from '../../src/domain/entities.js';
 import type { Reply } from '../../src/engine/types.js';
 import { dossierCompleteness, dossierDeadline, findReview } from '../../src/domain/index.js';
+import { actingUnit } from '../../src/domain/roles.js';
 import { label } from './common.js';
 import { nominationId } from './review.js';
 
@@ -49,7 +50,7 @@ export async function openNominations(ctx: FlowContext, unitId: string): Promise
 export async function ownDossier(ctx: FlowContext, raw: string): Promise<{ ok: true; n: Nomination } | { ok: false; error: string }> {
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
-  if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== ctx.identity.unitId) return { ok: false, error: ctx.t('nominate.not_found', { number: raw.replace(/^#?n_/i, '').slice(0, 12) }) };
+  if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== actingUnit(ctx.identity)) return { ok: false, error: ctx.t('nominate.not_found', { number: raw.replace(/^#?n_/i, '').slice(0, 12) }) };
   if (n.status === 'accepted') return { ok: false, error: ctx.t('nominate.already_accepted', { title: dossierTitle(ctx, n) }) };
   return { ok: true, n };
 }
