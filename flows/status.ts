@@ -1,11 +1,15 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
-import type { Subject } from '../src/domain/entities.js';
+import type { Nomination, Subject } from '../src/domain/entities.js';
+import { flowLink } from './links.js';
 import { dossierCompleteness, formatDeadline, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
 import { actingUnit, isParticipant } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { campaignYears, label } from './lib/common.js';
 
-async function statusLines(ctx: FlowContext): Promise<string[]> {
+/** At most this many dossiers get a button of their own under the status. */
+const MAX_DOSSIER_BUTTONS = 3;
+
+async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string[]> {
   const year = campaignYears(ctx)[0]!;
   const { identity, store, campaign } = ctx;
   const unitId = actingUnit(identity);
@@ -34,6 +38,7 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
     if (noms.length === 0) lines.push(ctx.t('status.no_nominations'));
     for (const n of noms) {
       const c = dossierCompleteness(campaign, n);
+      if (n.status !== 'accepted' && (!c.complete || n.status !== 'submitted')) open.push(n);
       const missing = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
       lines.push(
         ctx.t('status.nomination', { name: n.nominee.name, status: ctx.t(`status.dossier_${n.status}`) }) +
@@ -57,5 +62,13 @@ export const status = defineFlow({
   title: 'status.title',
   command: '/tinhtrang',
   available: may(isParticipant),
-  render: async (ctx) => [{ text: (await statusLines(ctx)).join('\n') }],
+  async render(ctx) {
+    // Each dossier still to act on (missing parts, returned, draft) gets a button straight into it.
+    const open: Nomination[] = [];
+    const text = (await statusLines(ctx, open)).join('\n');
+    const choices = open
+      .slice(0, MAX_DOSSIER_BUTTONS)
+      .map((n) => ({ payload: flowLink('nominate', n.id), label: ctx.t('status.action_dossier', { number: n.id.replace(/^n_/, '') }) }));
+    return [choices.length ? { text, choices } : { text }];
+  },
 });

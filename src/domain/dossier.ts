@@ -44,6 +44,15 @@ export function isEditable(status: DossierStatus): boolean {
   return status === 'draft' || status === 'returned';
 }
 
+/**
+ * Parts may be added or replaced until the dossier is accepted: a sent dossier with parts
+ * missing is completed in place (it stays sent; after the dossier deadline the change is
+ * marked late, as reports are).
+ */
+export function partsEditable(status: DossierStatus): boolean {
+  return status !== 'accepted';
+}
+
 export const RETURN_REASON_MAX = 1000;
 
 export interface TransitionOptions {

@@ -125,6 +125,8 @@ export const nominationSchema = z.object({
   createdAt: instant,
   updatedAt: instant,
   submittedAt: instant.nullable(),
+  /** When a part was first added to the sent dossier after the dossier deadline (Vietnam time); absent when never late. */
+  lateAt: instant.optional(),
 });
 export type Nomination = z.infer<typeof nominationSchema>;
 
