@@ -4,6 +4,7 @@ import { may } from './lib/access.js';
 import { officeOverview } from '../src/services/overview.js';
 import { campaignYears, label } from './lib/common.js';
 import { capped, deadlineLine } from './lib/staff.js';
+import { dossierNumber } from './lib/dossier.js';
 
 /** Hồ sơ thiếu: units whose dossiers miss required parts, and exactly which. */
 export const missing = defineFlow({
@@ -19,7 +20,7 @@ export const missing = defineFlow({
       r.incomplete.map((x) =>
         ctx.t('missing.line', {
           unit: r.unit.name,
-          id: x.nomination.id,
+          number: dossierNumber(x.nomination),
           nominee: x.nomination.nominee.name,
           parts: x.missing.map((p) => label(ctx, p.label)).join('; '),
         }),
