@@ -19,7 +19,7 @@ type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error
 export async function reviewable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
-  if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: (raw ?? '').slice(0, 20) }) };
+  if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: id ? id.slice(2) : (raw ?? '').slice(0, 20) }) };
   if (!canReview(ctx.identity, await scopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { number: dossierNumber(n) }) };
   return { ok: true, n, unit: await ctx.store.units.get(n.unitId) };
 }
