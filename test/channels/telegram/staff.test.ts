@@ -86,7 +86,7 @@ describe('staff on Telegram', () => {
     expect(seen).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF]/);
     const doc = t.fake.callsOf('sendDocument').at(-1)!;
     expect(doc.files[0]!.filename).toBe(botName);
-    expect(String(doc.params.caption)).toBe(`Tờ trình đề nghị khen thưởng của cơ quan, bộ phận, xóm — hồ sơ ${n!.id}`);
+    expect(String(doc.params.caption)).toBe(`Tờ trình đề nghị khen thưởng của cơ quan, bộ phận, xóm — hồ sơ số ${n!.id.slice(2)}`);
   });
 
   it('a staff member links a group chat to their office for alerts; others cannot', async () => {
