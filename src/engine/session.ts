@@ -23,6 +23,8 @@ export const sessionSchema = z.object({
   paused: z
     .record(z.string(), z.object({ step: z.string(), data: z.record(z.string(), z.unknown()), history: z.array(z.string()), grant: grantSchema.nullable().default(null) }))
     .default({}),
+  /** The page of a long list shown on paging channels (src/engine/pages.ts), while question `at` is asked. */
+  page: z.object({ at: z.string(), n: z.number().int().min(0) }).nullable().default(null),
   updatedAt: z.string(),
 });
 export type Session = z.infer<typeof sessionSchema>;
@@ -35,6 +37,7 @@ export const emptySession = (now: Date): Session => ({
   returnTo: null,
   grant: null,
   paused: {},
+  page: null,
   updatedAt: now.toISOString(),
 });
 
