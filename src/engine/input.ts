@@ -70,7 +70,7 @@ export function matchOption(options: Option[], text: string | undefined, optionI
   if (optionId !== undefined) return options.find((o) => o.id === optionId) ?? null;
   if (!text) return null;
   // A label copied with its tick (a picked option of a multiple choice) is that option.
-  const f = fold(text).replace(/^✓\s*/, '').replace(/[.)]$/, '');
+  const f = fold(text).replace(/^✓\s*/, '').replace(/(?:[.)]|…)$/, '');
   if (/^\d{1,3}$/.test(f)) return options[Number(f) - 1] ?? null;
   const exact = options.filter((o) => fold(o.label) === f);
   if (exact.length === 1) return exact[0]!;
