@@ -49,6 +49,7 @@ export const multi: StepKind<MultiStep> = {
     if (!o) return { kind: 'retry', error: ctx.t('error.stale_button') };
     if (picked.has(o.id)) picked.delete(o.id);
     else picked.add(o.id);
-    return { kind: 'again', value: options.filter((x) => picked.has(x.id)).map((x) => x.id) };
+    // Nothing ticked is "not answered yet" (an empty list would not fit the flow's answers).
+    return { kind: 'again', value: picked.size ? options.filter((x) => picked.has(x.id)).map((x) => x.id) : undefined };
   },
 };
