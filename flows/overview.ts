@@ -1,17 +1,19 @@
 import { defineFlow } from '../src/engine/flow.js';
+import { isReviewer, reviewOffice } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { officeOverview } from '../src/services/overview.js';
 import { campaignYears } from './lib/common.js';
-import { capped, deadlineLine, isStaff, officeOf } from './lib/staff.js';
+import { capped, deadlineLine } from './lib/staff.js';
 
 /** Thống kê: per unit under the office, registered / reported / dossiers complete. */
 export const overview = defineFlow({
   id: 'overview',
   title: 'overview.title',
   command: '/thongke',
-  available: isStaff,
+  available: may(isReviewer),
   async render(ctx) {
     const year = campaignYears(ctx)[0]!;
-    const rows = await officeOverview(ctx.store, ctx.campaign, officeOf(ctx), year);
+    const rows = await officeOverview(ctx.store, ctx.campaign, reviewOffice(ctx.identity), year);
     const count = (f: (r: (typeof rows)[number]) => boolean) => rows.filter(f).length;
     const yes = (b: boolean) => (b ? '✓' : '✗');
     const lines = rows.map((r) =>

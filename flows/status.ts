@@ -1,12 +1,15 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Subject } from '../src/domain/entities.js';
 import { dossierCompleteness, formatDeadline, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
+import { actingUnit, isParticipant } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { campaignYears, label } from './lib/common.js';
 
 async function statusLines(ctx: FlowContext): Promise<string[]> {
   const year = campaignYears(ctx)[0]!;
   const { identity, store, campaign } = ctx;
-  const unit = identity.role === 'officer' && identity.unitId ? await store.units.get(identity.unitId) : null;
+  const unitId = actingUnit(identity);
+  const unit = unitId ? await store.units.get(unitId) : null;
   const subject: Subject | null = unit
     ? { type: 'unit', unitId: unit.id }
     : identity.personId
@@ -53,6 +56,6 @@ export const status = defineFlow({
   id: 'status',
   title: 'status.title',
   command: '/tinhtrang',
-  available: (ctx) => ctx.identity.role === 'officer' || ctx.identity.role === 'individual',
+  available: may(isParticipant),
   render: async (ctx) => [{ text: (await statusLines(ctx)).join('\n') }],
 });

@@ -4,10 +4,6 @@ import { daysLeft, dossierDeadline, dossierDueDay, formatDeadline } from '../../
 /** How many units one message lists before summarising the rest. */
 const MAX_LINES = 40;
 
-export const isStaff = (ctx: FlowContext) => ctx.identity.role === 'staff' || ctx.identity.role === 'admin';
-/** The office whose units a staff member sees (null: all, for admins). */
-export const officeOf = (ctx: FlowContext) => (ctx.identity.role === 'admin' ? null : ctx.identity.unitId);
-
 export function deadlineLine(ctx: FlowContext, year: number): string {
   const due = dossierDeadline(ctx.campaign, year);
   return ctx.t('staff.dossier_deadline', { date: formatDeadline(due, ctx.lang), days: daysLeft(ctx.now, dossierDueDay(ctx.campaign, year)) });

@@ -53,7 +53,7 @@ describe('zalo: a long multi-select is paged, and whatever it shows can be typed
   it('at a file step, "Bổ sung sau" typed with or without diacritics, or "1", is taken', async () => {
     let sent = await z.say(user, 'hủy');
     sent = await z.say(user, 'go|nominate');
-    for (let i = 0; i < 8 && !sent.some((m) => m.text.includes('Gửi tệp PDF')); i++) {
+    for (let i = 0; i < 8 && !sent.some((m) => m.text?.includes('Gửi tệp PDF')); i++) {
       const b = sent.flatMap((m) => m.buttons ?? [])[0];
       sent = b ? await z.say(user, String(b.payload)) : await z.say(user, 'Thành tích nổi bật trong chuyển đổi số');
     }
