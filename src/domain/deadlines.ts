@@ -105,13 +105,18 @@ export function dossierDeadline(campaign: Campaign, year: number): Date {
   return endOfVnDay(dossierDueDay(campaign, year));
 }
 
-/** The last day of the registration quarter of the launch year (Q4 2021 → 31/12/2021). */
+/**
+ * The last day of registration in the launch year: its `due` day when the preset sets
+ * one (30/11/2024), else the last day of the registration quarter (Q4 2021 → 31/12/2021).
+ */
 export function registrationDueDay(campaign: Campaign): CivilDate {
   const year = campaign.launchYear;
-  const month = campaign.deadlines.registration.quarter * 3;
+  const { due, quarter } = campaign.deadlines.registration;
+  if (due) return dueDayOf(year, due);
+  const month = quarter * 3;
   return { year, month, day: daysInMonth(year, month) };
 }
-/** 00:00 VN on the first day of the quarter after the registration quarter (Q4 2021 → 2022-01-01T00:00+07:00). */
+/** 00:00 VN on the day after the registration due day (Q4 2021 without a day → 2022-01-01T00:00+07:00). */
 export function registrationDeadline(campaign: Campaign): Date {
   return endOfVnDay(registrationDueDay(campaign));
 }
