@@ -13,7 +13,7 @@ import {
   type CivilDate,
   type DayOfYear,
 } from './time.js';
-import type { Lang } from './entities.js';
+import type { Lang, Nomination } from './entities.js';
 
 /**
  * Deadlines. A thing due "on 05/12" is on time until the end of that day, Vietnam
@@ -154,6 +154,16 @@ export function dossierYears(campaign: Campaign): number[] {
       else years.add(review.year);
     }
   return [...years].sort((a, b) => a - b);
+}
+
+/**
+ * The deadline of a dossier: the end of the dossier due day of its year, or null for
+ * an ad-hoc award (khen thưởng đột xuất: any time) or a year without a dossier deadline.
+ */
+export function nominationDeadline(campaign: Campaign, n: Pick<Nomination, 'year' | 'awardId' | 'reviewId'>): Date | null {
+  const review = campaign.awards.find((a) => a.id === n.awardId)?.reviews.find((r) => r.id === n.reviewId);
+  if (review?.kind === 'ad_hoc' || !dossierYears(campaign).includes(n.year)) return null;
+  return dossierDeadline(campaign, n.year);
 }
 
 /** The years in which a kind of deadline falls. */

@@ -52,6 +52,8 @@ export interface TransitionOptions {
   reason?: string | null;
   /** When given, submitting requires every required dossier part (else DomainError 'dossier_incomplete'). */
   campaign?: Campaign;
+  /** The dossier's deadline (nominationDeadline): submitting at or after it marks the dossier late. */
+  deadline?: Date | null;
 }
 
 /**
@@ -79,7 +81,8 @@ export function transition<N extends Nomination>(nomination: N, to: DossierStatu
             missing: c.missingRequired.map((p) => p.id),
           });
       }
-      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at };
+      const late = !!opts.deadline && opts.at.getTime() >= opts.deadline.getTime();
+      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at, late };
     }
     case 'returned': {
       const reason = (opts.reason ?? '').trim();

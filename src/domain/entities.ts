@@ -125,6 +125,8 @@ export const nominationSchema = z.object({
   createdAt: instant,
   updatedAt: instant,
   submittedAt: instant.nullable(),
+  /** Submitted at or after its deadline (accepted, marked late); absent in dossiers stored before this was recorded. */
+  late: z.boolean().optional(),
 });
 export type Nomination = z.infer<typeof nominationSchema>;
 
