@@ -4,7 +4,9 @@ import { fileRefSchema, UNIT_LEVELS } from '../src/domain/index.js';
 import { CHANNELS } from '../src/domain/entities.js';
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import { senderLabel } from '../src/files.js';
-import { isAdmin, optionSchema, preview } from './lib/common.js';
+import { canAnnounce } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { optionSchema, preview } from './lib/common.js';
 
 /** One announcement fits one Zalo message (2,000 characters) with its header. */
 export const ANNOUNCE_MAX = 1800;
@@ -68,7 +70,7 @@ export const announce = defineFlow({
   id: 'announce',
   title: 'announce.title',
   command: '/thongbao',
-  available: isAdmin,
+  available: may(canAnnounce),
   schema,
   async begin(ctx) {
     if (!ctx.jobs) return { refuse: ctx.t('announce.unavailable') };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
-import { isAdmin, preview } from './lib/common.js';
+import { canAnnounce } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { preview } from './lib/common.js';
 
 /** The broadcast to stop; `preview` is set when it came with the command (`/huythongbao 12`), so no pick is asked. */
 const schema = z.object({ id: z.string(), preview: z.string().optional() });
@@ -11,7 +13,7 @@ export const bccancel = defineFlow({
   title: 'bccancel.title',
   command: '/huythongbao',
   hidden: true,
-  available: isAdmin,
+  available: may(canAnnounce),
   schema,
   async begin(ctx) {
     if (!ctx.jobs) return { refuse: ctx.t('announce.unavailable') };

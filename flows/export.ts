@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { defineFlow } from '../src/engine/flow.js';
 import { exportSheets, writeXlsx } from '../src/services/export.js';
+import { isReviewer, reviewOffice } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { campaignYears } from './lib/common.js';
 
 /** Xuất báo cáo: the staff member's scope as an XLSX workbook, sent as a document. */
@@ -8,11 +10,11 @@ export const exportFlow = defineFlow({
   id: 'export',
   title: 'export.title',
   command: '/xuat',
-  available: (ctx) => ctx.identity.role === 'admin' || (ctx.identity.role === 'staff' && ctx.identity.unitId !== null),
+  available: may(isReviewer),
   async render(ctx) {
     const arg = Number(ctx.args);
     const year = ctx.campaign.reportingYears.includes(arg) ? arg : campaignYears(ctx)[0]!;
-    const office = ctx.identity.role === 'admin' ? null : ctx.identity.unitId;
+    const office = reviewOffice(ctx.identity);
     const unit = office ? await ctx.store.units.get(office) : null;
     const stamp = ctx.now.toISOString().replace(/[-:]/g, '').slice(0, 15);
     const rel = path.join('exports', `${ctx.campaign.id}-${year}-${unit?.code ?? 'all'}-${stamp}.xlsx`);

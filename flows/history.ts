@@ -1,6 +1,8 @@
 import { defineFlow } from '../src/engine/flow.js';
 import { formatVn } from '../src/domain/index.js';
-import { isReviewer, reviewable } from './lib/review.js';
+import { isReviewer } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { reviewable } from './lib/review.js';
 
 /** Lịch sử hồ sơ: every change to one dossier, who made it and when (Vietnam time). */
 export const history = defineFlow({
@@ -8,7 +10,7 @@ export const history = defineFlow({
   title: 'history.title',
   command: '/lichsu',
   hidden: true,
-  available: isReviewer,
+  available: may(isReviewer),
   async render(ctx) {
     const found = await reviewable(ctx, ctx.args);
     if (!found.ok) return [{ text: found.error }];

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Unit } from '../src/domain/entities.js';
 import type { UnitLevel } from '../src/domain/levels.js';
-import { formatVn } from '../src/domain/index.js';
+import { canInvite, formatVn, isReviewer, type Scope } from '../src/domain/index.js';
+import { may, scopeHere } from './lib/access.js';
 import { optionSchema } from './lib/common.js';
-import { isReviewer } from './lib/review.js';
 
 /** Offices a staff member can belong to (the issue: commune, district or province). */
 const OFFICE_LEVELS: readonly UnitLevel[] = ['province', 'district', 'commune'];
@@ -18,20 +18,18 @@ const roleLabel = (ctx: FlowContext, role: InviteRole) => ctx.t(role === 'staff'
 /** Levels a unit must have to receive this kind of invite. */
 const levelsFor = (ctx: FlowContext, role: InviteRole): readonly UnitLevel[] => (role === 'staff' ? OFFICE_LEVELS : ctx.campaign.unitLevels);
 
-/** Whether this reviewer may issue an invite of `role` for `unit`: it lies under their office (admins: anywhere). */
-async function mayInvite(ctx: FlowContext, role: InviteRole, unit: Unit): Promise<boolean> {
-  if (!levelsFor(ctx, role).includes(unit.level)) return false;
-  if (ctx.identity.role === 'admin') return true;
-  return (await ctx.store.units.subtree(ctx.identity.unitId!)).includes(unit.id);
-}
+/** An invite of `role` for `unit`: a unit of the right level, and the reviewer may invite there (canInvite). */
+const mayInvite = (ctx: FlowContext, scope: Scope, role: InviteRole, unit: Unit): boolean =>
+  levelsFor(ctx, role).includes(unit.level) && canInvite(ctx.identity, scope, role, unit.id);
 
 /** Units matching the typed name that this reviewer may invite for, labelled with their parent. */
 async function candidates(ctx: FlowContext, role: InviteRole, text: string): Promise<Option[]> {
   const found = await ctx.store.units.findByName(text, { limit: 50, levels: levelsFor(ctx, role) });
+  const scope = await scopeHere(ctx);
   const out: Option[] = [];
   for (const u of found) {
     if (out.length >= 8) break;
-    if (!(await mayInvite(ctx, role, u))) continue;
+    if (!mayInvite(ctx, scope, role, u)) continue;
     const parent = u.parentId ? await ctx.store.units.get(u.parentId) : null;
     out.push({ id: u.id, label: parent ? `${u.name} (${parent.name})` : u.name });
   }
@@ -51,7 +49,7 @@ export const invite = defineFlow({
   id: 'invite',
   title: 'invite.title',
   command: '/moi',
-  available: isReviewer,
+  available: may(isReviewer),
   schema,
   steps: () => [
     {
@@ -97,7 +95,7 @@ export const invite = defineFlow({
     const role = d.role;
     const unit = await ctx.store.units.get(d.unit);
     // Checked again: the role may have been changed with "sửa 1" after the unit was picked.
-    if (!unit || !(await mayInvite(ctx, role, unit))) return [{ text: ctx.t('invite.unit_mismatch') }];
+    if (!unit || !mayInvite(ctx, await scopeHere(ctx), role, unit)) return [{ text: ctx.t('invite.unit_mismatch') }];
     const { code, invite: created } = await ctx.store.invites.issue({ role, unitId: unit.id, ttlDays: INVITE_DAYS, createdBy: ctx.actor.id }, ctx.actor);
     return [
       {

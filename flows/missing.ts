@@ -1,13 +1,15 @@
 import { defineFlow } from '../src/engine/flow.js';
 import { label } from './lib/common.js';
-import { badYearText, capped, deadlineLines, isStaff, staffYears } from './lib/staff.js';
+import { isReviewer } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { badYearText, capped, deadlineLines, staffYears } from './lib/staff.js';
 
 /** Hồ sơ thiếu: units whose dossiers miss required parts, and exactly which, for each year shown (or the year typed). */
 export const missing = defineFlow({
   id: 'missing',
   title: 'missing.title',
   command: '/thieu',
-  available: isStaff,
+  available: may(isReviewer),
   async render(ctx) {
     const view = await staffYears(ctx);
     if ('bad' in view) return [{ text: badYearText(ctx, '/thieu', view.bad) }];

@@ -6,7 +6,9 @@ import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
 import { flowLink } from './links.js';
-import { campaignYears, defaultYear, isOfficer, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
+import { canNominate } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 
 /** Award and review travel together as one choice: "<awardId>.<reviewId>". */
@@ -99,7 +101,7 @@ export const nominate = defineFlow({
   id: 'nominate',
   title: 'nominate.title',
   command: '/dexuat',
-  available: isOfficer,
+  available: may(canNominate),
   schema,
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);

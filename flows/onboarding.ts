@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Identity } from '../src/domain/entities.js';
 import { confirmActions, optionSchema } from './lib/common.js';
-import { formatVn, INDIVIDUAL_KINDS, type IndividualKind } from '../src/domain/index.js';
+import { formatVn, hasJoined, INDIVIDUAL_KINDS, type IndividualKind } from '../src/domain/index.js';
 import { t as translate } from '../src/i18n.js';
 
 const KINDS: IndividualKind[] = ['citizen', 'household', 'civil_servant', 'entrepreneur'];
@@ -26,7 +26,7 @@ const schema = z.object({
 export const onboarding = defineFlow({
   id: 'onboarding',
   title: 'onboarding.title',
-  available: (ctx) => ctx.identity.role === null,
+  available: (ctx) => !hasJoined(ctx.identity),
   schema,
   steps: () => [
     {

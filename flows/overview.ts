@@ -1,6 +1,8 @@
 import { defineFlow } from '../src/engine/flow.js';
 import type { UnitProgress } from '../src/services/overview.js';
-import { badYearText, capped, deadlineLines, isStaff, staffYears } from './lib/staff.js';
+import { isReviewer } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { badYearText, capped, deadlineLines, staffYears } from './lib/staff.js';
 
 /**
  * Thống kê: per unit under the office, registered / reported / dossiers complete, for
@@ -10,7 +12,7 @@ export const overview = defineFlow({
   id: 'overview',
   title: 'overview.title',
   command: '/thongke',
-  available: isStaff,
+  available: may(isReviewer),
   async render(ctx) {
     const view = await staffYears(ctx);
     if ('bad' in view) return [{ text: badYearText(ctx, '/thongke', view.bad) }];

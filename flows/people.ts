@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Identity } from '../src/domain/entities.js';
 import { isStoreError } from '../src/store/index.js';
+import { canRevoke, isReviewer } from '../src/domain/roles.js';
+import { may, scopeHere } from './lib/access.js';
 import { confirmActions, optionSchema } from './lib/common.js';
-import { isReviewer, scopeOf } from './lib/review.js';
 
 const key = (i: Pick<Identity, 'channel' | 'userId'>) => `${i.channel}:${i.userId}`;
 
@@ -13,20 +14,13 @@ type PersonOption = z.infer<typeof personSchema>;
 
 const schema = z.object({ people: z.array(personSchema), pick: z.string() });
 
-/** Whether this reviewer may revoke `i`: officers and staff of units under their office; for admins, anyone, other admins too. */
-function mayRevoke(ctx: FlowContext, scope: Set<string> | null, i: Identity): boolean {
-  if (key(i) === key(ctx.identity)) return false;
-  if (i.role === 'admin') return ctx.identity.role === 'admin';
-  return (i.role === 'officer' || i.role === 'staff') && i.unitId !== null && (!scope || scope.has(i.unitId));
-}
-
 /** The people this reviewer may revoke, admins first (not the reviewer). */
 async function peopleInScope(ctx: FlowContext): Promise<PersonOption[]> {
-  const scope = await scopeOf(ctx);
+  const scope = await scopeHere(ctx);
   const out: PersonOption[] = [];
   const all = await ctx.store.identities.all();
   for (const i of [...all.filter((x) => x.role === 'admin'), ...all.filter((x) => x.role !== 'admin')]) {
-    if (!mayRevoke(ctx, scope, i)) continue;
+    if (!canRevoke(ctx.identity, scope, i)) continue;
     const unit = i.unitId ? await ctx.store.units.get(i.unitId) : null;
     const person = i.personId ? await ctx.store.people.get(i.personId) : null;
     const who = person?.name ?? `${i.channel} …${i.userId.slice(-4)}`;
@@ -47,7 +41,7 @@ export const people = defineFlow({
   id: 'people',
   title: 'people.title',
   command: '/canbo',
-  available: isReviewer,
+  available: may(isReviewer),
   schema,
   async begin(ctx) {
     const list = await peopleInScope(ctx);
@@ -71,7 +65,7 @@ export const people = defineFlow({
     const userId = rest.join(':');
     const target = await ctx.store.identities.get(channel as Identity['channel'], userId);
     // Checked again at the moment of the change: the list may be stale.
-    if (!target || !mayRevoke(ctx, await scopeOf(ctx), target)) return [{ text: ctx.t('error.not_allowed') }];
+    if (!target || !canRevoke(ctx.identity, await scopeHere(ctx), target)) return [{ text: ctx.t('error.not_allowed') }];
     try {
       await ctx.store.identities.revoke(target.channel, target.userId, ctx.actor);
     } catch (err) {

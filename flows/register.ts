@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import { defineFlow, type FlowContext } from '../src/engine/flow.js';
-import type { Subject } from '../src/domain/entities.js';
+import { defineFlow } from '../src/engine/flow.js';
+import { canRegister, registrant } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
-
-const subjectOf = (ctx: FlowContext): Subject | null =>
-  ctx.identity.role === 'officer' && ctx.identity.unitId
-    ? { type: 'unit', unitId: ctx.identity.unitId }
-    : ctx.identity.role === 'individual' && ctx.identity.personId
-      ? { type: 'person', personId: ctx.identity.personId }
-      : null;
 
 const schema = z.object({
   year: yearSchema,
@@ -23,7 +17,7 @@ export const register = defineFlow({
   id: 'register',
   title: 'register.title',
   command: '/dangky',
-  available: (ctx) => subjectOf(ctx) !== null,
+  available: may(canRegister),
   schema,
   async begin(ctx) {
     return { data: defaultYear(ctx) };
@@ -59,7 +53,7 @@ export const register = defineFlow({
     },
   ],
   async complete(ctx, d) {
-    const subject = subjectOf(ctx)!;
+    const subject = registrant(ctx.identity)!;
     const existing = await ctx.store.registrations.get(ctx.campaign.id, d.year, subject);
     await ctx.store.registrations.upsert(
       {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type Step } from '../src/engine/flow.js';
+import { canReport } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { formatDeadline, isLate, judgeReport, reportDeadline, standardFor, UNIT_LEVELS, type UnitLevel } from '../src/domain/index.js';
-import { confirmActions, defaultYear, isOfficer, label, yearOf, yearSchema, yearStep } from './lib/common.js';
+import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 const schema = z.object({
   year: yearSchema,
@@ -32,7 +34,7 @@ export const report = defineFlow({
   id: 'report',
   title: 'report.title',
   command: '/baocao',
-  available: isOfficer,
+  available: may(canReport),
   schema,
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);

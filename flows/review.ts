@@ -6,7 +6,9 @@ import type { Reply } from '../src/engine/types.js';
 import { dossierCompleteness, findReview, formatVn } from '../src/domain/index.js';
 import { flowLink } from './links.js';
 import { campaignYears, label, optionSchema } from './lib/common.js';
-import { isReviewer, reviewable, scopeOf } from './lib/review.js';
+import { canReview, isReviewer } from '../src/domain/roles.js';
+import { may, scopeHere } from './lib/access.js';
+import { reviewable } from './lib/review.js';
 
 function awardLabel(ctx: FlowContext, n: Nomination): string {
   try {
@@ -26,11 +28,11 @@ function nomineeLine(ctx: FlowContext, n: Nomination): string {
 
 /** Dossiers waiting for a decision under this reviewer's office, oldest submission first. */
 async function waiting(ctx: FlowContext): Promise<Option[]> {
-  const scope = await scopeOf(ctx);
+  const scope = await scopeHere(ctx);
   const all: Nomination[] = [];
   for (const year of campaignYears(ctx)) all.push(...(await ctx.store.nominations.list(ctx.campaign.id, year)));
   const mine = all
-    .filter((n) => n.status === 'submitted' && (!scope || scope.has(n.unitId)))
+    .filter((n) => n.status === 'submitted' && canReview(ctx.identity, scope, n.unitId))
     .sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''))
     .slice(0, 20);
   const names = new Map<string, string>();
@@ -91,7 +93,7 @@ export const review = defineFlow({
   id: 'review',
   title: 'review.title',
   command: '/hoso',
-  available: isReviewer,
+  available: may(isReviewer),
   schema,
   async begin(ctx) {
     if (ctx.args) {

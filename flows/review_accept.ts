@@ -1,12 +1,14 @@
 import { defineFlow } from '../src/engine/flow.js';
-import { beginDecision, decide, decisionSchema, isReviewer } from './lib/review.js';
+import { isReviewer } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { beginDecision, decide, decisionSchema } from './lib/review.js';
 
 /** Chấp nhận hồ sơ: started by the button under a dossier (`go|review_accept|n_12`). */
 export const reviewAccept = defineFlow({
   id: 'review_accept',
   title: 'review_accept.title',
   hidden: true,
-  available: isReviewer,
+  available: may(isReviewer),
   schema: decisionSchema,
   begin: beginDecision,
   steps: () => [

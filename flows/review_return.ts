@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
-import { beginDecision, decide, decisionSchema, isReviewer } from './lib/review.js';
+import { isReviewer } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { beginDecision, decide, decisionSchema } from './lib/review.js';
 
 /** The decision's facts and the reason, sent to the officer word for word. */
 const schema = decisionSchema.extend({ reason: z.string() });
@@ -10,7 +12,7 @@ export const reviewReturn = defineFlow({
   id: 'review_return',
   title: 'review_return.title',
   hidden: true,
-  available: isReviewer,
+  available: may(isReviewer),
   schema,
   begin: beginDecision,
   steps: () => [

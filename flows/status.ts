@@ -2,6 +2,8 @@ import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Nomination, Registration, IndicatorReport, Subject } from '../src/domain/entities.js';
 import { deadlineYears, dossierCompleteness, formatVn, isLate, judgeReport, nextDeadline, reportDeadline, reportDueDay } from '../src/domain/index.js';
 import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../src/services/deadlines.js';
+import { actingUnit, isParticipant } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
 import { label } from './lib/common.js';
 import { badYearText } from './lib/staff.js';
 
@@ -20,7 +22,8 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
   const { identity, store, campaign } = ctx;
   const pick = yearArg(campaign, ctx.args);
   if (pick.bad !== undefined) return [badYearText(ctx, '/tinhtrang', pick.bad)];
-  const unit = identity.role === 'officer' && identity.unitId ? await store.units.get(identity.unitId) : null;
+  const unitId = actingUnit(identity);
+  const unit = unitId ? await store.units.get(unitId) : null;
   const subject: Subject | null = unit
     ? { type: 'unit', unitId: unit.id }
     : identity.personId
@@ -77,6 +80,6 @@ export const status = defineFlow({
   id: 'status',
   title: 'status.title',
   command: '/tinhtrang',
-  available: (ctx) => ctx.identity.role === 'officer' || ctx.identity.role === 'individual',
+  available: may(isParticipant),
   render: async (ctx) => [{ text: (await statusLines(ctx)).join('\n') }],
 });

@@ -1,14 +1,14 @@
 import type { OutboundChannel } from '../src/channels/types.js';
-import type { Audience, Identity } from '../src/domain/index.js';
+import { hasJoined, type Audience, type Identity } from '../src/domain/index.js';
 import type { Store } from '../src/store/index.js';
 
 /** Everyone an audience names (joined chat accounts), unreachable ones included. */
 export async function audienceMembers(store: Store, audience: Audience): Promise<Identity[]> {
   switch (audience.kind) {
     case 'all':
-      return (await store.identities.all()).filter((i) => i.role !== null);
+      return (await store.identities.all()).filter(hasJoined);
     case 'channel':
-      return (await store.identities.all()).filter((i) => i.role !== null && i.channel === audience.channel);
+      return (await store.identities.all()).filter((i) => hasJoined(i) && i.channel === audience.channel);
     case 'staff':
       return store.identities.listByRole('staff');
     case 'level': {

@@ -1,15 +1,12 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { OutboundChannel } from '../src/channels/types.js';
 import type { Audience, Channel } from '../src/domain/index.js';
 import type { BroadcastSpec, BroadcastStatus, CancelResult, FlowJobs } from '../src/engine/ports.js';
-import type { Store } from '../src/store/index.js';
 import { audienceMembers, knownUnreachable } from './broadcast-audience.js';
 import { BroadcastRecords } from './broadcast-record.js';
-import { broadcastStep } from './broadcast-step.js';
+import { broadcastStep, type BroadcastStepDeps } from './broadcast-step.js';
 import { bullPrefix, QUEUES, safeJobId } from './keys.js';
-import type { Outbox } from './outbox.js';
 
 export type { BroadcastSpec, BroadcastState, BroadcastStatus, CancelResult } from '../src/engine/ports.js';
 export { STEP_MS } from './broadcast-step.js';
@@ -20,16 +17,10 @@ export { STEP_MS } from './broadcast-step.js';
  * the outbox and reports (broadcast-texts.ts).
  */
 
-export interface BroadcastDeps {
-  redis: Redis;
+/** What the step job needs (its records aside), plus the queue's connection and how to count the reachable. */
+export interface BroadcastDeps extends Omit<BroadcastStepDeps, 'records'> {
   connection: Redis;
   prefix: string;
-  store: Store;
-  outbox: Outbox;
-  log: Logger;
-  now: () => Date;
-  /** Send rate per channel: sizes the windows fed to the outbox. */
-  rates: Record<Channel, number>;
   /** The channels of this process, for counting who is reachable; null when unknown (the CLI). */
   outbound: () => Partial<Record<Channel, OutboundChannel>> | null;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { CHANNELS, vnDate } from '../src/domain/index.js';
+import { CHANNELS, isParticipant, vnDate } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
 import { createRedis } from '../src/redis/connection.js';
 import { activeStaffAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
@@ -76,7 +76,7 @@ export function createJobs(input: JobsDeps): Jobs {
       await schedule.add('dossier-submitted', { nominationId: n.id }, { jobId: safeJobId('sub', n.id, n.submittedAt ? Date.parse(n.submittedAt) : Date.now()) });
     },
     async memberJoined(identity) {
-      if (identity.role !== 'officer' && identity.role !== 'individual') return;
+      if (!isParticipant(identity)) return;
       await schedule.add('member-joined', { channel: identity.channel, userId: identity.userId }, { jobId: safeJobId('join', identity.channel, identity.userId, Date.now()) });
     },
 

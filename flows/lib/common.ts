@@ -44,9 +44,5 @@ export const confirmActions = (ctx: FlowContext): Option[] => [
 /** Options offered by an earlier step, kept in the answers (matches found by name …). */
 export const optionSchema = z.object({ id: z.string(), label: z.string() });
 
-export const isAdmin = (ctx: FlowContext) => ctx.identity.role === 'admin';
-
 /** The start of a long text, for summaries and lists. */
 export const preview = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-export const isOfficer = (ctx: FlowContext) => ctx.identity.role === 'officer' && ctx.identity.unitId !== null;

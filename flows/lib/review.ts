@@ -2,28 +2,19 @@ import { z } from 'zod';
 import type { FlowContext } from '../../src/engine/flow.js';
 import type { Identity, Nomination, Unit } from '../../src/domain/entities.js';
 import type { Reply } from '../../src/engine/types.js';
-import { dossierCompleteness } from '../../src/domain/index.js';
+import { actingUnit, canReview, dossierCompleteness } from '../../src/domain/index.js';
 import { t as translate } from '../../src/i18n.js';
 import { flowLink } from '../links.js';
 import { isStoreError } from '../../src/store/index.js';
+import { scopeHere } from './access.js';
 import { label } from './common.js';
 
 /** Who may see which dossier, and the accept / return decision shared by flows/review_accept.ts and flows/review_return.ts. */
-
-/** Staff with an office, or admins: the people who review dossiers. */
-export const isReviewer = (ctx: FlowContext) =>
-  ctx.identity.role === 'admin' || (ctx.identity.role === 'staff' && ctx.identity.unitId !== null);
 
 /** "12", "#12", "n_12", "N_12" → "n_12"; null for anything else. */
 export function nominationId(raw: string | undefined): string | null {
   const m = raw ? /^#?(?:n_)?(\d{1,9})$/i.exec(raw.trim()) : null;
   return m ? `n_${Number(m[1])}` : null;
-}
-
-/** Unit ids this reviewer may see (null: all, for admins). */
-export async function scopeOf(ctx: FlowContext): Promise<Set<string> | null> {
-  if (ctx.identity.role === 'admin') return null;
-  return new Set(await ctx.store.units.subtree(ctx.identity.unitId!));
 }
 
 type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error: string };
@@ -33,8 +24,7 @@ export async function reviewable(ctx: FlowContext, raw: string | undefined): Pro
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
   if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: (raw ?? '').slice(0, 20) }) };
-  const scope = await scopeOf(ctx);
-  if (scope && !scope.has(n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { id: n.id }) };
+  if (!canReview(ctx.identity, await scopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { id: n.id }) };
   return { ok: true, n, unit: await ctx.store.units.get(n.unitId) };
 }
 
@@ -66,7 +56,7 @@ async function recipientsOf(ctx: FlowContext, n: Nomination): Promise<Identity[]
     const identity = m ? await ctx.store.identities.get(m[1] as Identity['channel'], m[2]!) : null;
     if (identity) return [identity];
   }
-  return (await ctx.store.identities.listByUnit(n.unitId)).filter((i) => i.role === 'officer');
+  return (await ctx.store.identities.listByUnit(n.unitId)).filter((i) => actingUnit(i) === n.unitId);
 }
 
 /** Applies the decision, tells the officer on their own channel, and reports back to the reviewer. */

@@ -1,14 +1,11 @@
 import type { FlowContext } from '../../src/engine/flow.js';
 import { deadlineYears, dossierDueDay, reportDueDay } from '../../src/domain/index.js';
+import { reviewOffice } from '../../src/domain/roles.js';
 import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../../src/services/deadlines.js';
 import { officeOverview, type UnitProgress } from '../../src/services/overview.js';
 
 /** How many units one message lists before summarising the rest. */
 const MAX_LINES = 40;
-
-export const isStaff = (ctx: FlowContext) => ctx.identity.role === 'staff' || ctx.identity.role === 'admin';
-/** The office whose units a staff member sees (null: all, for admins). */
-export const officeOf = (ctx: FlowContext) => (ctx.identity.role === 'admin' ? null : ctx.identity.unitId);
 
 /**
  * The year's deadlines for staff ("Hạn báo cáo năm 2024: hết ngày 10/12/2024 (còn 5 ngày).",
@@ -42,7 +39,7 @@ export async function staffYears(ctx: FlowContext): Promise<StaffYears> {
   if (pick.bad !== undefined) return { bad: pick.bad };
   const candidates = pick.year !== undefined ? [pick.year] : campaignYearsAll(ctx.campaign);
   const rows = new Map<number, UnitProgress[]>();
-  for (const year of candidates) rows.set(year, await officeOverview(ctx.store, ctx.campaign, officeOf(ctx), year));
+  for (const year of candidates) rows.set(year, await officeOverview(ctx.store, ctx.campaign, reviewOffice(ctx.identity), year));
   const active = new Set([...rows].filter(([, r]) => r.some((x) => x.registered || x.reported || x.nominations > 0)).map(([y]) => y));
   const years = pick.year !== undefined ? [pick.year] : shownYears(ctx.campaign, ctx.now, active);
   return { years: years.map((year) => ({ year, rows: rows.get(year)! })), allPassed: allDeadlinesPassed(ctx.campaign, ctx.now) };

@@ -11,7 +11,7 @@ import { CliError } from './errors.js';
  * Start-up must stay fast (`--help` in well under a second): a command file imports at its
  * top only commander, types and light helpers; what its action needs (config, Redis, the
  * store, BullMQ, grammY, exceljs…) it imports inside the action with `await import(…)`.
- * test/cli-startup.test.ts fails when --help loads any of those.
+ * test/cli/startup.test.ts fails when --help loads any of those.
  */
 const COMMAND_FILES: (() => Promise<{ register: (program: Command) => void }>)[] = [
   () => import('./commands/audit.js'),

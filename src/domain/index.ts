@@ -8,4 +8,5 @@ export * from './standards.js';
 export * from './dossier.js';
 export * from './quota.js';
 export * from './units.js';
+export * from './roles.js';
 export * from './audience.js';

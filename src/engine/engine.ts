@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, Identity, Lang } from '../domain/entities.js';
 import { stripInvisible } from '../domain/text.js';
+import { hasJoined } from '../domain/roles.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import type { FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
@@ -232,7 +233,7 @@ export class Engine {
     const slash = text && /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text);
     const byCommand = slash ? this.opts.flows.find((f) => f.command === `/${slash[1]!.toLowerCase()}`) : undefined;
     if (byCommand) {
-      if (ctx.identity.role === null && byCommand.id !== 'onboarding') return this.startFlow(ctx, session, 'onboarding');
+      if (!hasJoined(ctx.identity) && byCommand.id !== 'onboarding') return this.startFlow(ctx, session, 'onboarding');
       ctx.args = slash![2]?.trim() || undefined;
       return this.startFlow(ctx, session, byCommand.id);
     }
@@ -240,14 +241,14 @@ export class Engine {
     const link = parseDeepLink(inbound.payload);
     const linked = link ? this.flowsById.get(link.flowId) : undefined;
     if (linked && linked.id !== 'onboarding') {
-      if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
+      if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
       ctx.args = link!.arg;
       return this.startFlow(ctx, session, linked.id);
     }
 
     const flow = this.flow(session);
     if (!flow) {
-      if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
+      if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
       const go = parseMenuLink(inbound.payload);
       const menu = this.menuFlows(ctx);
       const picked = go
@@ -303,7 +304,7 @@ export class Engine {
   }
 
   private async menuOrOnboarding(ctx: FlowContext, session: Session): Promise<Reply[]> {
-    if (ctx.identity.role === null) return this.startFlow(ctx, session, 'onboarding');
+    if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
     return [this.menu(ctx)];
   }
 
@@ -344,7 +345,7 @@ export class Engine {
   private async reprompt(ctx: FlowContext, session: Session): Promise<Reply[]> {
     const flow = this.flow(session);
     const step = flow && this.currentStep(ctx, flow, session);
-    if (!flow || !step) return session.flow ? [] : ctx.identity.role === null ? [] : [this.menu(ctx)];
+    if (!flow || !step) return session.flow || !hasJoined(ctx.identity) ? [] : [this.menu(ctx)];
     return [await this.prompt(ctx, flow, step, session.data)];
   }
 

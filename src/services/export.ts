@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, judgeReport, quotaUse } from '../domain/index.js';
+import { dossierCompleteness, formatVn, isInScope, judgeReport, officeScope, quotaUse } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { t } from '../i18n.js';
 
@@ -89,13 +89,14 @@ const H = {
 export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang): Promise<Sheet[]> {
   const h = H[lang];
   const all = await store.units.all();
-  const inScope = officeUnitId ? new Set(await store.units.subtree(officeUnitId)) : new Set(all.map((u) => u.id));
+  const scope = await officeScope(officeUnitId, store.units);
   const byId = new Map(all.map((u) => [u.id, u]));
-  const units = all.filter((u) => inScope.has(u.id) && campaign.unitLevels.includes(u.level)).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
-  const registrations = (await store.registrations.list(campaign.id, year)).filter((r) => r.subject.type === 'person' ? !officeUnitId : inScope.has(r.subject.unitId));
-  const reports = (await store.reports.list(campaign.id, year)).filter((r) => inScope.has(r.unitId));
+  const units = all.filter((u) => isInScope(scope, u.id) && campaign.unitLevels.includes(u.level)).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  // A person's registration belongs to no unit: only the whole campaign's scope holds it.
+  const registrations = (await store.registrations.list(campaign.id, year)).filter((r) => isInScope(scope, r.subject.type === 'person' ? null : r.subject.unitId));
+  const reports = (await store.reports.list(campaign.id, year)).filter((r) => isInScope(scope, r.unitId));
   const allNominations = await store.nominations.list(campaign.id, year);
-  const nominations = allNominations.filter((n) => inScope.has(n.unitId));
+  const nominations = allNominations.filter((n) => isInScope(scope, n.unitId));
   const yesNo = (b: boolean) => (b ? h.yes : h.no);
   const when = (iso: string) => formatVn(new Date(iso), lang, true);
   const label = (l: { vi: string; en: string }) => l[lang];

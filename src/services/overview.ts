@@ -1,6 +1,6 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { Nomination, Unit } from '../domain/entities.js';
-import { dossierCompleteness, judgeReport } from '../domain/index.js';
+import { dossierCompleteness, isInScope, judgeReport, officeScope } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 
 export interface UnitProgress {
@@ -18,8 +18,8 @@ export interface UnitProgress {
 /** Where every unit under an office stands for one year: the staff's view of the campaign. */
 export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number): Promise<UnitProgress[]> {
   const all = await store.units.all();
-  const ids = officeUnitId ? new Set(await store.units.subtree(officeUnitId)) : new Set(all.map((u) => u.id));
-  const units = all.filter((u) => ids.has(u.id) && u.id !== officeUnitId && campaign.unitLevels.includes(u.level));
+  const scope = await officeScope(officeUnitId, store.units);
+  const units = all.filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && campaign.unitLevels.includes(u.level));
   const [registrations, reports, nominations] = await Promise.all([
     store.registrations.list(campaign.id, year),
     store.reports.list(campaign.id, year),

@@ -1,7 +1,121 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
 import { vn } from '../helpers/jobs.js';
+import { PRESETS, presetOfficer } from '../helpers/presets.js';
+
+const ADMIN = { id: 'test', role: 'admin', channel: 'cli' };
+
+describe.each(PRESETS)('preset $id: an officer submits a dossier', (preset) => {
+  const { year } = preset;
+  const officer = presetOfficer(preset);
+  const { user, campaign } = officer;
+
+  it('nomination: an individual, an award, one uploaded part, the rest later, submitted with what is missing', async () => {
+    const bot = officer.bot;
+    let r = await bot.say(user, 'go|nominate');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(year));
+    expect(bot.text(r)).toContain('Đề nghị khen thưởng cho ai?');
+    r = await bot.say(user, bot.button(r, 'Một cá nhân'));
+    r = await bot.say(user, 'Nguyễn Văn An');
+    r = await bot.say(user, 'Trưởng xóm');
+    r = await bot.say(user, 'Xóm Đồng Tâm');
+    expect(bot.text(r)).toContain('Hình thức khen thưởng');
+    expect(r.at(-1)!.choices!.length).toBeGreaterThan(0);
+    r = await bot.say(user, '1');
+    expect(bot.text(r)).toContain('Tóm tắt trích ngang');
+    r = await bot.say(user, 'Vận động 100% hộ dân cài ứng dụng VNeID');
+    expect(bot.text(r)).toContain(`Hồ sơ 1/${campaign.dossierParts.length}`);
+    expect(r.at(-1)!.expectsFile).toBe(true);
+    r = await bot.upload(user, PDF, 'to-trinh.pdf');
+    expect(bot.text(r)).toContain('Đã nhận tệp "to-trinh.pdf"');
+    for (let i = 1; i < campaign.dossierParts.length; i++) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
+    expect(bot.text(r)).toContain('Kiểm tra lại hồ sơ đề nghị khen thưởng');
+    const missing = campaign.dossierParts.slice(1).filter((p) => p.required);
+    if (missing.length) expect(bot.text(r)).toContain(`Còn thiếu: ${missing.map((p) => p.label.vi).join('; ')}`);
+    r = await bot.say(user, bot.button(r, 'Gửi hồ sơ'));
+    expect(bot.text(r)).toMatch(/Đã gửi hồ sơ/);
+    const identity = (await bot.app.store.identities.get('sim', user))!;
+    const [n] = await bot.app.store.nominations.listByUnit(campaign.id, year, identity.unitId!);
+    expect(n?.status).toBe('submitted');
+    expect(n?.nominee).toEqual({ type: 'individual', name: 'Nguyễn Văn An', position: 'Trưởng xóm', unitName: 'Xóm Đồng Tâm' });
+    expect(Object.keys(n!.parts)).toEqual([campaign.dossierParts[0]!.id]);
+    expect(n!.parts[campaign.dossierParts[0]!.id]!.mime).toBe('application/pdf');
+  });
+});
+
+describe('quotas, drafts and dossiers that changed meanwhile', () => {
+  let bot: TestBot;
+  afterEach(() => bot?.close());
+
+  it('warns when proposals exceed the award quota (Bình Thành: 2 collectives)', async () => {
+    bot = await startBot('binh-thanh-2024');
+    const nominateSelf = async (user: string, submit: boolean) => {
+      let r = await bot.say(user, 'go|nominate');
+      if (bot.text(r).includes('Bạn muốn lập hồ sơ mới')) r = await bot.say(user, bot.button(r, 'Lập hồ sơ đề nghị mới'));
+      r = await bot.say(user, 'Chính đơn vị');
+      r = await bot.say(user, bot.button(r, 'Chủ tịch UBND xã — '));
+      const warned = bot.text(r).includes('vượt số lượng xét');
+      await bot.say(user, 'Thành tích tốt');
+      for (let i = 0; i < 5; i++) r = await bot.say(user, 'để sau');
+      r = await bot.say(user, submit ? 'Gửi hồ sơ' : 'Lưu nháp');
+      return warned;
+    };
+    await joinWithInvite(bot, 'q1', 'officer', 'TN-DH-BT-X01');
+    await joinWithInvite(bot, 'q2', 'officer', 'TN-DH-BT-X02');
+    await joinWithInvite(bot, 'q3', 'officer', 'TN-DH-BT-X03');
+    expect(await nominateSelf('q1', true)).toBe(false);
+    expect(await nominateSelf('q2', false)).toBe(false); // drafts take no slot
+    expect(await nominateSelf('q2', true)).toBe(false);
+    expect(await nominateSelf('q3', true)).toBe(true);
+    const noms = await bot.app.store.nominations.list('binh-thanh-2024', 2024);
+    expect(noms.filter((n) => n.status === 'submitted')).toHaveLength(3);
+  });
+
+  it('a saved draft is continued later: only the missing parts are asked, then submitted complete', async () => {
+    bot = await startBot('binh-thanh-2024');
+    await joinWithInvite(bot, 'd1', 'officer', 'TN-DH-BT-X04');
+    await bot.say('d1', 'go|nominate');
+    await bot.say('d1', '1');
+    await bot.say('d1', '1');
+    await bot.say('d1', 'Xóm dẫn đầu');
+    await bot.upload('d1', PDF, 'a.pdf');
+    for (let i = 0; i < 4; i++) await bot.say('d1', 'để sau');
+    let r = await bot.say('d1', 'Lưu nháp');
+    expect(bot.text(r)).toContain('Đã lưu nháp');
+    r = await bot.say('d1', 'go|nominate');
+    expect(r.at(-1)!.choices!.map((c) => c.label)).toContain('Tiếp tục hồ sơ nháp: Xóm Nà Mòn (2024)');
+    r = await bot.say('d1', bot.button(r, 'Tiếp tục hồ sơ nháp'));
+    expect(bot.text(r)).toContain('Hồ sơ 2/5');
+    for (let i = 0; i < 4; i++) r = await bot.upload('d1', Buffer.concat([PDF, Buffer.from(String(i))]), `p${i}.pdf`);
+    expect(bot.text(r)).toContain('Hồ sơ đã đủ các thành phần bắt buộc');
+    r = await bot.say('d1', 'Gửi hồ sơ');
+    expect(bot.text(r)).toContain('Cơ quan thường trực sẽ xem xét');
+    const [n] = await bot.app.store.nominations.list('binh-thanh-2024', 2024);
+    expect(n!.status).toBe('submitted');
+    expect(Object.keys(n!.parts)).toHaveLength(5);
+  });
+
+  it('a paused edit of a dossier that was submitted meanwhile ends with a clear message, not an error', async () => {
+    bot = await startBot('binh-thanh-2024');
+    await joinWithInvite(bot, 'd2', 'officer', 'TN-DH-BT-X05');
+    await bot.say('d2', 'go|nominate');
+    await bot.say('d2', '1');
+    await bot.say('d2', '1');
+    await bot.say('d2', 'Xóm dẫn đầu');
+    for (let i = 0; i < 5; i++) await bot.say('d2', 'để sau');
+    await bot.say('d2', 'Lưu nháp');
+    await bot.say('d2', 'go|nominate');
+    await bot.say('d2', '2');
+    await bot.say('d2', 'menu');
+    const [draft] = await bot.app.store.nominations.list('binh-thanh-2024', 2024);
+    await bot.app.store.nominations.setStatus(draft!.id, 'submitted', {}, ADMIN);
+    await bot.say('d2', 'go|nominate');
+    for (let i = 0; i < 5; i++) await bot.say('d2', 'để sau');
+    const r = await bot.say('d2', 'Gửi hồ sơ');
+    expect(bot.text(r)).toContain('không sửa được nữa');
+  });
+});
 
 const OFFICER = 'can-bo-don-vi';
 

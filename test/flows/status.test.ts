@@ -2,18 +2,38 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
 import { addNomination, TEST_ACTOR } from '../helpers/jobs.js';
+import { PRESETS, presetOfficer, playRegistration, playReport, playNomination } from '../helpers/presets.js';
+
+describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (preset) => {
+  const officer = presetOfficer(preset, async (bot, user, campaign, year) => {
+    await playRegistration(bot, user, campaign, year);
+    await playReport(bot, user, campaign, year);
+    await playNomination(bot, user, campaign, year);
+  });
+  const { user } = officer;
+
+  it('status: registration, report, the dossier with its missing parts, and the next deadline', async () => {
+    const bot = officer.bot;
+    const r = await bot.say(user, 'go|status');
+    const text = bot.text(r);
+    expect(text).toContain('Đăng ký thi đua: đã đăng ký');
+    expect(text).toContain('Báo cáo chỉ tiêu: đã nộp');
+    expect(text).toContain('Hồ sơ Nguyễn Văn An: đã gửi');
+    expect(text).toMatch(/Hạn tiếp theo: .* \(còn \d+ ngày\)/);
+  });
+});
 
 /** The demo seed's officer and district staff (src/demo/seed.ts). */
 const OFFICER = 'can-bo-don-vi';
 const STAFF = 'can-bo-huyen';
-const PRESETS = ['binh-thanh-2024', 'dong-thap-2021-2025', 'hai-duong-2021-2025', 'tu-ky-2021-2025'];
+const PRESET_IDS = ['binh-thanh-2024', 'dong-thap-2021-2025', 'hai-duong-2021-2025', 'tu-ky-2021-2025'];
 
 /**
  * Every preset: the officer's unit reported for the first reporting year and sent a
  * dossier for the last one; it is 20/11 of the last year. /tinhtrang, /thongke and /thieu
  * show both years (and the current one), "/… <year>" only that year.
  */
-describe.each(PRESETS)('preset %s: status and staff views show every reporting year with something due or submitted', (id) => {
+describe.each(PRESET_IDS)('preset %s: status and staff views show every reporting year with something due or submitted', (id) => {
   let bot: TestBot;
   const campaign = loadCampaign(id);
   const first = campaign.reportingYears[0]!;

@@ -116,3 +116,37 @@ export async function joinWithInvite(bot: TestBot, user: string, role: 'officer'
   const identity = await bot.app.store.identities.get('sim', user);
   if (identity?.role !== role) throw new Error(`${user} did not join as ${role}`);
 }
+
+/** A new chat user joins as officer of the demo unit with the demo invite code, which is then renewed for the next newcomer. */
+export async function joinAsDemoOfficer(bot: TestBot, user: string): Promise<void> {
+  await bot.say(user, 'chào');
+  await bot.say(user, '1');
+  await bot.say(user, await bot.inviteCode());
+  const identity = await bot.app.store.identities.get('sim', user);
+  if (identity?.role !== 'officer') throw new Error(`${user} did not join as officer`);
+  const code = await bot.app.store.invites.create({ role: 'officer', unitId: identity.unitId, ttlDays: 7, createdBy: 'test' }, { id: 'test', role: 'admin', channel: 'cli' });
+  await bot.app.redis.set(`${bot.prefix}:demo:invite`, code);
+}
+
+/**
+ * Hải Dương: officers of Hưng Đạo (officer-a) and Quang Phục (officer-b), staff of Tứ Kỳ
+ * (staff-tk) and of Gia Lộc (staff-gl), and a dossier of Hưng Đạo submitted then returned by
+ * staff-tk with a reason. Returns the dossier's id.
+ */
+export async function haiDuongStaffAndReturnedDossier(bot: TestBot): Promise<string> {
+  await joinWithInvite(bot, 'officer-a', 'officer', 'HD-TK-HDA');
+  await joinWithInvite(bot, 'officer-b', 'officer', 'HD-TK-QP');
+  await joinWithInvite(bot, 'staff-tk', 'staff', 'HD-TK');
+  await joinWithInvite(bot, 'staff-gl', 'staff', 'HD-GL');
+  const { store, campaign } = bot.app;
+  const unit = (await store.units.getByCode('HD-TK-HDA'))!;
+  const by = { id: 'sim:officer-a', role: 'officer', channel: 'sim' } as const;
+  const award = campaign.awards.find((a) => a.reviews.some((r) => r.year === null))!;
+  const n = await store.nominations.createDraft(
+    { campaignId: campaign.id, year: 2025, unitId: unit.id, awardId: award.id, reviewId: award.reviews.find((r) => r.year === null)!.id, nominee: { type: 'collective', unitId: unit.id, name: unit.name }, createdBy: by.id },
+    by,
+  );
+  await store.nominations.setStatus(n.id, 'submitted', {}, by);
+  await store.nominations.setStatus(n.id, 'returned', { reason: 'Thiếu biên bản họp' }, { id: 'sim:staff-tk', role: 'staff', channel: 'sim' });
+  return n.id;
+}

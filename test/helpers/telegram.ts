@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { Message, Update } from 'grammy/types';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { telegramUpdates, type TelegramUpdateFactory } from '../fakes/telegram-updates.js';
-import { startBot, type TestBot } from './bot.js';
+import type { Nomination } from '../../src/domain/entities.js';
+import { reviewsOpenIn } from '../../src/domain/index.js';
+import { FileStore } from '../../src/files.js';
+import type { Actor } from '../../src/store/index.js';
+import { PDF, startBot, type TestBot } from './bot.js';
+import { unitByCode } from './jobs.js';
 
 export const SECRET = 'test-secret_0123456789';
 
@@ -81,4 +86,36 @@ export async function startTelegramBot(
     },
   };
   return t;
+}
+
+/** Joins a Telegram user with an invite code of `role` for `unitId`, by buttons. */
+export async function joinOnTelegram(t: TelegramTestBot, userId: number, role: 'staff' | 'officer', unitId: string): Promise<string> {
+  const code = await t.bot.app.store.invites.create({ role, unitId, createdBy: 'test' }, { id: 'test', role: 'admin', channel: 'cli' });
+  await t.send(t.tg.command({ userId, command: 'start' }), userId);
+  await t.press(userId, 'Cán bộ đơn vị');
+  return t.text(await t.send(t.tg.text({ userId, text: code }), userId));
+}
+
+/** Staff on Telegram: a dossier of the hamlet Xóm Đồng Tâm, with its first part as a PDF, submitted by `by`. */
+export async function submittedDossier(t: TelegramTestBot, by: Actor): Promise<Nomination> {
+  const { store, campaign } = t.bot.app;
+  const hamlet = await unitByCode(t.bot.app, 'TN-DH-BT-X01');
+  const { award, review } = reviewsOpenIn(campaign, 2024)[0]!;
+  let n = await store.nominations.createDraft(
+    {
+      campaignId: campaign.id,
+      year: 2024,
+      unitId: hamlet.id,
+      awardId: award.id,
+      reviewId: review.id,
+      nominee: { type: 'individual', name: 'Nguyễn Thị Hoa', position: 'Trưởng xóm', unitName: hamlet.name },
+      summary: 'Dẫn đầu chuyển đổi số của xóm',
+      createdBy: by.id,
+    },
+    by,
+  );
+  const saved = await new FileStore(t.bot.dataDir).save(PDF, { name: 'to-trinh.pdf', at: new Date() });
+  if (!saved.ok) throw new Error('file not saved');
+  n = await store.nominations.attachPart(n.id, campaign.dossierParts[0]!.id, saved.file, by);
+  return store.nominations.setStatus(n.id, 'submitted', {}, by);
 }

@@ -1,4 +1,5 @@
 import type { Identity, Lang } from '../../domain/entities.js';
+import { canManageGroup, isReviewer, scopeOf } from '../../domain/roles.js';
 import { t } from '../../i18n.js';
 import type { TelegramAction } from './normalize.js';
 import type { TelegramCore } from './shared.js';
@@ -8,7 +9,8 @@ type GroupCommand = Extract<TelegramAction, { kind: 'group_command' }>;
 /**
  * Commands typed in a group chat: `/lienket [unit code]` links the group to an office (its
  * staff alerts are posted there too), `/huylienket` unlinks it. Only admins and staff of an
- * office, within their own subtree. The links live in the store (store.groupLinks).
+ * office, within their own subtree (canManageGroup, src/domain/roles.ts). The links live in
+ * the store (store.groupLinks).
  */
 export class TelegramGroupAdmin {
   constructor(private readonly core: TelegramCore) {}
@@ -27,18 +29,13 @@ export class TelegramGroupAdmin {
     return `@${this.core.bot.botInfo.username}`;
   }
 
-  private isReviewer(identity: Identity | null): identity is Identity {
-    return !!identity && (identity.role === 'admin' || (identity.role === 'staff' && identity.unitId !== null));
-  }
-
   private async link(a: GroupCommand, identity: Identity | null, lang: Lang): Promise<string> {
-    if (!this.isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: this.bot });
+    if (!identity || !isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: this.bot });
     const { store } = this.core.opts;
     let office = identity.unitId;
     if (a.args) {
       const unit = await store.units.getByCode(a.args);
-      const inScope = unit && (identity.role === 'admin' || (await store.units.subtree(identity.unitId!)).includes(unit.id));
-      if (!unit || !inScope) return t(lang, 'telegram.group_unit_unknown', { code: a.args.slice(0, 40) });
+      if (!unit || !canManageGroup(identity, await scopeOf(identity, store.units), unit.id)) return t(lang, 'telegram.group_unit_unknown', { code: a.args.slice(0, 40) });
       office = unit.id;
     }
     const actor = { id: `telegram:${a.userId}`, role: identity.role, channel: 'telegram' };
@@ -48,12 +45,11 @@ export class TelegramGroupAdmin {
   }
 
   private async unlink(a: GroupCommand, identity: Identity | null, lang: Lang): Promise<string> {
-    if (!this.isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: this.bot });
+    if (!identity || !isReviewer(identity)) return t(lang, 'telegram.group_not_allowed', { bot: this.bot });
     const { store } = this.core.opts;
     const link = await store.groupLinks.get(a.chatId);
     if (!link) return t(lang, 'telegram.group_not_linked');
-    const allowed = identity.role === 'admin' || (link.officeUnitId !== null && (await store.units.subtree(identity.unitId!)).includes(link.officeUnitId));
-    if (!allowed) return t(lang, 'telegram.group_not_allowed', { bot: this.bot });
+    if (!canManageGroup(identity, await scopeOf(identity, store.units), link.officeUnitId)) return t(lang, 'telegram.group_not_allowed', { bot: this.bot });
     await store.groupLinks.unlink(a.chatId, { id: `telegram:${a.userId}`, role: identity.role, channel: 'telegram' }, this.core.now());
     return t(lang, 'telegram.group_unlinked');
   }

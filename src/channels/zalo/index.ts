@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../../campaign/schema.js';
 import type { Config } from '../../config/index.js';
 import type { Channel, Lang } from '../../domain/entities.js';
+import { hasJoined } from '../../domain/roles.js';
 import type { Engine } from '../../engine/engine.js';
 import { t, type MsgKey } from '../../i18n.js';
 import type { Store } from '../../store/index.js';
@@ -129,7 +130,7 @@ export async function createZalo(deps: ZaloDeps): Promise<ZaloRuntime> {
     afterReplies: async (userId) => {
       if (!deps.campaign.zaloTemplates.zns) return;
       const identity = await store.identities.get('zalo', userId);
-      if (!identity?.role || identity.unreachable || (await phones.get(userId))) return;
+      if (!identity || !hasJoined(identity) || identity.unreachable || (await phones.get(userId))) return;
       if ((await redis.set(`${prefix}:zalo:asked-info:${userId}`, now().toISOString(), 'NX')) !== 'OK') return;
       const outcome = await channel.requestUserInfo(userId, identity.lang);
       if (!outcome.ok) zlog.warn({ kind: outcome.kind, reason: outcome.reason }, 'zalo: phone request not sent');

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, findOrInstallChromium } from '../helpers/chromium.js';
+import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+
+const executablePath = findOrInstallChromium();
+if (!executablePath) {
+  console.warn('\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +
+    '!!! SKIPPING the web simulator browser test: no Chromium could be found or installed.\n' +
+    '!!! Install Debian\'s chromium (apt-get install chromium) or set CHROMIUM_PATH.\n' +
+    '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n');
+}
+
+describe.skipIf(!executablePath)('web simulator in real headless Chromium', () => {
+  let bot: TestBot;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    bot = await startBot('binh-thanh-2024');
+    const server = await bot.app.listen();
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.close();
+  });
+
+  /** Acts, then waits until the bot's answer has been rendered. */
+  async function act(action: () => Promise<void>) {
+    const before = await page.locator('.msg').count();
+    await action();
+    await page.locator('.msg').nth(before + 1).waitFor({ timeout: 10_000 });
+  }
+  const type = (text: string) => act(async () => {
+    await page.fill('#text', text);
+    await page.press('#text', 'Enter');
+  });
+  const press = (label: string | RegExp) => act(() => page.getByRole('button', { name: label }).last().click());
+  const lastBot = () => page.locator('.msg.bot').last().innerText();
+
+  it('a newcomer onboards, registers, reports indicators and nominates with an uploaded file', async () => {
+    await page.goto(base);
+    await page.selectOption('#user', 'nguoi-moi');
+    const code = (await page.locator('#user option[value="nguoi-moi"]').innerText()).match(/mã mời demo: ([\w-]+)/)![1]!;
+
+    await type('xin chào');
+    expect(await lastBot()).toContain('Bạn tham gia phong trào với tư cách nào?');
+    await press(/Cán bộ đơn vị/);
+    await type(code);
+    expect(await page.locator('.msg.bot').nth(-2).innerText()).toContain('cán bộ phụ trách của Xóm Đồng Tâm');
+
+    await press(/Đăng ký thi đua/);
+    const areas = bot.app.campaign.contentAreas;
+    await press(new RegExp(areas[0]!.label.vi));
+    await press(new RegExp(areas[2]!.label.vi));
+    await press(/Xong/);
+    await press(/Bỏ qua/);
+    expect(await lastBot()).toContain('Kiểm tra lại đăng ký thi đua năm 2024');
+    await press(/Xác nhận/);
+
+    await press(/Báo cáo chỉ tiêu năm/);
+    await type('100%');
+    await press(/Bỏ qua/);
+    await press(/Xác nhận/);
+
+    await press(/Đề nghị khen thưởng/);
+    await press(/Chính đơn vị/);
+    await press(/Giấy khen/);
+    await type('Dẫn đầu xã về tỷ lệ hộ dân dùng dịch vụ công trực tuyến');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'up-')), 'to-trinh.pdf');
+    fs.writeFileSync(file, PDF);
+    await act(() => page.setInputFiles('#file', file));
+    expect(await page.locator('.msg.bot').nth(-2).innerText()).toContain('Đã nhận tệp "to-trinh.pdf"');
+    for (let i = 1; i < bot.app.campaign.dossierParts.length; i++) await press(/Bổ sung sau/);
+    await press(/Gửi hồ sơ/);
+    expect(await page.locator('.msg.bot').nth(-2).innerText()).toMatch(/Đã gửi hồ sơ/);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'thidua-simulator.png'), fullPage: false });
+
+    const store = bot.app.store;
+    const identity = (await store.identities.get('sim', 'nguoi-moi'))!;
+    expect(identity.role).toBe('officer');
+    const reg = await store.registrations.get('binh-thanh-2024', 2024, { type: 'unit', unitId: identity.unitId! });
+    expect(reg?.contentAreas).toEqual([areas[0]!.id, areas[2]!.id]);
+    const report = await store.reports.get('binh-thanh-2024', 2024, identity.unitId!);
+    expect(Object.values(report!.values)).toEqual([100]);
+    const [n] = await store.nominations.listByUnit('binh-thanh-2024', 2024, identity.unitId!);
+    expect(n?.status).toBe('submitted');
+    expect(n?.nominee).toMatchObject({ type: 'collective', unitId: identity.unitId });
+    const part = Object.values(n!.parts)[0]!;
+    expect(part.name).toBe('to-trinh.pdf');
+    expect(fs.readFileSync(path.join(bot.dataDir, part.path))).toEqual(PDF);
+  }, 90_000);
+});

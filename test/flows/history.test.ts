@@ -1,0 +1,24 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haiDuongStaffAndReturnedDossier, startBot, type TestBot } from '../helpers/bot.js';
+
+describe('the audit trail of a dossier (/lichsu)', () => {
+  let bot: TestBot;
+  let dossier: string;
+  const text = (r: { text: string }[]) => r.map((x) => x.text).join('\n');
+
+  beforeAll(async () => {
+    bot = await startBot('hai-duong-2021-2025', { now: new Date('2025-11-20T03:00:00Z') });
+    dossier = await haiDuongStaffAndReturnedDossier(bot);
+  });
+  afterAll(() => bot.close());
+
+  it('/lichsu shows every change of a dossier to staff in scope, with the return reason', async () => {
+    const r = text(await bot.say('staff-tk', `/lichsu ${dossier}`));
+    expect(r).toContain(`Lịch sử hồ sơ ${dossier}`);
+    expect(r).toMatch(/nomination\.create/);
+    expect(r).toContain('đã gửi');
+    expect(r).toContain('bị trả lại');
+    expect(r).toContain('Thiếu biên bản họp');
+    expect(text(await bot.say('staff-gl', `/lichsu ${dossier}`))).not.toContain('Thiếu biên bản họp');
+  });
+});

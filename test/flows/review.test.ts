@@ -1,0 +1,90 @@
+import { describe, expect, it, vi } from 'vitest';
+import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
+import { PDF } from '../helpers/bot.js';
+import { stopAfterEach, unitByCode } from '../helpers/jobs.js';
+import { buttonsOf, joinOnTelegram, startTelegramBot, submittedDossier, textOf, type TelegramTestBot } from '../helpers/telegram.js';
+
+const STAFF = 6001;
+
+describe('staff review dossiers on Telegram (review, review_accept, review_return)', () => {
+  let t: TelegramTestBot;
+  let workers: RunningWorkers | undefined;
+  const track = stopAfterEach();
+
+  it('/hoso lists, shows a dossier with its files, returns it with a reason; the officer hears it on their own channel', async () => {
+    t = track(await startTelegramBot());
+    const { store } = t.bot.app;
+    expect(await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id)).toContain('vai trò cán bộ theo dõi của Huyện Định Hóa');
+    const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
+
+    let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso' }), STAFF);
+    expect(t.text(m)).toContain('Có 1 hồ sơ chờ duyệt');
+    m = await t.press(STAFF, `${n.id} · Xóm Đồng Tâm · Nguyễn Thị Hoa`);
+    const details = t.text(m);
+    expect(details).toContain(`Hồ sơ ${n.id} — đã gửi`);
+    expect(details).toContain('Đơn vị trình: Xóm Đồng Tâm');
+    expect(details).toContain('Đề nghị khen: Nguyễn Thị Hoa — Trưởng xóm');
+    expect(details).toContain('to-trinh.pdf');
+    expect(details).toContain('Lưu ý: hồ sơ còn thiếu');
+    const doc = t.fake.callsOf('sendDocument').at(-1)!;
+    expect(doc.status).toBe(200);
+    expect(doc.files[0]).toMatchObject({ filename: `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-${n.id}.pdf`, size: PDF.length });
+    expect(buttonsOf(m.find((x) => buttonsOf(x).some((b) => b.text.includes('Chấp nhận')))!).map((b) => b.callback_data)).toEqual([
+      `go|review_accept|${n.id}`,
+      `go|review_return|${n.id}`,
+    ]);
+
+    m = await t.press(STAFF, 'Trả lại để bổ sung');
+    expect(t.text(m)).toContain(`Lý do trả lại hồ sơ ${n.id}?`);
+    m = await t.send(t.tg.text({ userId: STAFF, text: 'Thiếu báo cáo thành tích có xác nhận của UBND xã' }), STAFF);
+    expect(t.text(m)).toContain('1. Lý do: Thiếu báo cáo thành tích có xác nhận của UBND xã');
+    m = await t.press(STAFF, 'Trả lại');
+    expect(t.text(m)).toContain(`Đã trả lại hồ sơ ${n.id}.`);
+    expect(t.text(m)).toContain('Đã báo cho 1 cán bộ của Xóm Đồng Tâm.');
+
+    const after = (await store.nominations.get(n.id))!;
+    expect(after.status).toBe('returned');
+    expect(after.returnReason).toBe('Thiếu báo cáo thành tích có xác nhận của UBND xã');
+    // notify() hands the message to the outbox; its worker delivers it on the officer's channel.
+    workers = track(await startWorkers(t.bot.app, { schedules: false }));
+    const officerSaw = await vi.waitFor(
+      async () => {
+        const last = (await t.bot.app.simulator.transcript('can-bo-don-vi')).at(-1);
+        if (!last?.text.includes('trả lại')) throw new Error('not yet');
+        return last;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(officerSaw.text).toContain('đã được trả lại để bổ sung');
+    expect(officerSaw.text).toContain('Lý do: Thiếu báo cáo thành tích có xác nhận của UBND xã');
+    expect(officerSaw.choices?.[0]?.payload).toBe('go|nominate');
+    // The officer's button opens the returned dossier to continue it.
+    const r = await t.bot.say('can-bo-don-vi', 'go|nominate');
+    expect(t.bot.button(r, 'Sửa hồ sơ bị trả lại: Nguyễn Thị Hoa')).toBe(`s|pick|${n.id}`);
+  });
+
+  it('accepting tells a Telegram officer in their chat; an old button cannot decide twice', async () => {
+    t = track(await startTelegramBot());
+    const hamlet = await unitByCode(t.bot.app, 'TN-DH-BT-X01');
+    await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id);
+    const OFFICER = 6002;
+    expect(await joinOnTelegram(t, OFFICER, 'officer', hamlet.id)).toContain('cán bộ phụ trách của Xóm Đồng Tâm');
+    const n = await submittedDossier(t, { id: `telegram:${OFFICER}`, role: 'officer', channel: 'telegram' });
+
+    let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso', args: n.id.replace('n_', '') }), STAFF);
+    expect(t.text(m)).toContain(`Hồ sơ ${n.id}`);
+    m = await t.press(STAFF, 'Chấp nhận');
+    expect(t.text(m)).toContain(`Chấp nhận hồ sơ ${n.id} (Nguyễn Thị Hoa, Xóm Đồng Tâm)?`);
+    const before = t.fake.messagesTo(OFFICER).length;
+    m = await t.press(STAFF, 'Chấp nhận');
+    expect(t.text(m)).toContain(`Đã chấp nhận hồ sơ ${n.id}.`);
+    expect((await t.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
+    workers = track(await startWorkers(t.bot.app, { schedules: false }));
+    await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length > before, 10_000);
+    const told = t.fake.messagesTo(OFFICER).slice(before).map(textOf);
+    expect(told).toEqual([`Hồ sơ đề nghị khen thưởng ${n.id} (Nguyễn Thị Hoa) đã được chấp nhận.`]);
+
+    const again = await t.send(t.tg.callbackQuery({ userId: STAFF, data: `go|review_return|${n.id}` }), STAFF);
+    expect(t.text(again)).toContain(`Hồ sơ ${n.id} đang ở trạng thái "đã được chấp nhận", không chờ duyệt.`);
+  });
+});
