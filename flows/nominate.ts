@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option, type Step } from '../src/engine/flow.js';
-import { fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
+import { DOSSIER_STATUSES, fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { flowLink } from './links.js';
+import { completeSent, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
@@ -22,8 +22,13 @@ const schema = z
   .object({
     unitId: z.string(),
     unitName: z.string(),
-    /** The unit's drafts and returned dossiers, offered by the first step. */
+    /** The unit's dossiers not yet accepted, offered by the first step. */
     open: z.array(optionSchema),
+    /** The continued dossier's status when it was opened, and its title as officers read it. */
+    status: z.enum(DOSSIER_STATUSES).optional(),
+    title: z.string().optional(),
+    /** For a sent or returned dossier: complete only the missing parts, or go through every part (replace files). */
+    scope: z.enum(['missing', 'all']).optional(),
     /** 'new', or the id of the dossier continued (its answers are then loaded into these fields). */
     pick: z.string().optional(),
     nominationId: z.string().optional(),
@@ -87,14 +92,35 @@ function missingText(ctx: FlowContext, d: Answers): string {
     : ctx.t('nominate.complete');
 }
 
-/** After the dossier deadline: the dossier is still accepted, and marked late (as reports are). */
-function lateWarning(ctx: FlowContext, d: Answers): string | null {
+/** Sending a dossier after its deadline: it is still accepted, and marked late (as reports are). */
+function lateSubmitWarning(ctx: FlowContext, d: Answers): string | null {
   if (!d.award) return null;
   const due = nominationDeadline(ctx.campaign, { year: yearOf(d), ...splitAward(d.award) });
-  return due && isLate(ctx.now, due) ? ctx.t('nominate.late_warning', { date: formatDeadline(due, ctx.lang) }) : null;
+  return due && isLate(ctx.now, due) ? ctx.t('nominate.late_submit_warning', { date: formatDeadline(due, ctx.lang) }) : null;
 }
 
 const isNew = (d: Answers) => !d.nominationId;
+
+/** The answers of an existing dossier, loaded to continue or complete it. */
+function loaded(ctx: FlowContext, n: Nomination, unitId: string | undefined): Answers {
+  return {
+    pick: n.id,
+    nominationId: n.id,
+    status: n.status,
+    title: dossierTitle(ctx, n),
+    year: String(n.year),
+    nomineeType: n.nominee.type === 'individual' ? 'individual' : n.nominee.unitId === unitId ? 'self' : 'collective',
+    nomineeName: n.nominee.name,
+    nomineePosition: n.nominee.type === 'individual' ? n.nominee.position : undefined,
+    nomineeUnit: n.nominee.type === 'individual' ? n.nominee.unitName : undefined,
+    award: awardKey(n.awardId, n.reviewId),
+    summaryText: n.summary,
+    storedParts: n.parts,
+  };
+}
+
+/** Sent to staff (or returned by them): the officer chooses what to do with its files. */
+const seenByStaff = (d: Answers) => d.status === 'submitted' || d.status === 'returned';
 
 /** Đề nghị khen thưởng: nominee, award, summary, then each dossier part as a file or "later". */
 export const nominate = defineFlow({
@@ -106,6 +132,13 @@ export const nominate = defineFlow({
   async begin(ctx) {
     const unit = await ctx.store.units.get(ctx.identity.unitId!);
     if (!unit) return { refuse: ctx.t('common.unit_missing') };
+    // `go|nominate|n_12` (reminder, return notice, status) or `/dexuat 12`: straight into that dossier.
+    if (ctx.args) {
+      const own = await ownDossier(ctx, ctx.args);
+      if (!own.ok) return { refuse: own.error };
+      const data: Answers = { unitId: unit.id, unitName: unit.name, open: [], ...loaded(ctx, own.n, unit.id) };
+      return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data)}` };
+    }
     return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, open: await openNominations(ctx, unit.id) } };
   },
   steps(ctx) {
@@ -114,9 +147,14 @@ export const nominate = defineFlow({
       // The step id travels in button payloads and sessions: kept as it was.
       id: `p_${p.id}`,
       field: ['parts', p.id],
-      when: (_c, d) => !d.storedParts?.[p.id],
-      prompt: (c) =>
-        c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) }),
+      when: (_c, d) => !d.storedParts?.[p.id] || d.scope === 'all',
+      prompt: (c, d) => {
+        const ask = c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) });
+        const stored = d.storedParts?.[p.id];
+        return stored ? `${ask}\n${c.t('nominate.part_stored', { name: senderLabel(stored.name) })}` : ask;
+      },
+      // A file already in the dossier is kept unless a new one is sent.
+      skipLabel: (c, d) => (d.storedParts?.[p.id] ? c.t('nominate.part_keep') : null),
       summary: (c, d) => {
         const f = partsOf(c, d)[p.id];
         return `${label(c, p.label)}: ${f ? `✓ ${senderLabel(f.name)}` : c.t(p.required ? 'nominate.part_missing' : 'nominate.part_optional_missing')}`;
@@ -132,22 +170,22 @@ export const nominate = defineFlow({
         after: async (c, d) => {
           if (d.pick === 'new') return;
           const n = d.pick ? await c.store.nominations.get(d.pick) : null;
-          if (!n || n.unitId !== d.unitId || (n.status !== 'draft' && n.status !== 'returned')) {
+          if (!n || !openToOfficer(n, d.unitId ?? null)) {
             d.pick = 'new';
             return;
           }
-          Object.assign(d, {
-            nominationId: n.id,
-            year: String(n.year),
-            nomineeType: n.nominee.type === 'individual' ? 'individual' : n.nominee.unitId === d.unitId ? 'self' : 'collective',
-            nomineeName: n.nominee.name,
-            nomineePosition: n.nominee.type === 'individual' ? n.nominee.position : undefined,
-            nomineeUnit: n.nominee.type === 'individual' ? n.nominee.unitName : undefined,
-            award: awardKey(n.awardId, n.reviewId),
-            summaryText: n.summary,
-            storedParts: n.parts,
-          });
+          Object.assign(d, loaded(c, n, d.unitId));
         },
+      },
+      {
+        kind: 'choice',
+        id: 'scope',
+        when: (_c, d) => seenByStaff(d) && Object.keys(d.storedParts ?? {}).length > 0,
+        prompt: (c, d) => c.t('nominate.scope_prompt', { title: String(d.title) }),
+        options: (c, d) => [
+          ...(missingLabels(c, { parts: partsOf(c, d) }) ? [{ id: 'missing', label: c.t('nominate.scope_missing') }] : []),
+          { id: 'all', label: c.t('nominate.scope_all') },
+        ],
       },
       { ...yearStep(), when: (c, d) => isNew(d) && campaignYears(c).length > 1 },
       {
@@ -206,13 +244,26 @@ export const nominate = defineFlow({
       {
         kind: 'confirm',
         id: 'confirm',
-        prompt: (c, d) => c.t('nominate.confirm', { year: yearOf(d) }),
-        extra: async (c, d) => [missingText(c, d), await quotaWarning(c, d), lateWarning(c, d)].filter(Boolean).join('\n'),
-        actions: (c) => [
-          { id: 'submit', label: c.t('nominate.action_submit') },
-          { id: 'draft', label: c.t('nominate.action_draft') },
-          { id: 'cancel', label: c.t('confirm.cancel') },
-        ],
+        prompt: (c, d) => (d.status === 'submitted' ? c.t('nominate.confirm_sent', { title: String(d.title) }) : c.t('nominate.confirm', { year: yearOf(d) })),
+        extra: async (c, d) =>
+          [
+            missingText(c, d),
+            ...(d.status === 'submitted' ? [lateWarning(c, d)] : [await quotaWarning(c, d), lateSubmitWarning(c, d)]),
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        // A sent dossier stays sent: its parts are saved in place.
+        actions: (c, d) =>
+          d.status === 'submitted'
+            ? [
+                { id: 'save', label: c.t('nominate.action_save_sent') },
+                { id: 'cancel', label: c.t('confirm.cancel') },
+              ]
+            : [
+                { id: 'submit', label: c.t('nominate.action_submit') },
+                { id: 'draft', label: c.t('nominate.action_draft') },
+                { id: 'cancel', label: c.t('confirm.cancel') },
+              ],
       },
     ];
   },
@@ -227,7 +278,12 @@ export const nominate = defineFlow({
   },
 });
 
+function lateWarning(ctx: FlowContext, d: Answers): string | null {
+  return pastDossierDeadline(ctx, { year: yearOf(d) }) ? ctx.t('nominate.late_warning') : null;
+}
+
 async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string): Promise<Reply[]> {
+  if (action === 'save' && d.nominationId) return completeSent(ctx, d.nominationId, partsOf(ctx, d));
   const { awardId, reviewId } = splitAward(d.award);
   const fields = { nominee: nomineeOf(d), awardId, reviewId, summary: d.summaryText };
   let n: Nomination;
@@ -252,17 +308,5 @@ async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string
   const text = c.complete
     ? ctx.t('nominate.submitted', { id: n.id })
     : ctx.t('nominate.submitted_incomplete', { id: n.id, parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') });
-  return [{ text: n.late ? `${text}\n${ctx.t('nominate.submitted_late', { year: n.year })}` : text }];
-}
-
-/** Lists the unit's drafts and returned dossiers so the officer can continue one. */
-export async function openNominations(ctx: FlowContext, unitId: string): Promise<Option[]> {
-  const out: Option[] = [];
-  for (const year of ctx.campaign.reportingYears) {
-    for (const n of await ctx.store.nominations.listByUnit(ctx.campaign.id, year, unitId)) {
-      if (n.status === 'draft' || n.status === 'returned')
-        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { name: n.nominee.name, year: n.year }) });
-    }
-  }
-  return out;
+  return [{ text: n.lateAt ? `${text}\n${ctx.t('nominate.submitted_late', { year: n.year })}` : text }];
 }

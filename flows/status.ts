@@ -1,7 +1,8 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
-import type { Nomination, Registration, IndicatorReport, Subject } from '../src/domain/entities.js';
+import type { IndicatorReport, Nomination, Registration, Subject } from '../src/domain/entities.js';
 import { deadlineYears, dossierCompleteness, formatVn, isLate, judgeReport, nextDeadline, reportDeadline, reportDueDay } from '../src/domain/index.js';
 import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../src/services/deadlines.js';
+import { flowLink } from './links.js';
 import { actingUnit, isParticipant } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { label } from './lib/common.js';
@@ -18,7 +19,10 @@ interface YearState {
  * after /tinhtrang), what this unit or person registered, reported and nominated; then
  * the next deadline, or once that every deadline has passed.
  */
-async function statusLines(ctx: FlowContext): Promise<string[]> {
+/** At most this many dossiers get a button of their own under the status. */
+const MAX_DOSSIER_BUTTONS = 3;
+
+async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string[]> {
   const { identity, store, campaign } = ctx;
   const pick = yearArg(campaign, ctx.args);
   if (pick.bad !== undefined) return [badYearText(ctx, '/tinhtrang', pick.bad)];
@@ -60,8 +64,10 @@ async function statusLines(ctx: FlowContext): Promise<string[]> {
     } else lines.push(ctx.t('status.no_report'));
     if (s.nominations.length === 0) lines.push(ctx.t('status.no_nominations'));
     for (const n of s.nominations) {
-      const missing = dossierCompleteness(campaign, n).missingRequired.map((p) => label(ctx, p.label)).join('; ');
-      const state = ctx.t(`status.dossier_${n.status}`) + (n.late && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');
+      const c = dossierCompleteness(campaign, n);
+      if (n.status !== 'accepted' && (!c.complete || n.status !== 'submitted')) open.push(n);
+      const missing = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
+      const state = ctx.t(`status.dossier_${n.status}`) + (n.lateAt && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');
       lines.push(
         ctx.t('status.nomination', { name: n.nominee.name, status: state }) +
           (missing && n.status !== 'accepted' ? ` — ${ctx.t('nominate.missing', { parts: missing })}` : '') +
@@ -81,5 +87,13 @@ export const status = defineFlow({
   title: 'status.title',
   command: '/tinhtrang',
   available: may(isParticipant),
-  render: async (ctx) => [{ text: (await statusLines(ctx)).join('\n') }],
+  async render(ctx) {
+    // Each dossier still to act on (missing parts, returned, draft) gets a button straight into it.
+    const open: Nomination[] = [];
+    const text = (await statusLines(ctx, open)).join('\n');
+    const choices = open
+      .slice(0, MAX_DOSSIER_BUTTONS)
+      .map((n) => ({ payload: flowLink('nominate', n.id), label: ctx.t('status.action_dossier', { number: n.id.replace(/^n_/, '') }) }));
+    return [choices.length ? { text, choices } : { text }];
+  },
 });

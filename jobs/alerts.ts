@@ -10,6 +10,7 @@ import {
   type ScheduledStaffAlert,
   type Unit,
 } from '../src/domain/index.js';
+import { flowLink } from '../flows/links.js';
 import { t } from '../src/i18n.js';
 import type { GroupLink, Store } from '../src/store/index.js';
 import { PRIORITY } from './keys.js';
@@ -164,44 +165,74 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
   return messages;
 }
 
-/** Right after a unit submits a dossier that misses required parts: one alert to the staff above it. */
-export async function planSubmittedAlert(ctx: AlertContext, nomination: Nomination, at: Date): Promise<OutboxMessage[]> {
-  const { store, campaign } = ctx;
-  if (nomination.status !== 'submitted') return [];
-  const missing = dossierCompleteness(campaign, nomination).missingRequired;
-  if (missing.length === 0) return [];
+/** The staff (and linked groups) of every office above a unit, with the unit; null when there is no one or no unit. */
+async function listenersAbove(ctx: AlertContext, unitId: string): Promise<{ unit: Unit; listeners: Listener[] } | null> {
   const offices = await listenersByOffice(ctx);
-  if (offices.size === 0) return [];
-  const unit = await store.units.get(nomination.unitId);
-  if (!unit) return [];
+  if (offices.size === 0) return null;
+  const unit = await ctx.store.units.get(unitId);
+  if (!unit) return null;
   const chain = new Map<string, Unit>([[unit.id, unit]]);
   for (let parentId = unit.parentId; parentId !== null && !chain.has(parentId); ) {
-    const parent = await store.units.get(parentId);
+    const parent = await ctx.store.units.get(parentId);
     if (!parent) break;
     chain.set(parent.id, parent);
     parentId = parent.parentId;
   }
+  return { unit, listeners: [...ancestors(unit.id, chain).flatMap((o) => offices.get(o.id) ?? []), ...(offices.get('*') ?? [])] };
+}
+
+/** Right after a unit submits a dossier that misses required parts: one alert to the staff above it. */
+export async function planSubmittedAlert(ctx: AlertContext, nomination: Nomination, at: Date): Promise<OutboxMessage[]> {
+  const { campaign } = ctx;
+  if (nomination.status !== 'submitted') return [];
+  const missing = dossierCompleteness(campaign, nomination).missingRequired;
+  if (missing.length === 0) return [];
+  const found = await listenersAbove(ctx, nomination.unitId);
+  if (!found) return [];
+  const { unit, listeners } = found;
   const due = dossierDueDay(campaign, nomination.year);
-  const messages: OutboxMessage[] = [];
-  const listeners = [...ancestors(unit.id, chain).flatMap((o) => offices.get(o.id) ?? []), ...(offices.get('*') ?? [])];
-  for (const s of listeners)
-      messages.push({
-        kind: 'alert',
-        ref: `alert-${campaign.id}-submitted`,
-        priority: PRIORITY.alert,
-        channel: s.channel,
-        userId: s.userId,
-        key: `sub|${nomination.id}|${nomination.submittedAt ?? ''}|${s.channel}|${s.userId}`,
-        reply: {
-          text: t(s.lang, 'alert.submitted_incomplete', {
-            unit: unit.name,
-            id: nomination.id,
-            nominee: nomination.nominee.name,
-            parts: missing.map((p) => p.label[s.lang]).join('; '),
-            year: nomination.year,
-            when: deadlineWhen(s.lang, at, due),
-          }),
-        },
-      });
-  return messages;
+  return listeners.map((s) => ({
+    kind: 'alert' as const,
+    ref: `alert-${campaign.id}-submitted`,
+    priority: PRIORITY.alert,
+    channel: s.channel,
+    userId: s.userId,
+    key: `sub|${nomination.id}|${nomination.submittedAt ?? ''}|${s.channel}|${s.userId}`,
+    reply: {
+      text: t(s.lang, 'alert.submitted_incomplete', {
+        unit: unit.name,
+        id: nomination.id,
+        nominee: nomination.nominee.name,
+        parts: missing.map((p) => p.label[s.lang]).join('; '),
+        year: nomination.year,
+        when: deadlineWhen(s.lang, at, due),
+      }),
+    },
+  }));
+}
+
+/**
+ * A sent dossier that missed parts has them all now: one message to the staff above the
+ * unit, once per dossier (the key names only the dossier and the listener), with a button
+ * that shows it.
+ */
+export async function planCompletedAlert(ctx: AlertContext, nomination: Nomination, _at: Date): Promise<OutboxMessage[]> {
+  const { campaign } = ctx;
+  if (nomination.status !== 'submitted' || !dossierCompleteness(campaign, nomination).complete) return [];
+  const found = await listenersAbove(ctx, nomination.unitId);
+  if (!found) return [];
+  const { unit, listeners } = found;
+  const number = nomination.id.replace(/^n_/, '');
+  return listeners.map((s) => ({
+    kind: 'alert' as const,
+    ref: `alert-${campaign.id}-completed`,
+    priority: PRIORITY.alert,
+    channel: s.channel,
+    userId: s.userId,
+    key: `done|${nomination.id}|${s.channel}|${s.userId}`,
+    reply: {
+      text: t(s.lang, nomination.lateAt ? 'alert.completed_late' : 'alert.completed', { unit: unit.name, number, nominee: nomination.nominee.name }),
+      choices: [{ payload: flowLink('review', nomination.id), label: t(s.lang, 'alert.completed_button') }],
+    },
+  }));
 }

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { CHANNELS, isParticipant, vnDate } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
 import { createRedis } from '../src/redis/connection.js';
-import { activeStaffAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
+import { activeStaffAlert, planCompletedAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
 import { cleanupFiles } from './cleanup.js';
 import { Broadcasts } from './broadcasts.js';
 import { bullPrefix, jobKeys, QUEUES, safeJobId } from './keys.js';
@@ -71,9 +71,17 @@ export function createJobs(input: JobsDeps): Jobs {
       const n = await store.nominations.get(nominationId);
       return pass(n ? await planSubmittedAlert(ctx, n, at) : []);
     },
+    async runCompletedAlert(nominationId, at) {
+      const n = await store.nominations.get(nominationId);
+      return pass(n ? await planCompletedAlert(ctx, n, at) : []);
+    },
 
     async dossierSubmitted(n) {
       await schedule.add('dossier-submitted', { nominationId: n.id }, { jobId: safeJobId('sub', n.id, n.submittedAt ? Date.parse(n.submittedAt) : Date.now()) });
+    },
+    async dossierCompleted(n) {
+      // One job per dossier; the outbox keys (one per dossier and listener) make it once even if queued again.
+      await schedule.add('dossier-completed', { nominationId: n.id }, { jobId: safeJobId('done', n.id) });
     },
     async memberJoined(identity) {
       if (!isParticipant(identity)) return;

@@ -67,6 +67,15 @@ const ACTION: Record<DeadlineKind, { payload: string; label: MsgKey }> = {
   dossier: { payload: flowLink('nominate'), label: 'reminder.action_dossier' },
 };
 
+/** Dossiers with a button of their own in a reminder (each opens that dossier); more get one button that lists them. */
+const MAX_DOSSIER_BUTTONS = 3;
+
+/** One button per dossier to act on (`go|nominate|n_12`), so the reminder leads straight into it. */
+function dossierChoices(ns: Nomination[], lang: Identity['lang']): Choice[] {
+  const own = ns.slice(0, MAX_DOSSIER_BUTTONS).map((n) => ({ payload: flowLink('nominate', n.id), label: t(lang, 'reminder.action_dossier_one', { number: n.id.replace(/^n_/, '') }) }));
+  return ns.length > MAX_DOSSIER_BUTTONS ? [...own, { payload: flowLink('nominate'), label: t(lang, 'reminder.action_dossier') }] : own;
+}
+
 /** Dossier lines a unit's officer must act on; at most this many are listed. */
 const MAX_DOSSIER_LINES = 15;
 
@@ -79,7 +88,7 @@ function dossierIssue(campaign: Campaign, n: Nomination, lang: Identity['lang'])
   if (missing.length) what.push(t(lang, 'reminder.what_missing', { parts: missing.map((p) => p.label[lang]).join('; ') }));
   else if (n.status === 'draft') what.push(t(lang, 'reminder.what_draft'));
   if (what.length === 0) return null;
-  return t(lang, 'reminder.dossier_line', { nominee: n.nominee.name, id: n.id, what: what.join('; ') });
+  return t(lang, 'reminder.dossier_line', { nominee: n.nominee.name, number: n.id.replace(/^n_/, ''), what: what.join('; ') });
 }
 
 /** Who should be reminded of what at `at` (nothing is sent). */
@@ -119,14 +128,14 @@ export async function planReminders(
       kind: 'reminder' as const,
       params: { what: `${t(i.lang, `deadline.${r.kind}`)} ${r.year}`, unit: who, date: formatCivilDate(r.dueDay, i.lang), days: String(Math.max(0, left)) },
     });
-    const toOfficer = (i: Identity, unit: Unit, text: string) =>
+    const toOfficer = (i: Identity, unit: Unit, text: string, buttons = choices(i)) =>
       messages.push({
         ...base,
         channel: i.channel,
         userId: i.userId,
         key: key(unit.id, i),
         subject: { type: 'unit', id: unit.id, name: unit.name },
-        reply: { text, choices: choices(i), template: template(i, unit.name) },
+        reply: { text, choices: buttons, template: template(i, unit.name) },
       });
 
     switch (r.kind) {
@@ -171,10 +180,19 @@ export async function planReminders(
         for (const i of officers) {
           const unit = units.get(i.unitId!);
           if (!unit) continue;
-          const lines = (byUnit.get(unit.id) ?? []).map((n) => dossierIssue(campaign, n, i.lang)).filter((l): l is string => l !== null);
+          const issues = (byUnit.get(unit.id) ?? []).flatMap((n) => {
+            const line = dossierIssue(campaign, n, i.lang);
+            return line === null ? [] : [{ n, line }];
+          });
+          const lines = issues.map((x) => x.line);
           if (lines.length === 0) continue;
           const shown = lines.length > MAX_DOSSIER_LINES ? [...lines.slice(0, MAX_DOSSIER_LINES), t(i.lang, 'staff.more', { count: lines.length - MAX_DOSSIER_LINES })] : lines;
-          toOfficer(i, unit, [t(i.lang, 'reminder.dossier', { ...common(i), unit: unit.name, count: lines.length }), ...shown].join('\n'));
+          toOfficer(
+            i,
+            unit,
+            [t(i.lang, 'reminder.dossier', { ...common(i), unit: unit.name, count: lines.length }), ...shown].join('\n'),
+            dossierChoices(issues.map((x) => x.n), i.lang),
+          );
         }
         break;
       }

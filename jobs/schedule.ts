@@ -18,6 +18,7 @@ export type ScheduleJob =
   | { name: 'staff-alert'; data: { year: number; offsetDays: number; at: string } }
   | { name: 'sweep'; data: Record<string, never> }
   | { name: 'dossier-submitted'; data: { nominationId: string } }
+  | { name: 'dossier-completed'; data: { nominationId: string } }
   | { name: 'member-joined'; data: { channel: string; userId: string } };
 
 export type ScheduleData = ScheduleJob['data'];

@@ -56,6 +56,8 @@ export interface Jobs extends FlowJobs {
   runAlerts(at: Date, year?: number): Promise<PassResult & { alert: { year: number; offsetDays: number } | null }>;
   /** Runs the staff alert for one nomination now (what the dossier-submitted job does). */
   runSubmittedAlert(nominationId: string, at: Date): Promise<PassResult>;
+  /** Tells the staff above the unit, once per dossier, that a sent dossier is now complete (the dossier-completed job). */
+  runCompletedAlert(nominationId: string, at: Date): Promise<PassResult>;
   /** Tells admins (Telegram first) once a day per problem that a channel's configuration is wrong. */
   configAlert(channel: Channel, reason: string): Promise<void>;
   syncSchedules(): Promise<{ upserted: number; removed: number }>;

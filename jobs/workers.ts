@@ -101,6 +101,8 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
       }
       case 'dossier-submitted':
         return jobs.runSubmittedAlert((job.data as { nominationId: string }).nominationId, now());
+      case 'dossier-completed':
+        return jobs.runCompletedAlert((job.data as { nominationId: string }).nominationId, now());
       case 'member-joined': {
         const d = job.data as { channel: Channel; userId: string };
         const identity = await store.identities.get(d.channel, d.userId);

@@ -79,7 +79,8 @@ export async function decide(ctx: FlowContext, d: Decision & { reason?: string }
       status === 'returned'
         ? {
             text: translate(r.lang, 'review.officer_returned', { id: n.id, nominee: n.nominee.name, reason: reason! }),
-            choices: [{ payload: flowLink('nominate'), label: translate(r.lang, 'review.officer_fix_button') }],
+            // Straight into this dossier, also from the middle of another conversation (engine: ask, then switch).
+            choices: [{ payload: flowLink('nominate', n.id), label: translate(r.lang, 'review.officer_fix_button') }],
           }
         : { text: translate(r.lang, 'review.officer_accepted', { id: n.id, nominee: n.nominee.name }) };
     const outcome = ctx.notify

@@ -44,6 +44,15 @@ export function isEditable(status: DossierStatus): boolean {
   return status === 'draft' || status === 'returned';
 }
 
+/**
+ * Parts may be added or replaced until the dossier is accepted: a sent dossier with parts
+ * missing is completed in place (it stays sent; after the dossier deadline the change is
+ * marked late, as reports are).
+ */
+export function partsEditable(status: DossierStatus): boolean {
+  return status !== 'accepted';
+}
+
 export const RETURN_REASON_MAX = 1000;
 
 export interface TransitionOptions {
@@ -52,7 +61,7 @@ export interface TransitionOptions {
   reason?: string | null;
   /** When given, submitting requires every required dossier part (else DomainError 'dossier_incomplete'). */
   campaign?: Campaign;
-  /** The dossier's deadline (nominationDeadline): submitting at or after it marks the dossier late. */
+  /** The dossier's deadline (nominationDeadline): submitting at or after it marks the dossier late (`lateAt`). */
   deadline?: Date | null;
 }
 
@@ -81,8 +90,9 @@ export function transition<N extends Nomination>(nomination: N, to: DossierStatu
             missing: c.missingRequired.map((p) => p.id),
           });
       }
-      const late = !!opts.deadline && opts.at.getTime() >= opts.deadline.getTime();
-      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at, late };
+      // Sent at or after its deadline: accepted and marked late, from the first late moment on.
+      const late = !!opts.deadline && opts.at.getTime() >= opts.deadline.getTime() && !nomination.lateAt;
+      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at, ...(late && { lateAt: at }) };
     }
     case 'returned': {
       const reason = (opts.reason ?? '').trim();

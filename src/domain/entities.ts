@@ -125,8 +125,8 @@ export const nominationSchema = z.object({
   createdAt: instant,
   updatedAt: instant,
   submittedAt: instant.nullable(),
-  /** Submitted at or after its deadline (accepted, marked late); absent in dossiers stored before this was recorded. */
-  late: z.boolean().optional(),
+  /** When a part was first added to the sent dossier after the dossier deadline (Vietnam time); absent when never late. */
+  lateAt: instant.optional(),
 });
 export type Nomination = z.infer<typeof nominationSchema>;
 

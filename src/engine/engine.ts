@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../campaign/schema.js';
 import type { Channel, Identity, Lang } from '../domain/entities.js';
-import { stripInvisible } from '../domain/text.js';
+import { fold, stripInvisible } from '../domain/text.js';
 import { hasJoined } from '../domain/roles.js';
 import { t as translate, type MsgKey, type Params } from '../i18n.js';
 import type { FileStore } from '../files.js';
@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { LockTimeoutError } from './lock.js';
 import { receiveFile, type AttachmentFetcher } from './receive.js';
 import { applicableStep, nextStep, stepById, summary, unanswered } from './route.js';
-import { emptySession, leaveFlow, SessionStore, type Entered, type Grant, type Session } from './session.js';
+import { emptySession, findPaused, leaveFlow, SessionStore, type Entered, type Grant, type Session } from './session.js';
 import { kindOf, readAnswer, writeAnswer, type Step, type StepEnv } from './steps/index.js';
 import { isStoreError } from '../store/errors.js';
 import type { HandleResult, Inbound, Reply } from './types.js';
@@ -228,6 +228,10 @@ export class Engine {
     if (raw && !text && !inbound.payload && !inbound.attachments?.length) return [{ text: ctx.t('error.invisible_only') }, ...(await this.reprompt(ctx, session))];
     if (text && text.length > MAX_TEXT) return [{ text: ctx.t('error.too_long', { max: MAX_TEXT }) }, ...(await this.reprompt(ctx, session))];
 
+    // A switch asked for by the previous message is answered now or dropped.
+    const switching = this.switchAnswer(session, text, inbound.payload);
+    if (switching) return this.switchFlow(ctx, session, switching);
+
     const command = parseCommand(text, inbound.payload);
     if (command) return this.command(ctx, session, command);
     const slash = text && /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text);
@@ -242,6 +246,13 @@ export class Engine {
     const linked = link ? this.flowsById.get(link.flowId) : undefined;
     if (linked && linked.id !== 'onboarding') {
       if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
+      const current = this.flow(session);
+      // A button in a notice pressed in the middle of something else: ask before switching.
+      if (current && session.step && linked.available(ctx)) {
+        if (current.id === linked.id && session.args === link!.arg) return this.reprompt(ctx, session);
+        session.switchTo = { flow: linked.id, args: link!.arg };
+        return [this.askSwitch(ctx, current, linked)];
+      }
       ctx.args = link!.arg;
       return this.startFlow(ctx, session, linked.id);
     }
@@ -263,6 +274,37 @@ export class Engine {
       return [{ text: ctx.t(unknown) }, this.menu(ctx)];
     }
     return this.answer(ctx, session, flow, inbound, text);
+  }
+
+  /** "Bạn đang … Chuyển sang …?" with Có / Không (the answer: switchAnswer). */
+  private askSwitch(ctx: FlowContext, current: Flow, next: Flow): Reply {
+    return {
+      text: ctx.t('flow.switch_ask', { current: ctx.t(current.title), next: ctx.t(next.title) }),
+      choices: [
+        { payload: 'cmd|switch|ok', label: ctx.t('flow.switch_yes') },
+        { payload: 'cmd|switch|no', label: ctx.t('flow.switch_no') },
+      ],
+    };
+  }
+
+  /** The answer to a pending switch: its buttons, or "có" / "không" typed; null for anything else (the switch is dropped). */
+  private switchAnswer(session: Session, text: string | undefined, payload: string | undefined): { yes: boolean; to: Session['switchTo'] } | null {
+    const to = session.switchTo;
+    session.switchTo = null;
+    if (payload === 'cmd|switch|ok' || payload === 'cmd|switch|no') return { yes: payload === 'cmd|switch|ok', to };
+    if (!to || payload) return null;
+    const f = text ? fold(text).replace(/[.!]$/, '') : '';
+    if (['co', 'yes', 'dong y', 'chuyen'].includes(f)) return { yes: true, to };
+    if (['khong', 'no', 'o lai'].includes(f)) return { yes: false, to };
+    return null;
+  }
+
+  /** Switches (the current flow is paused, not lost) or stays; a switch button whose question has passed is refused. */
+  private async switchFlow(ctx: FlowContext, session: Session, s: { yes: boolean; to: Session['switchTo'] }): Promise<Reply[]> {
+    if (!s.to) return [{ text: ctx.t('error.stale_button') }, ...(await this.reprompt(ctx, session))];
+    if (!s.yes) return [{ text: ctx.t('flow.switch_stayed') }, ...(await this.reprompt(ctx, session))];
+    ctx.args = s.to.args ?? undefined;
+    return this.startFlow(ctx, session, s.to.flow);
   }
 
   private async command(ctx: FlowContext, session: Session, command: Command): Promise<Reply[]> {
@@ -313,15 +355,19 @@ export class Engine {
     if (!flow || !flow.available(ctx)) return [{ text: ctx.t('error.not_allowed') }, this.menu(ctx)];
     leaveFlow(session, ctx.now, true);
     if (flow.render) return [...(await flow.render(ctx)), this.menu(ctx)];
-    const paused = session.paused[flow.id];
+    // Started on a target, it resumes only a flow paused on that same target: `/hoso 3` never
+    // continues the decision paused on dossier 2 (that one stays paused, offered by its name).
+    const args = ctx.args ?? null;
+    const found = findPaused(session, flow.id, args);
     const replies: Reply[] = [];
-    if (paused) {
-      delete session.paused[flow.id];
+    if (found) {
+      const paused = found.entry;
+      delete session.paused[found.key];
       // Answers given under another role or unit, or of an older shape, are not resumed.
       if (!this.mayContinue(ctx, flow, paused.grant ?? null)) replies.push({ text: ctx.t('flow.access_changed') });
       else if (!flow.fits(paused.data)) replies.push({ text: ctx.t('session.restarted') });
       else {
-        Object.assign(session, { flow: flow.id, step: paused.step, data: paused.data, history: paused.history, grant: this.grantOf(ctx) });
+        Object.assign(session, { flow: flow.id, step: paused.step, data: paused.data, history: paused.history, grant: this.grantOf(ctx), args: paused.args });
         const step = this.currentStep(ctx, flow, session);
         if (step) return [{ text: ctx.t('flow.resumed') }, await this.prompt(ctx, flow, step, session.data)];
       }
@@ -329,6 +375,7 @@ export class Engine {
     const begun = (await flow.begin?.(ctx)) ?? {};
     if (begun.refuse) return [...replies, { text: begun.refuse }, this.menu(ctx)];
     session.flow = flow.id;
+    session.args = args;
     session.data = begun.data ?? {};
     session.grant = this.grantOf(ctx);
     if (begun.notice) replies.push({ text: begun.notice });
@@ -441,6 +488,8 @@ export class Engine {
 
   /** The stored session no longer fits the flow (changed steps, answers of another shape): begin it again, politely. */
   private async restart(ctx: FlowContext, session: Session, flow: Flow): Promise<Reply[]> {
+    // Begun again on the same target.
+    ctx.args = session.args ?? undefined;
     leaveFlow(session, ctx.now, false);
     return [{ text: ctx.t('session.restarted') }, ...(await this.startFlow(ctx, session, flow.id))];
   }

@@ -71,6 +71,8 @@ export interface FlowJobs {
   channels(): Channel[];
   /** A unit submitted a dossier: staff above it hear at once if parts are missing. */
   dossierSubmitted(nomination: Nomination): Promise<void>;
+  /** A sent dossier that missed parts now has them all: staff above the unit hear once. */
+  dossierCompleted(nomination: Nomination): Promise<void>;
   /** Someone joined as an officer or individual: catch-up reminders for deadlines already in their reminder window. */
   memberJoined(identity: Identity): Promise<void>;
   broadcasts: {

@@ -19,9 +19,28 @@ export const sessionSchema = z.object({
   /** Set by "sửa N": after that step, jump back to the summary. */
   returnTo: z.string().nullable(),
   grant: grantSchema.nullable().default(null),
-  /** Flows left through "menu", kept to resume where the user stopped. */
+  /** What the flow was started on (`/hoso 12`, `go|review_accept|n_12`): it acts on this and nothing else. */
+  args: z.string().nullable().default(null),
+  /** A deep link pressed in the middle of a flow, waiting for "Có" / "Không" (engine.askSwitch). */
+  switchTo: z.object({ flow: z.string(), args: z.string().nullable() }).nullable().default(null),
+  /**
+   * Flows left through "menu", kept to resume where the user stopped; keyed by pausedKey(flow, args),
+   * so a flow paused on one target is never resumed for another.
+   */
   paused: z
-    .record(z.string(), z.object({ step: z.string(), data: z.record(z.string(), z.unknown()), history: z.array(z.string()), grant: grantSchema.nullable().default(null) }))
+    .record(
+      z.string(),
+      z.object({
+        step: z.string(),
+        data: z.record(z.string(), z.unknown()),
+        history: z.array(z.string()),
+        grant: grantSchema.nullable().default(null),
+        /** Absent in sessions saved before targets were kept: the key is then the flow id. */
+        flow: z.string().optional(),
+        args: z.string().nullable().default(null),
+        at: z.string().optional(),
+      }),
+    )
     .default({}),
   updatedAt: z.string(),
 });
@@ -34,16 +53,39 @@ export const emptySession = (now: Date): Session => ({
   history: [],
   returnTo: null,
   grant: null,
+  args: null,
+  switchTo: null,
   paused: {},
   updatedAt: now.toISOString(),
 });
 
-/** Leaves the current flow; with `keep`, remembers it for resuming. */
+/** Where a paused flow is kept: its id, and the target it was started on. */
+export const pausedKey = (flow: string, args: string | null) => (args === null ? flow : `${flow}|${args}`);
+
+/**
+ * The paused flow a start of `flow` resumes. Started on a target (`args`): only one paused on
+ * that same target. Started by its name alone (menu, `/dexuat`): the one paused without a
+ * target, else the one of that flow paused last.
+ */
+export function findPaused(session: Session, flow: string, args: string | null): { key: string; entry: Session['paused'][string] } | null {
+  const exact = session.paused[pausedKey(flow, args)];
+  if (exact) return { key: pausedKey(flow, args), entry: exact };
+  if (args !== null) return null;
+  const same = Object.entries(session.paused)
+    .filter(([key, e]) => (e.flow ?? key) === flow)
+    .sort(([, a], [, b]) => (a.at ?? '').localeCompare(b.at ?? ''));
+  const last = same.at(-1);
+  return last ? { key: last[0], entry: last[1] } : null;
+}
+
+/** Leaves the current flow; with `keep`, remembers it (and its target) for resuming. */
 export function leaveFlow(session: Session, now: Date, keep: boolean): void {
   const paused = { ...session.paused };
   if (session.flow) {
-    if (keep && session.step) paused[session.flow] = { step: session.step, data: session.data, history: session.history, grant: session.grant };
-    else delete paused[session.flow];
+    const key = pausedKey(session.flow, session.args);
+    if (keep && session.step)
+      paused[key] = { step: session.step, data: session.data, history: session.history, grant: session.grant, flow: session.flow, args: session.args, at: now.toISOString() };
+    else delete paused[key];
   }
   Object.assign(session, emptySession(now), { paused });
 }

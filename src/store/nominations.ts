@@ -1,5 +1,5 @@
 import type { Campaign } from '../campaign/schema.js';
-import { isEditable, transition } from '../domain/dossier.js';
+import { isEditable, partsEditable, transition } from '../domain/dossier.js';
 import { nominationSchema, type DossierStatus, type FileRef, type Nomination } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import type { StoreContext } from './context.js';
@@ -112,11 +112,16 @@ export function nominationsRepo(ctx: StoreContext) {
       });
     },
 
-    /** Adds or replaces one dossier part (only while draft or returned). */
-    attachPart(id: string, partId: string, file: FileRef, actor: Actor): Promise<Nomination> {
+    /**
+     * Adds or replaces one dossier part until the dossier is accepted; a sent dossier stays
+     * sent. `late` (after the dossier deadline) marks a sent dossier late, once.
+     */
+    attachPart(id: string, partId: string, file: FileRef, actor: Actor, opts: { late?: boolean } = {}): Promise<Nomination> {
       return change(id, actor, 'nomination.attach_part', (n, at) => {
-        assertEditable(n);
-        return { ...n, parts: { ...n.parts, [partId]: file }, updatedAt: at };
+        if (!partsEditable(n.status))
+          throw new StoreError('not_editable', `nomination ${n.id} is ${n.status}; its parts can no longer change`, { id: n.id, status: n.status });
+        const late = opts.late && n.status === 'submitted' && !n.lateAt ? { lateAt: at } : {};
+        return { ...n, parts: { ...n.parts, [partId]: file }, ...late, updatedAt: at };
       });
     },
 

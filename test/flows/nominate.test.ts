@@ -141,7 +141,7 @@ describe('a dossier sent after its deadline is accepted and marked late (binh-th
     expect(bot.text(r)).toMatch(/Đã gửi hồ sơ .*\nHồ sơ năm 2024 được ghi nhận nộp muộn\./);
     const unitId = (await bot.app.store.identities.get('sim', OFFICER))!.unitId!;
     const [n] = await bot.app.store.nominations.listByUnit(campaign.id, 2024, unitId);
-    expect(n).toMatchObject({ status: 'submitted', late: true, nominee: { name: 'Hoàng Văn Nam' } });
+    expect(n).toMatchObject({ status: 'submitted', lateAt: expect.any(String), nominee: { name: 'Hoàng Văn Nam' } });
     expect(bot.text(await bot.say(OFFICER, '/tinhtrang'))).toContain('Hồ sơ Hoàng Văn Nam: đã gửi (nộp muộn)');
   });
 
@@ -156,6 +156,7 @@ describe('a dossier sent after its deadline is accepted and marked late (binh-th
     expect(bot.text(r)).not.toContain('nộp muộn');
     const unitId = (await bot.app.store.identities.get('sim', OFFICER))!.unitId!;
     const n = (await bot.app.store.nominations.listByUnit(campaign.id, 2024, unitId)).find((x) => x.nominee.name === 'Đỗ Thị Mai');
-    expect(n).toMatchObject({ status: 'submitted', late: false });
+    expect(n).toMatchObject({ status: 'submitted' });
+    expect(n!.lateAt).toBeUndefined();
   });
 });

@@ -57,10 +57,10 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
     );
     expect(officerSaw.text).toContain('đã được trả lại để bổ sung');
     expect(officerSaw.text).toContain('Lý do: Thiếu báo cáo thành tích có xác nhận của UBND xã');
-    expect(officerSaw.choices?.[0]?.payload).toBe('go|nominate');
-    // The officer's button opens the returned dossier to continue it.
-    const r = await t.bot.say('can-bo-don-vi', 'go|nominate');
-    expect(t.bot.button(r, 'Sửa hồ sơ bị trả lại: Nguyễn Thị Hoa')).toBe(`s|pick|${n.id}`);
+    // The officer's button opens that very dossier (issue 13), not a new nomination.
+    expect(officerSaw.choices?.[0]?.payload).toBe(`go|nominate|${n.id}`);
+    const r = await t.bot.say('can-bo-don-vi', `go|nominate|${n.id}`);
+    expect(t.bot.text(r)).toContain(`Hồ sơ số ${n.id.slice(2)}`);
   });
 
   it('accepting tells a Telegram officer in their chat; an old button cannot decide twice', async () => {

@@ -78,8 +78,8 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     const missing = campaign.dossierParts.slice(1).map((p) => p.label.vi).join('; ');
     expect(dossier.reply.text.split('\n')).toEqual([
       '⏰ Nhắc hạn: Xóm Đồng Tâm còn 2 hồ sơ khen thưởng năm 2024 chưa hoàn tất. Hạn nộp hồ sơ: hết ngày 05/12/2024 (còn 2 ngày).',
-      `• Nguyễn Thị Hoa (${incomplete.id}): còn thiếu ${missing}`,
-      `• Xóm Đồng Tâm (${draft.id}): đủ thành phần nhưng chưa gửi`,
+      `• Nguyễn Thị Hoa (hồ sơ số ${incomplete.id.slice(2)}): còn thiếu ${missing}`,
+      `• Xóm Đồng Tâm (hồ sơ số ${draft.id.slice(2)}): đủ thành phần nhưng chưa gửi`,
     ]);
     const english = messages.find((m) => m.userId === 'bau')!;
     expect(english.reply.text).toBe('⏰ Reminder: Xóm Đồng Bầu has not yet sent its 2024 campaign report. It is due by the end of 10 Dec 2024 (7 days left).');

@@ -113,11 +113,12 @@ describe('store: nominations', () => {
     await expect(store.nominations.setStatus(n.id, 'returned', { reason: '   ' }, staff)).rejects.toMatchObject({ code: 'reason_required' });
     await expect(store.nominations.setStatus(n.id, 'submitted', {}, officer)).rejects.toMatchObject({ code: 'illegal_transition' });
     await expect(store.nominations.update(n.id, { summary: 'late change' }, officer)).rejects.toMatchObject({ code: 'not_editable' });
-    await expect(store.nominations.attachPart(n.id, 'to_trinh', file(5), officer)).rejects.toMatchObject({ code: 'not_editable' });
     await expect(store.nominations.removePart(n.id, 'to_trinh', officer)).rejects.toMatchObject({ code: 'not_editable' });
     const stored = await store.nominations.get(n.id);
     expect(stored).toMatchObject({ status: 'submitted', summary: draft.summary, parts: {} });
     await store.nominations.setStatus(n.id, 'accepted', {}, staff);
+    // Parts of a sent dossier may still be completed (issue 13); of an accepted one, never.
+    await expect(store.nominations.attachPart(n.id, 'to_trinh', file(5), officer)).rejects.toMatchObject({ code: 'not_editable' });
     for (const to of ['draft', 'submitted', 'returned', 'accepted'] as const)
       await expect(store.nominations.setStatus(n.id, to, { reason: 'x' }, staff)).rejects.toMatchObject({ code: 'illegal_transition' });
     expect((await store.audit.forEntity(n.id)).map((e) => e.action)).toEqual(['nomination.create', 'nomination.submitted', 'nomination.accepted']);

@@ -1,18 +1,22 @@
 import type { FileRef } from '../../domain/entities.js';
 import type { Data } from '../context.js';
 import { isSkipWord, stepPayload } from '../input.js';
+import type { FlowContext } from '../context.js';
 import type { BaseStep, StepKind } from './types.js';
 
 /** A document or photo (stored under DATA_DIR), or "later" (null). */
 export interface FileStep<D = Data> extends BaseStep<D> {
   kind: 'file';
+  /** The label of the "no file now" button when it means something else (e.g. keep the file already sent). */
+  skipLabel?: (ctx: FlowContext, data: D) => string | null;
 }
 
 export const file: StepKind<FileStep> = {
   takesFiles: true,
   async prompt(step, question, env) {
     const { ctx } = env;
-    return { text: `${question}\n${ctx.t('file.hint')}`, choices: [{ payload: stepPayload(step.id, '__skip'), label: ctx.t('file.later') }], expectsFile: true };
+    const later = step.skipLabel?.(ctx, env.data) ?? ctx.t('file.later');
+    return { text: `${question}\n${ctx.t('file.hint')}`, choices: [{ payload: stepPayload(step.id, '__skip'), label: later }], expectsFile: true };
   },
   async accept(_step, input, env) {
     const { ctx } = env;

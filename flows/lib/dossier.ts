@@ -1,0 +1,77 @@
+import type { FlowContext, Option } from '../../src/engine/flow.js';
+import type { FileRef, Nomination } from '../../src/domain/entities.js';
+import type { Reply } from '../../src/engine/types.js';
+import { dossierCompleteness, dossierDeadline, findReview } from '../../src/domain/index.js';
+import { actingUnit } from '../../src/domain/roles.js';
+import { label } from './common.js';
+import { nominationId } from './review.js';
+
+/** A unit's own dossiers as officers see them: by number, award and nominee, never by internal id. */
+
+/** "12" for n_12: the number officers and staff read. */
+export const dossierNumber = (n: Pick<Nomination, 'id'>) => n.id.replace(/^n_/, '');
+
+/** "Hồ sơ số 12 — Giấy khen … — Nguyễn Văn An". */
+export function dossierTitle(ctx: FlowContext, n: Nomination): string {
+  let award = n.awardId;
+  try {
+    award = label(ctx, findReview(ctx.campaign, n.awardId, n.reviewId).award.label);
+  } catch {
+    // An award the campaign no longer lists: its id is the best we have.
+  }
+  return ctx.t('dossier.title', { number: dossierNumber(n), award, nominee: n.nominee.name });
+}
+
+/** The required parts still missing, as one line of labels ('' when complete). */
+export const missingLabels = (ctx: FlowContext, n: Pick<Nomination, 'parts'>) =>
+  dossierCompleteness(ctx.campaign, n).missingRequired.map((p) => label(ctx, p.label)).join('; ');
+
+/** After the dossier deadline of the dossier's year (end of the due day, Vietnam time). */
+export const pastDossierDeadline = (ctx: FlowContext, n: Pick<Nomination, 'year'>) => ctx.now.getTime() >= dossierDeadline(ctx.campaign, n.year).getTime();
+
+/** Whether the unit's officer may still work on it: every dossier of the unit not yet accepted. */
+export const openToOfficer = (n: Nomination, unitId: string | null) => n.unitId === unitId && n.status !== 'accepted';
+
+/** The unit's dossiers an officer can continue or complete (drafts, returned, and sent ones until accepted). */
+export async function openNominations(ctx: FlowContext, unitId: string): Promise<Option[]> {
+  const out: Option[] = [];
+  for (const year of ctx.campaign.reportingYears) {
+    for (const n of await ctx.store.nominations.listByUnit(ctx.campaign.id, year, unitId)) {
+      if (!openToOfficer(n, unitId)) continue;
+      if (n.status === 'draft' || n.status === 'returned')
+        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { name: n.nominee.name, year: n.year }) });
+      else out.push({ id: n.id, label: ctx.t('nominate.pick_sent', { title: dossierTitle(ctx, n) }) });
+    }
+  }
+  return out;
+}
+
+/** The officer's dossier a link or command names (`go|nominate|n_12`, `/dexuat 12`), or why not. */
+export async function ownDossier(ctx: FlowContext, raw: string): Promise<{ ok: true; n: Nomination } | { ok: false; error: string }> {
+  const id = nominationId(raw);
+  const n = id ? await ctx.store.nominations.get(id) : null;
+  if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== actingUnit(ctx.identity)) return { ok: false, error: ctx.t('nominate.not_found', { number: raw.replace(/^#?n_/i, '').slice(0, 12) }) };
+  if (n.status === 'accepted') return { ok: false, error: ctx.t('nominate.already_accepted', { title: dossierTitle(ctx, n) }) };
+  return { ok: true, n };
+}
+
+/** Parts added to or replaced in a sent dossier; it stays sent, and staff hear once when it becomes complete. */
+export async function completeSent(ctx: FlowContext, id: string, parts: Record<string, FileRef>): Promise<Reply[]> {
+  let n = await ctx.store.nominations.get(id);
+  if (!n || n.status === 'accepted') return [{ text: ctx.t('nominate.not_editable') }];
+  const wasComplete = dossierCompleteness(ctx.campaign, n).complete;
+  const late = pastDossierDeadline(ctx, n);
+  let changed = 0;
+  for (const [partId, file] of Object.entries(parts)) {
+    if (n.parts[partId]?.sha256 === file.sha256) continue;
+    n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor, { late });
+    changed++;
+  }
+  const title = dossierTitle(ctx, n);
+  if (changed === 0) return [{ text: ctx.t('nominate.sent_unchanged', { title }) }];
+  const missing = missingLabels(ctx, n);
+  if (!missing && !wasComplete && n.status === 'submitted') await ctx.jobs?.dossierCompleted(n).catch(() => {});
+  const lines = [missing ? ctx.t('nominate.sent_updated_incomplete', { title, parts: missing }) : ctx.t('nominate.sent_completed', { title })];
+  if (late) lines.push(ctx.t('nominate.sent_late'));
+  return [{ text: lines.join('\n') }];
+}
