@@ -148,6 +148,8 @@ describe('a dossier sent after its deadline is accepted and marked late (binh-th
   it('on the last day (05/12, 23:59 Vietnam time) a dossier is on time', async () => {
     bot.clock.now = vn('2024-12-05T23:59');
     let r = await bot.say(OFFICER, '/dexuat');
+    // The dossier sent above can still be completed: this one is a new dossier.
+    r = await bot.say(OFFICER, bot.button(r, 'Lập hồ sơ đề nghị mới'));
     r = await bot.say(OFFICER, bot.button(r, 'Một cá nhân'));
     for (const answer of ['Đỗ Thị Mai', 'Cán bộ', 'Xóm Đồng Tâm', '1', 'Tóm tắt']) r = await bot.say(OFFICER, answer);
     for (let i = 0; i < campaign.dossierParts.length; i++) r = await bot.upload(OFFICER, PDF, `phan-${i + 1}.pdf`);
