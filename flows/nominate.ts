@@ -3,7 +3,7 @@ import { defineFlow, type FlowContext, type Option, type Step } from '../src/eng
 import { DOSSIER_STATUSES, fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
-import { dossierCompleteness, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
+import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
 import { completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
@@ -90,6 +90,13 @@ function missingText(ctx: FlowContext, d: Answers): string {
   return c.missingRequired.length
     ? ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') })
     : ctx.t('nominate.complete');
+}
+
+/** Sending a dossier after its deadline: it is still accepted, and marked late (as reports are). */
+function lateSubmitWarning(ctx: FlowContext, d: Answers): string | null {
+  if (!d.award) return null;
+  const due = nominationDeadline(ctx.campaign, { year: yearOf(d), ...splitAward(d.award) });
+  return due && isLate(ctx.now, due) ? ctx.t('nominate.late_submit_warning', { date: formatDeadline(due, ctx.lang) }) : null;
 }
 
 const isNew = (d: Answers) => !d.nominationId;
@@ -241,7 +248,7 @@ export const nominate = defineFlow({
         extra: async (c, d) =>
           [
             missingText(c, d),
-            d.status === 'submitted' ? lateWarning(c, d) : await quotaWarning(c, d),
+            ...(d.status === 'submitted' ? [lateWarning(c, d)] : [await quotaWarning(c, d), lateSubmitWarning(c, d)]),
           ]
             .filter(Boolean)
             .join('\n'),
@@ -293,16 +300,13 @@ async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string
     if (stored[partId]?.sha256 !== file.sha256) n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor);
   }
   if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', dossierNames(ctx.lang, ctx.campaign, n)) }];
-  n = await ctx.store.nominations.setStatus(n.id, 'submitted', {}, ctx.actor);
+  n = await ctx.store.nominations.setStatus(n.id, 'submitted', { deadline: nominationDeadline(ctx.campaign, n) }, ctx.actor);
   const c = dossierCompleteness(ctx.campaign, n);
   // Staff above the unit hear at once about a dossier submitted with parts missing (jobs/alerts.ts).
   // The submission stands even if that cannot be queued now: the scheduled digests list it too.
   if (!c.complete) await ctx.jobs?.dossierSubmitted(n).catch(() => {});
-  return [
-    {
-      text: c.complete
-        ? ctx.t('nominate.submitted', dossierNames(ctx.lang, ctx.campaign, n))
-        : ctx.t('nominate.submitted_incomplete', { ...dossierNames(ctx.lang, ctx.campaign, n), parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }),
-    },
-  ];
+  const text = c.complete
+    ? ctx.t('nominate.submitted', dossierNames(ctx.lang, ctx.campaign, n))
+    : ctx.t('nominate.submitted_incomplete', { ...dossierNames(ctx.lang, ctx.campaign, n), parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') });
+  return [{ text: n.lateAt ? `${text}\n${ctx.t('nominate.submitted_late', { year: n.year })}` : text }];
 }

@@ -1,17 +1,31 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
-import type { Nomination, Subject } from '../src/domain/entities.js';
+import type { IndicatorReport, Nomination, Registration, Subject } from '../src/domain/entities.js';
+import { deadlineYears, dossierCompleteness, formatVn, isLate, judgeReport, nextDeadline, reportDeadline, reportDueDay } from '../src/domain/index.js';
+import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../src/services/deadlines.js';
 import { flowLink } from './links.js';
-import { dossierCompleteness, formatDeadline, formatVn, judgeReport, nextDeadline } from '../src/domain/index.js';
 import { actingUnit, isParticipant } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
-import { campaignYears, label } from './lib/common.js';
+import { label } from './lib/common.js';
+import { badYearText } from './lib/staff.js';
 
+interface YearState {
+  registration: Registration | null;
+  report: IndicatorReport | null;
+  nominations: Nomination[];
+}
+
+/**
+ * Tình trạng: for each reporting year with something due or submitted (or the year typed
+ * after /tinhtrang), what this unit or person registered, reported and nominated; then
+ * the next deadline, or once that every deadline has passed.
+ */
 /** At most this many dossiers get a button of their own under the status. */
 const MAX_DOSSIER_BUTTONS = 3;
 
 async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string[]> {
-  const year = campaignYears(ctx)[0]!;
   const { identity, store, campaign } = ctx;
+  const pick = yearArg(campaign, ctx.args);
+  if (pick.bad !== undefined) return [badYearText(ctx, '/tinhtrang', pick.bad)];
   const unitId = actingUnit(identity);
   const unit = unitId ? await store.units.get(unitId) : null;
   const subject: Subject | null = unit
@@ -19,44 +33,55 @@ async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string
     : identity.personId
       ? { type: 'person', personId: identity.personId }
       : null;
-  const lines = [ctx.t('status.header', { who: unit?.name ?? ctx.t('status.you'), year })];
-  const reg = subject ? await store.registrations.get(campaign.id, year, subject) : null;
-  lines.push(reg ? ctx.t('status.registered', { count: reg.contentAreas.length }) : ctx.t('status.not_registered'));
-  if (unit) {
-    const report = await store.reports.get(campaign.id, year, unit.id);
-    if (!report) lines.push(ctx.t('status.no_report'));
-    else {
-      const verdict = judgeReport(campaign, unit.level, report.values);
+  const states = new Map<number, YearState>();
+  for (const year of pick.year !== undefined ? [pick.year] : campaignYearsAll(campaign))
+    states.set(year, {
+      registration: subject ? await store.registrations.get(campaign.id, year, subject) : null,
+      report: unit ? await store.reports.get(campaign.id, year, unit.id) : null,
+      nominations: unit ? await store.nominations.listByUnit(campaign.id, year, unit.id) : [],
+    });
+  const active = new Set([...states].filter(([, s]) => s.registration || s.report || s.nominations.length).map(([y]) => y));
+  const years = pick.year !== undefined ? [pick.year] : shownYears(campaign, ctx.now, active);
+  const passed = allDeadlinesPassed(campaign, ctx.now);
+
+  const lines = [ctx.t('status.header', { who: unit?.name ?? ctx.t('status.you') })];
+  if (passed) lines.push(ctx.t('status.no_deadline'));
+  for (const year of years) {
+    const s = states.get(year)!;
+    lines.push(ctx.t('status.year', { year }));
+    lines.push(s.registration ? ctx.t('status.registered', { count: s.registration.contentAreas.length }) : ctx.t('status.not_registered'));
+    if (!unit) continue;
+    if (s.report) {
+      const verdict = judgeReport(campaign, unit.level, s.report.values);
       lines.push(
-        ctx.t(report.late ? 'status.report_late' : 'status.report', {
-          date: formatVn(new Date(report.submittedAt), ctx.lang, true),
+        ctx.t(s.report.late ? 'status.report_late' : 'status.report', {
+          date: formatVn(new Date(s.report.submittedAt), ctx.lang, true),
           verdict: ctx.t(verdict.passed ? 'report.all_met' : 'status.report_not_all_met'),
         }),
       );
-    }
-    const noms = await store.nominations.listByUnit(campaign.id, year, unit.id);
-    if (noms.length === 0) lines.push(ctx.t('status.no_nominations'));
-    for (const n of noms) {
+    } else if (!passed && deadlineYears(campaign, 'report').includes(year) && isLate(ctx.now, reportDeadline(campaign, year))) {
+      lines.push(ctx.t('status.no_report_passed', { when: deadlineWhen(ctx.lang, ctx.now, reportDueDay(campaign, year)) }));
+    } else lines.push(ctx.t('status.no_report'));
+    if (s.nominations.length === 0) lines.push(ctx.t('status.no_nominations'));
+    for (const n of s.nominations) {
       const c = dossierCompleteness(campaign, n);
       if (n.status !== 'accepted' && (!c.complete || n.status !== 'submitted')) open.push(n);
       const missing = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
+      const state = ctx.t(`status.dossier_${n.status}`) + (n.lateAt && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');
       lines.push(
-        ctx.t('status.nomination', { name: n.nominee.name, status: ctx.t(`status.dossier_${n.status}`) }) +
-          (missing ? ` — ${ctx.t('nominate.missing', { parts: missing })}` : '') +
+        ctx.t('status.nomination', { name: n.nominee.name, status: state }) +
+          (missing && n.status !== 'accepted' ? ` — ${ctx.t('nominate.missing', { parts: missing })}` : '') +
           (n.status === 'returned' && n.returnReason ? ` — ${ctx.t('status.return_reason', { reason: n.returnReason })}` : ''),
       );
     }
   }
   const next = nextDeadline(campaign, ctx.now);
-  lines.push(
-    next
-      ? ctx.t('status.next_deadline', { what: ctx.t(`deadline.${next.kind}`), date: formatDeadline(next.instant, ctx.lang), days: next.daysLeft })
-      : ctx.t('status.no_deadline'),
-  );
+  if (next)
+    lines.push(ctx.t('status.next_deadline', { what: ctx.t(`deadline.${next.kind}`), year: next.year, when: deadlineWhen(ctx.lang, ctx.now, next.dueDay) }));
   return lines;
 }
 
-/** Tình trạng: what this unit (or person) has registered, reported and nominated, and the next deadline. */
+/** Tình trạng: what this unit (or person) has registered, reported and nominated, year by year, and the next deadline. */
 export const status = defineFlow({
   id: 'status',
   title: 'status.title',

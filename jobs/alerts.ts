@@ -1,10 +1,8 @@
 import type { Campaign, DossierPart } from '../src/campaign/schema.js';
 import {
   ancestors,
-  daysLeft,
   dossierCompleteness,
   dossierDueDay,
-  formatCivilDate,
   staffAlertSchedule,
   type Identity,
   type Lang,
@@ -18,7 +16,8 @@ import { t } from '../src/i18n.js';
 import type { GroupLink, Store } from '../src/store/index.js';
 import { PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
-import { daysLeftText, splitLines, TEXT_LIMIT } from './text.js';
+import { splitLines, TEXT_LIMIT } from './text.js';
+import { deadlineWhen } from '../src/services/deadlines.js';
 
 /**
  * Incomplete-dossier alerts for staff: a digest per staff member, covering the units
@@ -92,7 +91,7 @@ function digestLines(campaign: Campaign, lang: Lang, year: number, at: Date, row
     .map((p) => t(lang, 'alert.part_count', { part: p.label[lang], count: perPart.get(p.id)!.count }))
     .join(' · ');
   const lines = [
-    t(lang, 'alert.digest_header', { year, date: formatCivilDate(due, lang), left: daysLeftText(lang, daysLeft(at, due)) }),
+    t(lang, 'alert.digest_header', { year, when: deadlineWhen(lang, at, due) }),
     t(lang, 'alert.digest_counts', { units: rows.length, dossiers }),
     t(lang, 'alert.digest_parts', { parts }),
   ];
@@ -206,8 +205,8 @@ export async function planSubmittedAlert(ctx: AlertContext, nomination: Nominati
         number: dossierNumber(nomination),
         nominee: nomination.nominee.name,
         parts: missing.map((p) => p.label[s.lang]).join('; '),
-        date: formatCivilDate(due, s.lang),
-        left: daysLeftText(s.lang, daysLeft(at, due)),
+        year: nomination.year,
+        when: deadlineWhen(s.lang, at, due),
       }),
     },
   }));

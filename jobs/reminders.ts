@@ -17,7 +17,7 @@ import { t, type MsgKey } from '../src/i18n.js';
 import type { Store } from '../src/store/index.js';
 import { DONE_TTL_SECONDS, PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
-import { daysLeftText } from './text.js';
+import { deadlineWhen } from '../src/services/deadlines.js';
 import { dossierNumber } from '../flows/lib/dossier.js';
 
 /**
@@ -118,8 +118,7 @@ export async function planReminders(
     const ttlSeconds = Math.max(DONE_TTL_SECONDS, Math.ceil((r.deadline.getTime() - at.getTime()) / 1000) + 7 * 86_400);
     const base = { kind: 'reminder' as const, ref: reminderRef(campaign, r), ttlSeconds, priority: PRIORITY.reminder, reminder: r };
     const common = (i: Identity) => ({
-      date: formatCivilDate(r.dueDay, i.lang),
-      left: daysLeftText(i.lang, left),
+      when: deadlineWhen(i.lang, at, r.dueDay),
       campaign: campaign.name[i.lang],
       year: r.year,
     });

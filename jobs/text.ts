@@ -4,11 +4,6 @@ import { t } from '../src/i18n.js';
 /** Longest text we put in one message per channel (Telegram 4096, Zalo 2000), with room to spare. */
 export const TEXT_LIMIT: Record<Channel, number> = { telegram: 3800, zalo: 1900, sim: 3800 };
 
-/** "còn 3 ngày" / "hôm nay là ngày cuối" / "3 days left" / "today is the last day". */
-export function daysLeftText(lang: Lang, days: number): string {
-  return days > 0 ? t(lang, 'reminder.days_left', { days }) : t(lang, 'reminder.last_day');
-}
-
 /** 1234 → vi "1.234", en "1,234". */
 export function formatCount(lang: Lang, n: number): string {
   return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB').format(n);

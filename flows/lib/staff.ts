@@ -1,12 +1,48 @@
 import type { FlowContext } from '../../src/engine/flow.js';
-import { daysLeft, dossierDeadline, dossierDueDay, formatDeadline } from '../../src/domain/index.js';
+import { deadlineYears, dossierDueDay, reportDueDay } from '../../src/domain/index.js';
+import { reviewOffice } from '../../src/domain/roles.js';
+import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../../src/services/deadlines.js';
+import { officeOverview, type UnitProgress } from '../../src/services/overview.js';
 
 /** How many units one message lists before summarising the rest. */
 const MAX_LINES = 40;
 
-export function deadlineLine(ctx: FlowContext, year: number): string {
-  const due = dossierDeadline(ctx.campaign, year);
-  return ctx.t('staff.dossier_deadline', { date: formatDeadline(due, ctx.lang), days: daysLeft(ctx.now, dossierDueDay(ctx.campaign, year)) });
+/**
+ * The year's deadlines for staff ("Hạn báo cáo năm 2024: hết ngày 10/12/2024 (còn 5 ngày).",
+ * "Hạn nộp hồ sơ năm 2023: đã hết hạn ngày 05/12/2023."); none when every deadline of
+ * the campaign has passed (the view says that once instead).
+ */
+export function deadlineLines(ctx: FlowContext, year: number): string[] {
+  if (allDeadlinesPassed(ctx.campaign, ctx.now)) return [];
+  const out: string[] = [];
+  if (deadlineYears(ctx.campaign, 'report').includes(year))
+    out.push(ctx.t('staff.report_deadline', { year, when: deadlineWhen(ctx.lang, ctx.now, reportDueDay(ctx.campaign, year)) }));
+  if (deadlineYears(ctx.campaign, 'dossier').includes(year))
+    out.push(ctx.t('staff.dossier_deadline', { year, when: deadlineWhen(ctx.lang, ctx.now, dossierDueDay(ctx.campaign, year)) }));
+  return out;
+}
+
+/** "Kế hoạch không có năm “2019”. Các năm: 2021, 2022 … Ví dụ: /thongke 2024." */
+export function badYearText(ctx: FlowContext, command: string, text: string): string {
+  const years = campaignYearsAll(ctx.campaign);
+  return ctx.t('staff.bad_year', { text, years: years.join(', '), command, example: years[years.length - 1]! });
+}
+
+export type StaffYears = { bad: string } | { years: { year: number; rows: UnitProgress[] }[]; allPassed: boolean };
+
+/**
+ * The years a staff view shows, each with its units: the year typed after the command,
+ * or every reporting year in which a unit under the office did something or something is due.
+ */
+export async function staffYears(ctx: FlowContext): Promise<StaffYears> {
+  const pick = yearArg(ctx.campaign, ctx.args);
+  if (pick.bad !== undefined) return { bad: pick.bad };
+  const candidates = pick.year !== undefined ? [pick.year] : campaignYearsAll(ctx.campaign);
+  const rows = new Map<number, UnitProgress[]>();
+  for (const year of candidates) rows.set(year, await officeOverview(ctx.store, ctx.campaign, reviewOffice(ctx.identity), year));
+  const active = new Set([...rows].filter(([, r]) => r.some((x) => x.registered || x.reported || x.nominations > 0)).map(([y]) => y));
+  const years = pick.year !== undefined ? [pick.year] : shownYears(ctx.campaign, ctx.now, active);
+  return { years: years.map((year) => ({ year, rows: rows.get(year)! })), allPassed: allDeadlinesPassed(ctx.campaign, ctx.now) };
 }
 
 export function capped(ctx: FlowContext, lines: string[]): string[] {

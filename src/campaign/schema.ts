@@ -93,7 +93,7 @@ export const officeSchema = z
   .object({ name: localized, level: z.enum(UNIT_LEVELS), source: provenance })
   .strict();
 
-export const campaignSchema = z
+const campaignSchemaBase = z
   .object({
     id,
     name: localized,
@@ -127,10 +127,14 @@ export const campaignSchema = z
       .object({
         report: deadlineSchema,
         dossier: deadlineSchema,
-        /** Registration closes at the end of this quarter of the launch year. */
+        /**
+         * Registration happens in this quarter of the launch year and closes at the end of
+         * `due` (a day of that quarter) or, without it, at the end of the quarter.
+         */
         registration: z
           .object({
             quarter: z.number().int().min(1).max(4),
+            due: dayOfYear.optional(),
             reminderOffsetsDays: z.array(z.number().int().min(0).max(90)),
             source: provenance,
           })
@@ -149,20 +153,62 @@ export const campaignSchema = z
       .strict()
       .default({}),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.period.from > c.period.to) ctx.addIssue({ code: 'custom', path: ['period'], message: 'from must be ≤ to' });
-    c.reportingYears.forEach((y, i) => {
-      if (y < c.period.from || y > c.period.to + 5)
-        ctx.addIssue({ code: 'custom', path: ['reportingYears', i], message: `${y} is outside the period` });
-    });
-    const levels = new Set(c.standards.map((s) => s.level));
-    if (levels.size !== c.standards.length)
-      ctx.addIssue({ code: 'custom', path: ['standards'], message: 'one standard per unit level' });
-    const partIds = c.dossierParts.map((p) => p.id);
-    if (new Set(partIds).size !== partIds.length)
-      ctx.addIssue({ code: 'custom', path: ['dossierParts'], message: 'dossier part ids must be unique' });
+  .strict();
+
+export const campaignSchema = campaignSchemaBase.superRefine((c, ctx) => {
+  if (c.period.from > c.period.to) ctx.addIssue({ code: 'custom', path: ['period'], message: 'from must be ≤ to' });
+  c.reportingYears.forEach((y, i) => {
+    if (y < c.period.from || y > c.period.to + 5)
+      ctx.addIssue({ code: 'custom', path: ['reportingYears', i], message: `${y} is outside the period` });
   });
+  const levels = new Set(c.standards.map((s) => s.level));
+  if (levels.size !== c.standards.length)
+    ctx.addIssue({ code: 'custom', path: ['standards'], message: 'one standard per unit level' });
+  const partIds = c.dossierParts.map((p) => p.id);
+  if (new Set(partIds).size !== partIds.length)
+    ctx.addIssue({ code: 'custom', path: ['dossierParts'], message: 'dossier part ids must be unique' });
+  checkDeadlineOrder(c, ctx);
+});
+
+type CampaignInput = z.infer<typeof campaignSchemaBase>;
+
+/** dd/mm/yyyy, for schema messages. */
+const ddmm = (year: number, d: { month: number; day: number }) => `${String(d.day).padStart(2, '0')}/${String(d.month).padStart(2, '0')}/${year}`;
+const dayNumber = (d: { month: number; day: number }) => d.month * 100 + d.day;
+const lastDay = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * Registration leads to the launch year's report and dossiers: it must close on or
+ * before their due days (else its reminders come after them, as Bình Thành's did on
+ * 20/12/2024 for deadlines on 05/12 and 10/12). A registration day must be a date of
+ * its quarter. One issue per problem, on the field to change.
+ */
+function checkDeadlineOrder(c: CampaignInput, ctx: z.RefinementCtx): void {
+  const reg = c.deadlines.registration;
+  const year = c.launchYear;
+  const quarterMonths = [reg.quarter * 3 - 2, reg.quarter * 3 - 1, reg.quarter * 3];
+  if (reg.due) {
+    if (!quarterMonths.includes(reg.due.month))
+      ctx.addIssue({ code: 'custom', path: ['deadlines', 'registration', 'due'], message: `${ddmm(year, reg.due)} is not in quarter ${reg.quarter} of ${year}` });
+    else if (reg.due.day > lastDay(year, reg.due.month))
+      ctx.addIssue({ code: 'custom', path: ['deadlines', 'registration', 'due'], message: `${ddmm(year, reg.due)} is not a date` });
+  }
+  const regDue = reg.due ?? { month: reg.quarter * 3, day: lastDay(year, reg.quarter * 3) };
+  const regPath = ['deadlines', 'registration', reg.due ? 'due' : 'quarter'];
+  const dossiersDue = c.awards.some((a) =>
+    a.reviews.some((r) => r.kind !== 'ad_hoc' && (r.year === year || (r.year === null && c.reportingYears.includes(year)))),
+  );
+  const led: { kind: string; due: { month: number; day: number } }[] = [];
+  if (c.reportingYears.includes(year)) led.push({ kind: 'report', due: c.deadlines.report.due });
+  if (dossiersDue) led.push({ kind: 'dossier', due: c.deadlines.dossier.due });
+  for (const d of led)
+    if (dayNumber(regDue) > dayNumber(d.due))
+      ctx.addIssue({
+        code: 'custom',
+        path: regPath,
+        message: `registration closes on ${ddmm(year, regDue)}, after the ${year} ${d.kind} deadline ${ddmm(year, d.due)} (deadlines.${d.kind}.due) it leads to; close it on or before that day`,
+      });
+}
 
 export type Campaign = z.infer<typeof campaignSchema>;
 export type Indicator = z.infer<typeof indicatorSchema>;

@@ -6,6 +6,7 @@ import { parseConfig, ConfigError } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { openRedis } from '../redis/resolve.js';
 import { createApp } from '../app.js';
+import { choicesNumbered } from '../engine/pages.js';
 import type { Reply } from '../engine/types.js';
 
 /** `npm run chat`: the simulator in a terminal. "/file <path>" sends a file; "/quit" leaves. */
@@ -38,12 +39,12 @@ async function main() {
   const user = users[(Number((await ask())?.trim()) || 1) - 1] ?? users[0]!;
   console.log(`Bạn là: ${user.label}. Gõ "menu" để bắt đầu, "/file <đường dẫn>" để gửi tệp, "/quit" để thoát.\n`);
 
-  let lastChoices: Reply['choices'] = [];
   const show = (replies: Reply[]) => {
     for (const r of replies) {
       console.log(`\n🤖 ${r.text}`);
-      r.choices?.forEach((c, i) => console.log(`   [${i + 1}] ${c.label}`));
-      if (r.choices?.length) lastChoices = r.choices;
+      // Numbered as the other channels number them (src/engine/pages.ts); a number typed goes to the engine like any text.
+      const numbered = choicesNumbered(r);
+      r.choices?.forEach((c, i) => console.log(numbered ? `   [${i + 1}] ${c.label}` : `   [${c.label}]`));
     }
     console.log('');
   };
@@ -61,10 +62,8 @@ async function main() {
       }
       continue;
     }
-    // A bare number picks the button of the last question, as a tap would.
-    const n = /^\d{1,2}$/.test(text) ? Number(text) : 0;
-    const choice = n ? lastChoices?.[n - 1] : undefined;
-    show(await app.simulator.receive(user.id, choice ? { payload: choice.payload, label: choice.label } : { text }));
+    // Typed as on every channel: the engine takes a number or a label as the choice it names.
+    show(await app.simulator.receive(user.id, { text }));
   }
   rl.close();
   await main.close();

@@ -13,7 +13,7 @@ import {
   type CivilDate,
   type DayOfYear,
 } from './time.js';
-import type { Lang } from './entities.js';
+import type { Lang, Nomination } from './entities.js';
 
 /**
  * Deadlines. A thing due "on 05/12" is on time until the end of that day, Vietnam
@@ -105,13 +105,18 @@ export function dossierDeadline(campaign: Campaign, year: number): Date {
   return endOfVnDay(dossierDueDay(campaign, year));
 }
 
-/** The last day of the registration quarter of the launch year (Q4 2021 → 31/12/2021). */
+/**
+ * The last day of registration in the launch year: its `due` day when the preset sets
+ * one (30/11/2024), else the last day of the registration quarter (Q4 2021 → 31/12/2021).
+ */
 export function registrationDueDay(campaign: Campaign): CivilDate {
   const year = campaign.launchYear;
-  const month = campaign.deadlines.registration.quarter * 3;
+  const { due, quarter } = campaign.deadlines.registration;
+  if (due) return dueDayOf(year, due);
+  const month = quarter * 3;
   return { year, month, day: daysInMonth(year, month) };
 }
-/** 00:00 VN on the first day of the quarter after the registration quarter (Q4 2021 → 2022-01-01T00:00+07:00). */
+/** 00:00 VN on the day after the registration due day (Q4 2021 without a day → 2022-01-01T00:00+07:00). */
 export function registrationDeadline(campaign: Campaign): Date {
   return endOfVnDay(registrationDueDay(campaign));
 }
@@ -149,6 +154,16 @@ export function dossierYears(campaign: Campaign): number[] {
       else years.add(review.year);
     }
   return [...years].sort((a, b) => a - b);
+}
+
+/**
+ * The deadline of a dossier: the end of the dossier due day of its year, or null for
+ * an ad-hoc award (khen thưởng đột xuất: any time) or a year without a dossier deadline.
+ */
+export function nominationDeadline(campaign: Campaign, n: Pick<Nomination, 'year' | 'awardId' | 'reviewId'>): Date | null {
+  const review = campaign.awards.find((a) => a.id === n.awardId)?.reviews.find((r) => r.id === n.reviewId);
+  if (review?.kind === 'ad_hoc' || !dossierYears(campaign).includes(n.year)) return null;
+  return dossierDeadline(campaign, n.year);
 }
 
 /** The years in which a kind of deadline falls. */

@@ -61,6 +61,8 @@ export interface TransitionOptions {
   reason?: string | null;
   /** When given, submitting requires every required dossier part (else DomainError 'dossier_incomplete'). */
   campaign?: Campaign;
+  /** The dossier's deadline (nominationDeadline): submitting at or after it marks the dossier late (`lateAt`). */
+  deadline?: Date | null;
 }
 
 /**
@@ -88,7 +90,9 @@ export function transition<N extends Nomination>(nomination: N, to: DossierStatu
             missing: c.missingRequired.map((p) => p.id),
           });
       }
-      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at };
+      // Sent at or after its deadline: accepted and marked late, from the first late moment on.
+      const late = !!opts.deadline && opts.at.getTime() >= opts.deadline.getTime() && !nomination.lateAt;
+      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at, ...(late && { lateAt: at }) };
     }
     case 'returned': {
       const reason = (opts.reason ?? '').trim();

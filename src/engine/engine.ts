@@ -19,6 +19,7 @@ import { LockTimeoutError } from './lock.js';
 import { receiveFile, type AttachmentFetcher } from './receive.js';
 import { applicableStep, nextStep, stepById, summary, unanswered } from './route.js';
 import { emptySession, findPaused, leaveFlow, SessionStore, type Entered, type Grant, type Session } from './session.js';
+import { clampPage } from './pages.js';
 import { kindOf, readAnswer, writeAnswer, type Step, type StepEnv } from './steps/index.js';
 import { isStoreError } from '../store/errors.js';
 import type { HandleResult, Inbound, Reply } from './types.js';
@@ -139,6 +140,7 @@ export class Engine {
       before ??= JSON.stringify(session);
       try {
         replies.push(...(await this.dispatch(ctx, session, inbound)));
+        showChoices(replies, session);
       } catch (err) {
         if (isInfrastructureError(err)) throw err;
         session = { ...emptySession(now), ...(JSON.parse(before) as Session) };
@@ -234,6 +236,10 @@ export class Engine {
 
     const command = parseCommand(text, inbound.payload);
     if (command) return this.command(ctx, session, command);
+    // At a summary the numbers shown are its lines: a number alone means "sửa N".
+    const asked = current && this.currentStep(ctx, current, session);
+    const bare = text && !inbound.payload ? /^(\d{1,2})[.)]?$/.exec(text) : null;
+    if (asked && bare && kindOf(asked).summarises) return this.edit(ctx, session, Number(bare[1]));
     const slash = text && /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text);
     const byCommand = slash ? this.opts.flows.find((f) => f.command === `/${slash[1]!.toLowerCase()}`) : undefined;
     if (byCommand) {
@@ -333,7 +339,20 @@ export class Engine {
         return this.back(ctx, session);
       case 'edit':
         return this.edit(ctx, session, command.n);
+      case 'page':
+        return this.turnPage(ctx, session, command);
     }
+  }
+
+  /** "Trang sau" / "Trang trước": the question being asked again, on another page of its choices. */
+  private async turnPage(ctx: FlowContext, session: Session, command: Extract<Command, { kind: 'page' }>): Promise<Reply[]> {
+    const replies = await this.reprompt(ctx, session);
+    const asked = replies[lastWithChoices(replies)];
+    if (!asked) return replies.length ? replies : this.menuOrOnboarding(ctx, session);
+    const at = questionKey(session);
+    const from = session.page?.at === at ? session.page.n : 0;
+    session.page = { at, n: clampPage(asked.choices!.length, 'to' in command ? command.to : from + command.delta) };
+    return replies;
   }
 
   private menuFlows(ctx: FlowContext): Flow[] {
@@ -540,3 +559,25 @@ export class Engine {
 }
 
 export type { Lang };
+
+function lastWithChoices(replies: Reply[]): number {
+  for (let i = replies.length - 1; i >= 0; i--) if (replies[i]!.choices?.length) return i;
+  return -1;
+}
+
+/** Which question is being asked (a flow's step, or the menu): the page shown belongs to it. */
+const questionKey = (session: Session) => `${session.flow ?? ''}/${session.step ?? ''}`;
+
+/**
+ * One batch of replies as the user sees it: only the last one with choices (the question
+ * asked now, or the menu) keeps its numbers, so a typed number never means a button of an
+ * earlier message; that one shows the page of its list kept for this question.
+ */
+function showChoices(replies: Reply[], session: Session): void {
+  const last = lastWithChoices(replies);
+  replies.forEach((r, i) => {
+    if (i < last && r.choices?.length) r.numbered = false;
+  });
+  if (session.page && session.page.at !== questionKey(session)) session.page = null;
+  if (last >= 0 && session.page) replies[last]!.page = session.page.n;
+}

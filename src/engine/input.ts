@@ -1,6 +1,7 @@
 import { fold } from '../domain/text.js';
 import type { Lang } from '../domain/entities.js';
 import type { Option } from './context.js';
+import { parsePagePayload } from './pages.js';
 
 /** Generic commands understood in every flow, with and without diacritics. */
 export type Command =
@@ -10,7 +11,10 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'lang'; lang: Lang | null }
   | { kind: 'edit'; n: number }
-  | { kind: 'start' };
+  | { kind: 'start' }
+  /** "Trang sau" / "Trang trước" typed (a step of `delta`), or its button (page `to`): src/engine/pages.ts. */
+  | { kind: 'page'; delta: number }
+  | { kind: 'page'; to: number };
 
 const WORDS: Record<string, Command> = {
   menu: { kind: 'menu' },
@@ -30,9 +34,17 @@ const WORDS: Record<string, Command> = {
   'ngon ngu': { kind: 'lang', lang: null },
   language: { kind: 'lang', lang: null },
   '/lang': { kind: 'lang', lang: null },
+  // The labels of the paging buttons (locales: page.next, page.previous), typed.
+  'trang sau': { kind: 'page', delta: 1 },
+  'trang tiep': { kind: 'page', delta: 1 },
+  'next page': { kind: 'page', delta: 1 },
+  'trang truoc': { kind: 'page', delta: -1 },
+  'previous page': { kind: 'page', delta: -1 },
 };
 
 export function parseCommand(text: string | undefined, payload: string | undefined): Command | null {
+  const page = parsePagePayload(payload);
+  if (page !== null) return { kind: 'page', to: page };
   if (payload?.startsWith('cmd|')) {
     const word = payload.slice(4);
     if (word === 'lang|vi' || word === 'lang|en') return { kind: 'lang', lang: word.slice(5) as Lang };
@@ -57,7 +69,8 @@ export function parseCommand(text: string | undefined, payload: string | undefin
 export function matchOption(options: Option[], text: string | undefined, optionId: string | undefined): Option | null {
   if (optionId !== undefined) return options.find((o) => o.id === optionId) ?? null;
   if (!text) return null;
-  const f = fold(text).replace(/[.)]$/, '');
+  // A label copied with its tick (a picked option of a multiple choice) is that option.
+  const f = fold(text).replace(/^✓\s*/, '').replace(/(?:[.)]|…)$/, '');
   if (/^\d{1,3}$/.test(f)) return options[Number(f) - 1] ?? null;
   const exact = options.filter((o) => fold(o.label) === f);
   if (exact.length === 1) return exact[0]!;

@@ -42,6 +42,8 @@ export const sessionSchema = z.object({
       }),
     )
     .default({}),
+  /** The page of a long list shown on paging channels (src/engine/pages.ts), while question `at` is asked. */
+  page: z.object({ at: z.string(), n: z.number().int().min(0) }).nullable().default(null),
   updatedAt: z.string(),
 });
 export type Session = z.infer<typeof sessionSchema>;
@@ -56,6 +58,7 @@ export const emptySession = (now: Date): Session => ({
   args: null,
   switchTo: null,
   paused: {},
+  page: null,
   updatedAt: now.toISOString(),
 });
 

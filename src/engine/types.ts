@@ -35,6 +35,16 @@ export interface Choice {
 export interface Reply {
   text: string;
   choices?: Choice[];
+  /**
+   * Whether the choices are shown with numbers, so that typing a number picks one
+   * (`choicesNumbered`). Left out: numbered when there are two or more. The engine turns
+   * numbers off where they would mean something else: the summary's lines at a confirm step
+   * ("sửa N"), and every reply but the last one with choices in a batch (the prompt asked
+   * now, or the menu), so a typed number always means a choice of the question being asked.
+   */
+  numbered?: boolean;
+  /** Which page of a long list of choices to show, on channels that page them (Zalo: src/engine/pages.ts). */
+  page?: number;
   /** The bot is waiting for a file (channels may show an upload hint). */
   expectsFile?: boolean;
   /** A file to send (path relative to DATA_DIR). */

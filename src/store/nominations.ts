@@ -16,6 +16,8 @@ export interface StatusOptions {
   reason?: string | null;
   /** When given, submitting requires every required dossier part. */
   campaign?: Campaign;
+  /** The dossier's deadline: a submission at or after it is marked late. */
+  deadline?: Date | null;
 }
 
 const byCreated = (a: Nomination, b: Nomination) =>
@@ -139,7 +141,7 @@ export function nominationsRepo(ctx: StoreContext) {
     setStatus(id: string, status: DossierStatus, opts: StatusOptions, actor: Actor): Promise<Nomination> {
       return change(id, actor, `nomination.${status}`, (n, at) => {
         try {
-          return transition(n, status, { at: new Date(at), reason: opts.reason ?? null, ...(opts.campaign && { campaign: opts.campaign }) });
+          return transition(n, status, { at: new Date(at), reason: opts.reason ?? null, ...(opts.campaign && { campaign: opts.campaign }), deadline: opts.deadline ?? null });
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           const code =

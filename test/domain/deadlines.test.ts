@@ -123,7 +123,7 @@ describe('due instants and lateness', () => {
     expect(deadlineDueDay(due)).toEqual({ year: 2024, month: 12, day: 5 });
     expect(formatDeadline(due, 'vi')).toBe('05/12/2024');
     expect(formatDeadline(due, 'en')).toBe('5 Dec 2024');
-    expect(formatDeadline(registrationDeadline(campaign), 'vi')).toBe('31/12/2021');
+    expect(formatDeadline(registrationDeadline(campaign), 'vi')).toBe('30/11/2021');
     expect(daysLeft(Z('2024-12-01T00:00:00Z'), deadlineDueDay(due))).toBe(4);
   });
 
@@ -145,10 +145,10 @@ describe('due instants and lateness', () => {
     expect(isLate(Z('2024-12-10T23:00:00.000Z'), due)).toBe(true);
   });
 
-  it('registration closes at the end of the quarter of the launch year', () => {
-    expect(iso(registrationDeadline(campaign))).toBe('2021-12-31T17:00:00.000Z'); // 2022-01-01T00:00+07:00
-    expect(iso(registrationDeadline(campaign))).toBe(iso(Z('2022-01-01T00:00:00+07:00')));
-    expect(registrationDueDay(campaign)).toEqual({ year: 2021, month: 12, day: 31 });
+  it('registration closes at the end of its due day (30/11/2021), or without one at the end of the quarter of the launch year', () => {
+    expect(iso(registrationDeadline(campaign))).toBe('2021-11-30T17:00:00.000Z'); // 2021-12-01T00:00+07:00
+    expect(iso(registrationDeadline(campaign))).toBe(iso(Z('2021-12-01T00:00:00+07:00')));
+    expect(registrationDueDay(campaign)).toEqual({ year: 2021, month: 11, day: 30 });
     const q1 = campaignWith({ deadlines: { ...campaignInput.deadlines, registration: { quarter: 1, reminderOffsetsDays: [], source: { inferredFrom: 'x' } } } });
     expect(iso(registrationDeadline(q1))).toBe(iso(Z('2021-04-01T00:00:00+07:00')));
     expect(registrationDueDay(q1)).toEqual({ year: 2021, month: 3, day: 31 });
@@ -192,7 +192,7 @@ describe('reminders', () => {
     expect(dossier2024[0]!.dueDay).toEqual({ year: 2024, month: 12, day: 5 });
     expect(iso(dossier2024[0]!.deadline)).toBe('2024-12-05T17:00:00.000Z');
     const reg = s.filter((r) => r.kind === 'registration');
-    expect(reg.map((r) => iso(r.at))).toEqual(['2021-12-17T01:00:00.000Z']);
+    expect(reg.map((r) => iso(r.at))).toEqual(['2021-11-16T01:00:00.000Z']);
     for (let i = 1; i < s.length; i++) expect(s[i]!.at.getTime()).toBeGreaterThanOrEqual(s[i - 1]!.at.getTime());
     expect(reminderSchedule(campaign, ['report']).every((r) => r.kind === 'report')).toBe(true);
     expect(reminderSchedule(campaign, ['report'])).toHaveLength(5 * 4);
@@ -238,9 +238,9 @@ describe('campaign deadlines', () => {
   it('lists every deadline in order', () => {
     const all = campaignDeadlines(campaign);
     expect(all.slice(0, 3).map((d) => [d.kind, d.year, formatCivilDate(d.dueDay, 'vi')])).toEqual([
+      ['registration', 2021, '30/11/2021'],
       ['dossier', 2021, '05/12/2021'],
       ['report', 2021, '10/12/2021'],
-      ['registration', 2021, '31/12/2021'],
     ]);
     expect(all.filter((d) => d.year === 2024).map((d) => [d.kind, iso(d.instant)])).toEqual([
       ['dossier', '2024-12-05T17:00:00.000Z'],
@@ -257,10 +257,11 @@ describe('campaign deadlines', () => {
     expect(nextDeadline(campaign, Z('2024-12-05T16:59:59.999Z'))).toMatchObject({ kind: 'dossier', year: 2024, daysLeft: 0 });
     expect(nextDeadline(campaign, Z('2024-12-05T17:00:00.000Z'))).toMatchObject({ kind: 'report', year: 2024, daysLeft: 4 });
     expect(nextDeadline(campaign, Z('2024-12-05T17:00:00.000Z'), ['dossier'])).toMatchObject({ kind: 'dossier', year: 2025 });
-    expect(nextDeadline(campaign, Z('2021-07-01T00:00:00Z'))).toMatchObject({ kind: 'dossier', year: 2021 });
-    expect(nextDeadline(campaign, Z('2021-12-11T00:00:00Z'))).toMatchObject({ kind: 'registration', year: 2021, daysLeft: 20 });
+    expect(nextDeadline(campaign, Z('2021-07-01T00:00:00Z'))).toMatchObject({ kind: 'registration', year: 2021 });
+    expect(nextDeadline(campaign, Z('2021-11-20T00:00:00Z'))).toMatchObject({ kind: 'registration', year: 2021, daysLeft: 10 });
+    expect(nextDeadline(campaign, Z('2021-12-01T00:00:00Z'))).toMatchObject({ kind: 'dossier', year: 2021 });
     expect(nextDeadline(campaign, Z('2021-07-01T00:00:00Z'), ['registration'])).toMatchObject({ kind: 'registration' });
-    expect(nextDeadline(campaign, Z('2021-12-31T17:00:00.000Z'), ['registration'])).toBeUndefined();
+    expect(nextDeadline(campaign, Z('2021-11-30T17:00:00.000Z'), ['registration'])).toBeUndefined();
     expect(nextDeadline(campaign, Z('2026-01-01T00:00:00Z'))).toBeUndefined();
     expect(upcomingDeadlines(campaign, Z('2025-12-06T00:00:00Z')).map((d) => d.kind)).toEqual(['report']);
   });
@@ -282,7 +283,7 @@ describe('host time zone independence', () => {
       vnInstantNyDst: ['2024-03-09T19:30:00.000Z', '2024-11-02T18:30:00.000Z'],
       dossier2024: '2024-12-05T17:00:00.000Z',
       report2024: '2024-12-10T17:00:00.000Z',
-      registration: '2021-12-31T17:00:00.000Z',
+      registration: '2021-11-30T17:00:00.000Z',
       reminders: ['2024-11-28T01:00:00.000Z', '2024-12-02T01:00:00.000Z', '2024-12-04T01:00:00.000Z', '2024-12-05T01:00:00.000Z'],
       vnDate: [
         { year: 2024, month: 12, day: 4 },

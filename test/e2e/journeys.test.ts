@@ -44,7 +44,8 @@ describe.each(PRESETS)('preset %s: from registration to an accepted, completed d
     expect(bot.text(r)).toContain('Bạn đã tham gia với vai trò cán bộ phụ trách');
 
     r = await pickYear(await bot.say(officer, 'go|register'));
-    r = await bot.say(officer, '1');
+    r = await bot.say(officer, '1'); // ticks the first content area
+    r = await bot.say(officer, 'xong');
     r = await bot.say(officer, 'bỏ qua');
     r = await bot.say(officer, bot.button(r, 'Xác nhận'));
     expect(bot.text(r)).toContain(`Đã ghi nhận đăng ký thi đua năm ${year}`);
@@ -53,7 +54,7 @@ describe.each(PRESETS)('preset %s: from registration to an accepted, completed d
     r = await pickYear(await bot.say(officer, 'go|report'));
     for (let i = 0; i < standardFor(campaign, unit.level)!.indicators.length; i++) r = await bot.say(officer, '100');
     r = await bot.say(officer, 'Đã số hóa hồ sơ');
-    r = await bot.say(officer, '1');
+    r = await bot.say(officer, bot.button(r, 'Xác nhận'));
     expect(bot.text(r)).toContain(`Đã nhận báo cáo chỉ tiêu năm ${year}`);
 
     r = await pickYear(await bot.say(officer, 'go|nominate'));

@@ -6,7 +6,9 @@ import { joinAsDemoOfficer, PDF, startBot, type TestBot } from '../helpers/bot.j
 async function atRegistrationSummary(bot: TestBot, user: string, commitments: string) {
   await joinAsDemoOfficer(bot, user);
   await bot.say(user, 'go|register');
+  // One typed number picks that area; "xong" ends the list (issue #13 item 3).
   await bot.say(user, '1');
+  await bot.say(user, 'xong');
   const r = await bot.say(user, commitments);
   expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
   return r;
@@ -79,7 +81,7 @@ describe('conversation engine', () => {
     const start = await size();
     for (let i = 1; i <= 30; i++) {
       await bot.say('u3h', i % 2 ? 'sửa 2' : 'sửa 1');
-      await bot.say('u3h', i % 2 ? `Cam kết ${i}` : '1');
+      await bot.say('u3h', i % 2 ? `Cam kết ${i}` : 'xong');
     }
     expect(await size()).toBeLessThan(start + 10);
     expect((await bot.app.engine.sessions.load('sim', 'u3h'))!.history).toEqual(['areas', 'commitments']);
@@ -101,7 +103,10 @@ describe('conversation engine', () => {
     r = await bot.say('u3', 'sua 9');
     expect(bot.text(r)).toContain('Không có mục số 9');
     r = await bot.say('u3', 'edit 1');
-    r = await bot.say('u3', '2');
+    // Area 1 is ticked already: untick it, tick area 2, done.
+    await bot.say('u3', '1');
+    await bot.say('u3', '2');
+    r = await bot.say('u3', 'xong');
     expect(bot.text(r)).toContain('Kiểm tra lại đăng ký');
     await bot.say('u3', 'Xác nhận');
     const reg = await registrationOf(bot, 'u3');
@@ -155,6 +160,7 @@ describe('conversation engine', () => {
     await joinAsDemoOfficer(bot, 'u7');
     await bot.say('u7', 'go|register');
     await bot.say('u7', '1');
+    await bot.say('u7', 'xong');
     await bot.say('u7', 'bỏ qua');
     const id = randomUUID();
     const results = await Promise.all([1, 2, 3].map(() => bot.app.engine.handle({ channel: 'sim', userId: 'u7', messageId: id, text: 'xác nhận', at: bot.clock.now })));

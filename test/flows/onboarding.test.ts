@@ -67,6 +67,7 @@ describe('an individual joins', () => {
     expect(bot.text(r)).toContain('Bạn không có quyền');
     await bot.say('p1', 'go|register');
     await bot.say('p1', '3');
+    await bot.say('p1', 'xong');
     await bot.say('p1', 'Hướng dẫn 5 hộ hàng xóm dùng VNeID');
     r = await bot.say('p1', 'xac nhan');
     expect(bot.text(r)).toContain('Đã ghi nhận đăng ký');

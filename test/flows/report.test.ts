@@ -30,7 +30,7 @@ describe.each(PRESETS)('preset $id: an officer reports the indicators', (preset)
     expect(bot.text(r)).toContain('Thuyết minh');
     r = await bot.say(user, 'Đã triển khai phần mềm một cửa điện tử');
     expect(bot.text(r)).toContain('Kiểm tra lại báo cáo chỉ tiêu');
-    r = await bot.say(user, '1');
+    r = await bot.say(user, 'Xác nhận');
     expect(bot.text(r)).toContain(`Đã nhận báo cáo chỉ tiêu năm ${year}`);
     const report = await bot.app.store.reports.get(campaign.id, year, unit.id);
     expect(report?.values).toEqual(expected);

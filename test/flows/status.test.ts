@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCampaign } from '../../src/campaign/load.js';
+import { startBot, type TestBot } from '../helpers/bot.js';
+import { addNomination, TEST_ACTOR } from '../helpers/jobs.js';
 import { PRESETS, presetOfficer, playRegistration, playReport, playNomination } from '../helpers/presets.js';
 
 describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (preset) => {
@@ -17,5 +20,75 @@ describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (p
     expect(text).toContain('Báo cáo chỉ tiêu: đã nộp');
     expect(text).toContain('Hồ sơ Nguyễn Văn An: đã gửi');
     expect(text).toMatch(/Hạn tiếp theo: .* \(còn \d+ ngày\)/);
+  });
+});
+
+/** The demo seed's officer and district staff (src/demo/seed.ts). */
+const OFFICER = 'can-bo-don-vi';
+const STAFF = 'can-bo-huyen';
+const PRESET_IDS = ['binh-thanh-2024', 'dong-thap-2021-2025', 'hai-duong-2021-2025', 'tu-ky-2021-2025'];
+
+/**
+ * Every preset: the officer's unit reported for the first reporting year and sent a
+ * dossier for the last one; it is 20/11 of the last year. /tinhtrang, /thongke and /thieu
+ * show both years (and the current one), "/… <year>" only that year.
+ */
+describe.each(PRESET_IDS)('preset %s: status and staff views show every reporting year with something due or submitted', (id) => {
+  let bot: TestBot;
+  const campaign = loadCampaign(id);
+  const first = campaign.reportingYears[0]!;
+  const last = campaign.reportingYears.at(-1)!;
+  beforeAll(async () => {
+    bot = await startBot(id, { now: new Date(`${last}-11-20T03:00:00Z`) });
+    const officer = (await bot.app.store.identities.get('sim', OFFICER))!;
+    const unit = (await bot.app.store.units.get(officer.unitId!))!;
+    await bot.app.store.reports.submit({ campaignId: campaign.id, year: first, unitId: unit.id, values: {}, narrative: null, submittedBy: 'test' }, TEST_ACTOR);
+    await addNomination(bot.app, bot.dataDir, unit.code, { year: last, nominee: 'Lê Thị Hoa', status: 'submitted' });
+  });
+  afterAll(() => bot.close());
+
+  it('/tinhtrang: each year with its report and dossiers; the dossier just sent is there', async () => {
+    const text = bot.text(await bot.say(OFFICER, '/tinhtrang'));
+    for (const y of new Set([first, last])) expect(text).toContain(`Năm ${y}:`);
+    expect(text).toContain('Hồ sơ Lê Thị Hoa: đã gửi');
+    expect(text).toMatch(/Báo cáo chỉ tiêu: đã nộp lúc/);
+    expect(text).not.toMatch(/-\d+ ngày/);
+  });
+
+  it('/tinhtrang <year> shows that year only', async () => {
+    const text = bot.text(await bot.say(OFFICER, `/tinhtrang ${first}`));
+    expect(text).toContain(`Năm ${first}:`);
+    for (const y of campaign.reportingYears.filter((y) => y !== first)) expect(text).not.toContain(`Năm ${y}:`);
+  });
+
+  it('/thongke: a section per year with something due or submitted; /thongke <year> filters', async () => {
+    const text = bot.text(await bot.say(STAFF, '/thongke'));
+    for (const y of new Set([first, last])) expect(text).toMatch(new RegExp(`Thống kê năm ${y} — \\d+ đơn vị`));
+    expect(text).not.toMatch(/-\d+ ngày/);
+    const one = bot.text(await bot.say(STAFF, `/thongke ${first}`));
+    expect(one).toContain(`Thống kê năm ${first}`);
+    for (const y of campaign.reportingYears.filter((y) => y !== first)) expect(one).not.toContain(`Thống kê năm ${y}`);
+    expect(one).toMatch(/: ✗ \| ✓ \| /); // the unit that reported that year
+  });
+
+  it('/thieu: the incomplete dossier of the last year is listed; a year not in the plan gets the list of years', async () => {
+    const text = bot.text(await bot.say(STAFF, '/thieu'));
+    expect(text).toContain('Lê Thị Hoa');
+    expect(text).toContain(`Năm ${last}: 1 đơn vị có hồ sơ còn thiếu`);
+    const bad = bot.text(await bot.say(STAFF, '/thieu 2019'));
+    expect(bad).toContain('Kế hoạch không có năm “2019”');
+    expect(bad).toContain(campaign.reportingYears.join(', '));
+  });
+
+  it('once every deadline is past: said once, and what was submitted is still shown', async () => {
+    bot.clock.now = new Date(`${last + 1}-02-01T03:00:00Z`);
+    const status = bot.text(await bot.say(OFFICER, '/tinhtrang'));
+    expect(status.split('Các mốc thời hạn của kế hoạch đều đã qua').length).toBe(2);
+    expect(status).toContain('Hồ sơ Lê Thị Hoa: đã gửi');
+    expect(status).not.toMatch(/đã hết hạn ngày|còn -?\d+ ngày/);
+    const staff = bot.text(await bot.say(STAFF, '/thongke'));
+    expect(staff.split('Các mốc thời hạn của kế hoạch đều đã qua').length).toBe(2);
+    expect(staff).toContain(`Thống kê năm ${first}`);
+    expect(staff).not.toMatch(/đã hết hạn ngày|còn -?\d+ ngày/);
   });
 });

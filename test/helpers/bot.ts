@@ -17,7 +17,7 @@ export interface TestBot {
   prefix: string;
   dataDir: string;
   clock: { now: Date };
-  /** Sends a text (or a button payload when it starts with s|, go| or cmd|) and returns the replies. */
+  /** Sends a text (or a button payload when it starts with s|, go|, cmd| or pg|) and returns the replies. */
   say(user: string, input: string, opts?: { messageId?: string }): Promise<Reply[]>;
   upload(user: string, bytes: Buffer, name: string): Promise<Reply[]>;
   /** The text of all replies joined, for assertions. */
@@ -58,7 +58,7 @@ export async function startBot(
     dataDir,
     clock,
     async say(user, input, o = {}) {
-      const isPayload = /^(s|go|cmd)\|/.test(input);
+      const isPayload = /^(s|go|cmd|pg)\|/.test(input);
       const r = await bot.app.engine.handle({
         channel: 'sim',
         userId: user,

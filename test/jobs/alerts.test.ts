@@ -133,7 +133,7 @@ describe('alerts on Telegram', () => {
     await t.fake.waitFor(() => t.fake.messagesTo(STAFF).length >= 1 && t.fake.messagesTo(GROUP).length >= 1, 10_000);
     const told = t.fake.messagesTo(STAFF).map(textOf);
     expect(told).toEqual([
-      `📥 Xóm Đồng Tâm vừa gửi hồ sơ số ${n!.id.slice(2)} (Nguyễn Văn An) nhưng còn thiếu: ${parts.map(label).join('; ')}. Hạn nộp: hết ngày 05/12/2024 (còn 3 ngày).`,
+      `📥 Xóm Đồng Tâm vừa gửi hồ sơ số ${n!.id.slice(2)} (Nguyễn Văn An, năm 2024) nhưng còn thiếu: ${parts.map(label).join('; ')}. Hạn nộp: hết ngày 05/12/2024 (còn 3 ngày).`,
     ]);
     expect(t.fake.messagesTo(GROUP).map(textOf)).toEqual(told);
 

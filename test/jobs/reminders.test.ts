@@ -9,13 +9,14 @@ import { SECRET, startTelegramBot, textOf, type TelegramTestBot } from '../helpe
 const campaign = loadCampaign('binh-thanh-2024');
 const active = (local: string) => activeReminders(campaign, vn(local)).map((r) => `${r.kind} D-${r.offsetDays}`).sort();
 
-describe('which reminder is in effect, at the edges of Vietnam days (binh-thanh-2024: dossiers 05/12, report 10/12, registration Q4)', () => {
+describe('which reminder is in effect, at the edges of Vietnam days (binh-thanh-2024: dossiers 05/12, report 10/12, registration 30/11)', () => {
   it('nothing before the first reminder minute; the D-7 reminder from 08:00:00 Vietnam time', () => {
-    expect(active('2024-11-28T07:59:59')).toEqual([]);
-    expect(active('2024-11-28T08:00')).toEqual(['dossier D-7']);
+    expect(active('2024-11-28T07:59:59')).toEqual(['registration D-7']);
+    expect(active('2024-11-28T08:00')).toEqual(['dossier D-7', 'registration D-7']);
     // 08:00 in Vietnam is 01:00 UTC: the same instant, whatever the host's zone.
-    expect(activeReminders(campaign, new Date('2024-11-28T00:59:59.999Z'))).toEqual([]);
-    expect(activeReminders(campaign, new Date('2024-11-28T01:00:00Z')).map((r) => r.offsetDays)).toEqual([7]);
+    const dossier = (at: string) => activeReminders(campaign, new Date(at)).filter((r) => r.kind === 'dossier');
+    expect(dossier('2024-11-28T00:59:59.999Z')).toEqual([]);
+    expect(dossier('2024-11-28T01:00:00Z').map((r) => r.offsetDays)).toEqual([7]);
   });
 
   it('the latest reminder whose time has come, per deadline', () => {
@@ -30,10 +31,10 @@ describe('which reminder is in effect, at the edges of Vietnam days (binh-thanh-
     expect(active('2024-12-06T00:00')).toEqual(['report D-7']);
     expect(active('2024-12-10T23:59:59')).toEqual(['report D-0']);
     expect(active('2024-12-11T00:00')).toEqual([]);
-    // Registration closes with the quarter: 31/12 is still in it, 01/01 is not.
-    expect(active('2024-12-17T08:00')).toEqual(['registration D-14']);
-    expect(active('2024-12-31T23:59:59')).toEqual(['registration D-1']);
-    expect(active('2025-01-01T00:00')).toEqual([]);
+    // Registration closes on 30/11, before the dossiers and the report it leads to: 30/11 is still open, 01/12 is not.
+    expect(active('2024-11-16T08:00')).toEqual(['registration D-14']);
+    expect(active('2024-11-30T23:59:59')).toEqual(['dossier D-7', 'registration D-1']);
+    expect(active('2024-12-01T00:00')).toEqual(['dossier D-7']);
   });
 });
 
@@ -85,15 +86,15 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
 
     // On the last day: "today is the last day"; the registration reminders include individuals who have not registered.
     const last = await app.jobs.previewReminders(vn('2024-12-10T08:00'));
-    expect(last.messages.find((m) => m.userId === 'can-bo-don-vi')!.reply.text).toContain('(hôm nay là ngày cuối)');
+    expect(last.messages.find((m) => m.userId === 'can-bo-don-vi')!.reply.text).toContain('(hôm nay là hạn cuối)');
     const person = await app.store.people.create({ name: 'Trần Văn Bình', position: null, kind: 'citizen', unitId: null, unitName: 'Xóm Đồng Tâm', createdAt: new Date().toISOString() }, { id: 'test', role: null, channel: 'sim' });
     await app.store.identities.upsert({ ...(await addIdentity(app, 'sim', 'citizen', { role: 'individual' })), personId: person.id }, { id: 'test', role: null, channel: 'sim' });
-    const reg = await app.jobs.previewReminders(vn('2024-12-24T08:00'));
+    const reg = await app.jobs.previewReminders(vn('2024-11-23T08:00'));
     expect(reg.messages.find((m) => m.userId === 'citizen')!.reply.text).toBe(
-      `⏰ Nhắc hạn: bạn chưa đăng ký thi đua ${campaign.name.vi}. Hạn đăng ký: hết ngày 31/12/2024 (còn 7 ngày).`,
+      `⏰ Nhắc hạn: bạn chưa đăng ký thi đua ${campaign.name.vi}. Hạn đăng ký năm 2024: hết ngày 30/11/2024 (còn 7 ngày).`,
     );
     await app.store.registrations.upsert({ campaignId: campaign.id, year: 2024, subject: { type: 'person', personId: person.id }, contentAreas: [campaign.contentAreas[0]!.id], commitments: null, registeredBy: person.id }, { id: 'test', role: null, channel: 'sim' });
-    expect((await app.jobs.previewReminders(vn('2024-12-24T08:00'))).messages.filter((m) => m.userId === 'citizen')).toEqual([]);
+    expect((await app.jobs.previewReminders(vn('2024-11-23T08:00'))).messages.filter((m) => m.userId === 'citizen')).toEqual([]);
   });
 
   it('running a pass twice queues each reminder once; the sent ones are not queued again', async () => {

@@ -30,6 +30,7 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
     await bot.say('officer-a', '/dangky 2025');
     await bot.say('officer-a', '2025');
     await bot.say('officer-a', '1');
+    await bot.say('officer-a', 'xong');
     await bot.say('officer-a', 'Cam kết bí mật của A');
     await bot.say('officer-a', 'xác nhận');
     await bot.say('officer-a', 'go|nominate');

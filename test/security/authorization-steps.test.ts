@@ -47,13 +47,13 @@ describe('authorization at every step: access ending mid-flow saves nothing', ()
   }
 
   const cases: Case[] = [
-    { flow: 'register', setup: async (u) => (await officer(u), ['/dangky', String(YEAR), '1', 'Cam kết của đơn vị', '1']) },
+    { flow: 'register', setup: async (u) => (await officer(u), ['/dangky', String(YEAR), 'tất cả', 'Cam kết của đơn vị', 'Xác nhận']) },
     {
       flow: 'report',
       setup: async (u) => {
         await officer(u);
         const n = standardFor(bot.app.campaign, 'commune')!.indicators.length;
-        return ['/baocao', String(YEAR), ...Array.from({ length: n }, () => '95'), 'bỏ qua', '1'];
+        return ['/baocao', String(YEAR), ...Array.from({ length: n }, () => '95'), 'bỏ qua', 'Xác nhận'];
       },
     },
     {
@@ -63,9 +63,9 @@ describe('authorization at every step: access ending mid-flow saves nothing', ()
         ['/dexuat', String(YEAR), 'Một cá nhân', 'Nguyễn Văn Thử', 'Văn thư', 'UBND xã Hưng Đạo', '1', 'Thành tích', { file: 'to-trinh.pdf' }, 'để sau', 'để sau', 'để sau', 'để sau', 'Gửi hồ sơ']
       ),
     },
-    { flow: 'review_accept', setup: async (u) => (await staff(u), [`go|review_accept|${await submittedDossier()}`, '1']) },
-    { flow: 'review_return', setup: async (u) => (await staff(u), [`go|review_return|${await submittedDossier()}`, 'Thiếu biên bản họp', '1']) },
-    { flow: 'invite', setup: async (u) => (await staff(u), ['/moi', '1', 'Hưng Đạo', '1', '1']) },
+    { flow: 'review_accept', setup: async (u) => (await staff(u), [`go|review_accept|${await submittedDossier()}`, 'Chấp nhận']) },
+    { flow: 'review_return', setup: async (u) => (await staff(u), [`go|review_return|${await submittedDossier()}`, 'Thiếu biên bản họp', 'Trả lại']) },
+    { flow: 'invite', setup: async (u) => (await staff(u), ['/moi', '1', 'Hưng Đạo', '1', 'Cấp mã']) },
     {
       flow: 'announce',
       setup: async (u) => {
@@ -74,7 +74,7 @@ describe('authorization at every step: access ending mid-flow saves nothing', ()
           { channel: 'sim', userId: u, personId: null, role: 'admin', unitId: null, lang: 'vi', lastInboundAt: null, unreachable: false, createdAt: new Date().toISOString() },
           CLI_ACTOR,
         );
-        return ['/thongbao', 'Họp giao ban sáng thứ Hai', '1', '1', '1'];
+        return ['/thongbao', 'Họp giao ban sáng thứ Hai', '1', '1', 'Gửi thông báo'];
       },
     },
   ];
@@ -158,7 +158,7 @@ describe('authorization at every step, over Telegram', () => {
     await t.press(OFFICER, 'Cán bộ đơn vị');
     await t.send(t.tg.text({ userId: OFFICER, text: code }), OFFICER);
     await t.send(t.tg.text({ userId: OFFICER, text: '/dangky' }), OFFICER);
-    await t.send(t.tg.text({ userId: OFFICER, text: '1' }), OFFICER);
+    await t.send(t.tg.text({ userId: OFFICER, text: 'tất cả' }), OFFICER);
     const summary = await t.send(t.tg.text({ userId: OFFICER, text: 'bỏ qua' }), OFFICER);
     expect(summary.map(textOf).join('\n')).toContain('Kiểm tra lại đăng ký');
     await store.identities.revoke('telegram', String(OFFICER), CLI_ACTOR);

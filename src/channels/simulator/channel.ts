@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
 import { FilesFullError, UPLOADS_DIR, type FileStore } from '../../files.js';
+import { choicesNumbered } from '../../engine/pages.js';
 import type { Inbound, InboundAttachment, Reply } from '../../engine/types.js';
 import type { OutboundChannel, SendOutcome } from '../types.js';
 
@@ -12,6 +13,8 @@ export interface TranscriptEntry {
   at: string;
   text: string;
   choices?: { payload: string; label: string }[];
+  /** The choices are shown numbered (src/engine/pages.ts). */
+  numbered?: boolean;
   file?: string;
   expectsFile?: boolean;
 }
@@ -34,6 +37,7 @@ const botEntry = (reply: Reply): TranscriptEntry => ({
   at: new Date().toISOString(),
   text: reply.text,
   choices: reply.choices,
+  ...(reply.choices?.length && { numbered: choicesNumbered(reply) }),
   expectsFile: reply.expectsFile,
   file: reply.file?.name,
 });

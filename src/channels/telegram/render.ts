@@ -1,4 +1,5 @@
 import type { InlineKeyboardButton } from 'grammy/types';
+import { choicesNumbered } from '../../engine/pages.js';
 import type { Choice, Reply } from '../../engine/types.js';
 
 /** Bot API limits (https://core.telegram.org/bots/api#sendmessage, #inlinekeyboardbutton). */
@@ -52,12 +53,13 @@ export const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /**
  * Buttons in rows: short labels side by side (3 or 2 per row), anything longer one per
- * row so phones do not cut it. Labels are numbered because prompts say "or type the number".
+ * row so phones do not cut it. Labels are numbered when the reply's choices are
+ * (`choicesNumbered`, src/engine/pages.ts), because prompts say "or type the number".
  */
-export function keyboard(choices: Choice[], data: (payload: string) => string): InlineKeyboardButton.CallbackButton[][] {
+export function keyboard(choices: Choice[], data: (payload: string) => string, numbered = choices.length > 1): InlineKeyboardButton.CallbackButton[][] {
   const shown = choices.slice(0, BUTTONS_MAX);
   const buttons = shown.map((c, i) => ({
-    text: shown.length > 1 ? `${i + 1}. ${c.label}` : c.label,
+    text: numbered ? `${i + 1}. ${c.label}` : c.label,
     callback_data: data(c.payload),
   }));
   const longest = Math.max(...buttons.map((b) => b.text.length));
@@ -73,7 +75,7 @@ export function keyboard(choices: Choice[], data: (payload: string) => string): 
  * `data` maps a choice payload to callback_data of at most 64 bytes.
  */
 export function renderReply(reply: Reply, data: (payload: string) => string): TelegramOp[] {
-  const kb = reply.choices && reply.choices.length > 0 ? keyboard(reply.choices, data) : undefined;
+  const kb = reply.choices && reply.choices.length > 0 ? keyboard(reply.choices, data, choicesNumbered(reply)) : undefined;
   const text = reply.text.trim() ? reply.text : '';
   if (reply.file) {
     if (text.length <= CAPTION_MAX) {

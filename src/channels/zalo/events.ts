@@ -14,8 +14,8 @@ export type Normalised =
   | { kind: 'ignore'; reason: string };
 
 /** Our button payloads (engine/input.ts): a pressed `oa.query.hide` button sends one back as text. */
-/** Deep links carry a target (`go|nominate|n_12`, engine/links.ts): without it here, Zalo's reminder buttons arrived as text. */
-const PAYLOAD = /^(?:s\|[^|\n]{1,30}\|[^|\n]{1,40}|go\|[A-Za-z0-9_-]{1,40}(?:\|[A-Za-z0-9_.:-]{1,40})?|cmd\|[a-z]{1,20}(?:\|[a-z]{2})?)$/;
+/** Our button payloads (engine/input.ts, pages.ts); deep links carry a target (`go|nominate|n_12`, engine/links.ts): without it here, Zalo's reminder buttons arrived as text. */
+const PAYLOAD = /^(?:s\|[^|\n]{1,30}\|[^|\n]{1,40}|go\|[A-Za-z0-9_-]{1,40}(?:\|[A-Za-z0-9_.:-]{1,40})?|cmd\|[a-z]{1,20}(?:\|[a-z]{2})?|pg\|\d{1,3})$/;
 export const isOurPayload = (text: string) => PAYLOAD.test(text);
 
 const str = (v: unknown): string | undefined =>

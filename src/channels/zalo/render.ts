@@ -1,25 +1,27 @@
 import type { Lang } from '../../domain/entities.js';
-import type { Reply } from '../../engine/types.js';
+import { choicesNumbered, clampPage, pageCount, pageOf, pagePayload } from '../../engine/pages.js';
+import type { Choice, Reply } from '../../engine/types.js';
 import { t } from '../../i18n.js';
 
 /**
  * One normalised reply → the Zalo messages that carry it (docs/zalo.md "Rendering").
  *
  * - Text is split at Zalo's 2,000-character limit (on paragraph, line, then word breaks).
- * - Choices are ALWAYS also written as a numbered list (the engine accepts numbers and
- *   typed labels), and become `oa.query.hide` buttons whose payload is our payload string:
- *   a press comes back as an ordinary user_send_text with that payload, hidden from the chat.
+ * - Numbered choices (src/engine/pages.ts) are ALSO written as a numbered list (the engine
+ *   accepts numbers and typed labels), and become `oa.query.hide` buttons whose payload is
+ *   our payload string: a press comes back as an ordinary user_send_text with that payload,
+ *   hidden from the chat. Unnumbered ones (a single "Bỏ qua", a summary's actions, buttons
+ *   of an earlier message) are buttons with their label only.
  * - Zalo takes at most 5 buttons per message: up to 5 choices ride on the (last) text
  *   message; 6–10 choices put the first 5 there and the rest on one more short message;
- *   more than 10 choices are numbered text only (two extra bubbles would be noise).
+ *   more than 10 are paged: 3 choices and "Trang trước" / "Trang sau" (the engine keeps the
+ *   page, `reply.page`), while the text lists them all, so any can be typed.
  * - A file goes after the text, as its own message (uploaded first by the channel).
  */
 
 export const ZALO_TEXT_MAX = 2000;
 export const ZALO_BUTTONS_MAX = 5;
 export const ZALO_BUTTON_TITLE_MAX = 100;
-/** Beyond this many choices, no buttons at all. */
-export const ZALO_BUTTONED_CHOICES_MAX = 2 * ZALO_BUTTONS_MAX;
 
 export interface ZaloButton {
   title: string;
@@ -76,17 +78,25 @@ export function splitText(text: string, max = ZALO_TEXT_MAX): string[] {
 
 export function renderReply(reply: Reply, lang: Lang): ZaloPart[] {
   const choices = reply.choices ?? [];
+  const numbered = choicesNumbered(reply);
+  const name = (c: Choice, i: number) => (numbered ? `${i + 1}. ${c.label}` : c.label);
   let text = reply.text ?? '';
-  if (choices.length) text = `${text}\n\n${choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')}`;
+  // Numbered choices are also written out (every one, whatever page the buttons show), so
+  // each can be typed; unnumbered ones are named by their buttons, or listed when paged.
+  const paged = pageCount(choices.length) > 1;
+  if (choices.length && (numbered || paged)) text = `${text}\n\n${choices.map((c, i) => (numbered ? name(c, i) : `• ${c.label}`)).join('\n')}`;
   const parts: ZaloPart[] = splitText(text).map((piece) => ({ kind: 'text' as const, text: piece }));
-
-  if (choices.length > 0 && choices.length <= ZALO_BUTTONED_CHOICES_MAX) {
-    const buttons = choices.map((c, i) => ({
-      title: clip(`${i + 1}. ${c.label}`, ZALO_BUTTON_TITLE_MAX),
-      type: 'oa.query.hide' as const,
-      payload: c.payload,
-    }));
-    const last = parts.at(-1);
+  const button = (title: string, payload: string): ZaloButton => ({ title: clip(title, ZALO_BUTTON_TITLE_MAX), type: 'oa.query.hide', payload });
+  const last = parts.at(-1);
+  if (paged) {
+    // A long list: one page of choices with "Trang trước" / "Trang sau", within the 5 buttons.
+    const page = clampPage(choices.length, reply.page);
+    const buttons = pageOf(choices, page).map(({ choice, index }) => button(name(choice, index), choice.payload));
+    if (page > 0) buttons.unshift(button(t(lang, 'page.previous'), pagePayload(page - 1)));
+    if (page < pageCount(choices.length) - 1) buttons.push(button(t(lang, 'page.next'), pagePayload(page + 1)));
+    if (last?.kind === 'text') last.buttons = buttons;
+  } else if (choices.length > 0) {
+    const buttons = choices.map((c, i) => button(name(c, i), c.payload));
     if (last?.kind === 'text') last.buttons = buttons.slice(0, ZALO_BUTTONS_MAX);
     if (buttons.length > ZALO_BUTTONS_MAX) parts.push({ kind: 'text', text: t(lang, 'zalo.more_choices'), buttons: buttons.slice(ZALO_BUTTONS_MAX) });
   }

@@ -20,11 +20,12 @@ export const confirm: StepKind<ConfirmStep> = {
     const lines = env.summary().map((l, i) => `${i + 1}. ${l}`);
     const extra = step.extra ? await step.extra(ctx, data) : null;
     const text = [question, ...lines, extra, ctx.t('confirm.edit_hint')].filter(Boolean).join('\n');
-    return reply(text, buttons(step.id, await step.actions(ctx, data)));
+    // The numbers here are the summary's ("sửa N", or the number alone: engine.ts); the actions are pressed or typed by name.
+    return { ...reply(text, buttons(step.id, await step.actions(ctx, data))), numbered: false };
   },
   async accept(step, input, env) {
     const actions = await step.actions(env.ctx, env.data);
-    const o = matchOption(actions, input.text, input.optionId);
+    const o = input.text !== undefined && /^\d+[.)]?$/.test(input.text) ? null : matchOption(actions, input.text, input.optionId);
     if (!o) return { kind: 'retry', error: env.ctx.t('error.choice', { count: actions.length }) };
     return o.id === 'cancel' ? { kind: 'cancel' } : { kind: 'finish', action: o.id };
   },

@@ -1,6 +1,6 @@
 import type { FileRef } from '../../domain/entities.js';
 import type { Data } from '../context.js';
-import { isSkipWord, stepPayload } from '../input.js';
+import { isSkipWord, matchOption, stepPayload } from '../input.js';
 import type { FlowContext } from '../context.js';
 import type { BaseStep, StepKind } from './types.js';
 
@@ -20,7 +20,9 @@ export const file: StepKind<FileStep> = {
   },
   async accept(_step, input, env) {
     const { ctx } = env;
-    if (input.optionId === '__skip' || isSkipWord(input.text)) return { kind: 'answer', value: null };
+    // Its one button, pressed or typed ("Bổ sung sau", "bo sung sau", "1"); a file step takes no other text.
+    const later = [{ id: '__skip', label: ctx.t('file.later') }];
+    if (input.optionId === '__skip' || isSkipWord(input.text) || (input.text && matchOption(later, input.text, undefined))) return { kind: 'answer', value: null };
     const attachment = input.attachments.find((a) => a.kind === 'file' || a.kind === 'image');
     if (!attachment) {
       const sticker = input.attachments.some((a) => a.kind === 'sticker');

@@ -1,3 +1,4 @@
+import { fold } from '../../domain/text.js';
 import type { Data, FlowContext, Parsed } from '../context.js';
 import { isSkipWord, stepPayload } from '../input.js';
 import { reply, type BaseStep, type StepKind } from './types.js';
@@ -17,7 +18,9 @@ export const text: StepKind<TextStep> = {
   },
   async accept(step, input, env) {
     const { ctx } = env;
-    if (input.optionId === '__skip' || (step.optional && isSkipWord(input.text))) return { kind: 'answer', value: null };
+    // Its button "Bỏ qua" typed is a skip too (shown without a number: a typed number is text here).
+    const skipLabel = step.optional && input.text !== undefined && fold(input.text) === fold(ctx.t('step.skip'));
+    if (input.optionId === '__skip' || (step.optional && isSkipWord(input.text)) || skipLabel) return { kind: 'answer', value: null };
     if (input.optionId !== undefined) return { kind: 'retry', error: ctx.t('error.stale_button') };
     const typed = input.text!;
     if (typed.length > step.max) return { kind: 'retry', error: ctx.t('error.text_too_long', { max: step.max, length: typed.length }) };

@@ -171,7 +171,7 @@ describe('zalo rendering', () => {
     expect(csMessage(p as Extract<typeof p, { kind: 'text' }>)).toEqual({ text: 'Chọn\n\n1. Có mã mời\n2. Cá nhân', attachment: { type: 'template', payload: { buttons: (p as any).buttons } } });
   });
 
-  it('6–10 choices: 5 buttons on the message, the rest on one more; > 10: numbers only', () => {
+  it('6–10 choices: 5 buttons on the message, the rest on one more; > 10: paged, every number in the text', () => {
     const choices = (n: number) => Array.from({ length: n }, (_, i) => ({ payload: `go|f${i}`, label: `Mục ${i + 1}` }));
     const seven = renderReply({ text: 'Menu', choices: choices(7) }, 'vi');
     expect(seven).toHaveLength(2);
@@ -182,7 +182,8 @@ describe('zalo rendering', () => {
     expect(renderReply({ text: 'Menu', choices: choices(7) }, 'en')[1]).toMatchObject({ text: 'More choices:' });
     const many = renderReply({ text: 'Đơn vị', choices: choices(12) }, 'vi');
     expect(many).toHaveLength(1);
-    expect(many[0]!.kind === 'text' && many[0]!.buttons).toBeUndefined();
+    // Issue #13 item 3: a page of 3 and "Trang sau" (the engine keeps the page: reply.page).
+    expect(many[0]!.kind === 'text' && many[0]!.buttons?.map((b) => b.title)).toEqual(['1. Mục 1', '2. Mục 2', '3. Mục 3', 'Trang sau']);
     expect(many[0]!.kind === 'text' && many[0]!.text).toContain('12. Mục 12');
     const long = renderReply({ text: 'x', choices: [{ payload: 'go|a', label: 'Đ'.repeat(300) }] }, 'vi');
     expect(long[0]!.kind === 'text' && [...long[0]!.buttons![0]!.title].length).toBe(100);

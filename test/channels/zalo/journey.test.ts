@@ -90,7 +90,7 @@ describe('zalo: an officer registers and reports in Vietnamese through Zalo even
     expect(z.text(sent)).toContain('Thuyết minh');
     sent = await z.say(user, 'Đã triển khai phần mềm một cửa điện tử');
     expect(z.text(sent)).toContain('Kiểm tra lại báo cáo chỉ tiêu');
-    sent = await z.say(user, '1');
+    sent = await z.say(user, 'Xác nhận');
     expect(z.text(sent)).toContain('Đã nhận báo cáo chỉ tiêu năm 2024');
     const report = await z.bot.app.store.reports.get(campaign.id, 2024, unit.id);
     expect(report?.values[standard.indicators[0]!.id]).toBe(85.5);
