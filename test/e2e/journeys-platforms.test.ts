@@ -171,7 +171,10 @@ describe.each(PRESETS)('preset %s: the journey on Telegram and Zalo', (id) => {
     const { store } = z.bot.app;
     await side.say('menu');
     let r = await pickYear(side, await side.press('Đăng ký thi đua'));
-    r = await side.say('1');
+    r = await side.say('1'); // ticks the first content area
+    // Zalo shows long lists a page at a time: turn pages until «Xong» is on screen.
+    while (!side.labels().some((l) => l.includes('Xong'))) r = await side.press('Trang sau');
+    r = await side.press('Xong');
     r = await side.say('bỏ qua');
     r = await side.press('Xác nhận');
     expect(all(r)).toContain(`Đã ghi nhận đăng ký thi đua năm ${year}`);
