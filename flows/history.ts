@@ -3,6 +3,7 @@ import { formatVn } from '../src/domain/index.js';
 import { isReviewer } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { reviewable } from './lib/review.js';
+import { dossierNames } from './lib/dossier.js';
 
 /** Lịch sử hồ sơ: every change to one dossier, who made it and when (Vietnam time). */
 export const history = defineFlow({
@@ -26,6 +27,6 @@ export const history = defineFlow({
         channel: e.channel,
       }) + (after.returnReason ? ` — ${ctx.t('status.return_reason', { reason: after.returnReason })}` : '');
     });
-    return [{ text: [ctx.t('history.header', { id: found.n.id, nominee: found.n.nominee.name }), ...lines].join('\n') }];
+    return [{ text: [ctx.t('history.header', dossierNames(ctx.lang, ctx.campaign, found.n)), ...lines].join('\n') }];
   },
 });

@@ -3,6 +3,7 @@ import { label } from './lib/common.js';
 import { isReviewer } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { badYearText, capped, deadlineLines, staffYears } from './lib/staff.js';
+import { dossierNumber } from './lib/dossier.js';
 
 /** Hồ sơ thiếu: units whose dossiers miss required parts, and exactly which, for each year shown (or the year typed). */
 export const missing = defineFlow({
@@ -20,7 +21,7 @@ export const missing = defineFlow({
         r.incomplete.map((x) =>
           ctx.t('missing.line', {
             unit: r.unit.name,
-            id: x.nomination.id,
+            number: dossierNumber(x.nomination),
             nominee: x.nomination.nominee.name,
             parts: x.missing.map((p) => label(ctx, p.label)).join('; '),
           }),

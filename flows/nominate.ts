@@ -5,7 +5,7 @@ import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
 import { isStoreError } from '../src/store/index.js';
-import { completeSent, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
+import { completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
@@ -299,14 +299,14 @@ async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string
   for (const [partId, file] of Object.entries(partsOf(ctx, d))) {
     if (stored[partId]?.sha256 !== file.sha256) n = await ctx.store.nominations.attachPart(n.id, partId, file, ctx.actor);
   }
-  if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', { id: n.id }) }];
+  if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', dossierNames(ctx.lang, ctx.campaign, n)) }];
   n = await ctx.store.nominations.setStatus(n.id, 'submitted', { deadline: nominationDeadline(ctx.campaign, n) }, ctx.actor);
   const c = dossierCompleteness(ctx.campaign, n);
   // Staff above the unit hear at once about a dossier submitted with parts missing (jobs/alerts.ts).
   // The submission stands even if that cannot be queued now: the scheduled digests list it too.
   if (!c.complete) await ctx.jobs?.dossierSubmitted(n).catch(() => {});
   const text = c.complete
-    ? ctx.t('nominate.submitted', { id: n.id })
-    : ctx.t('nominate.submitted_incomplete', { id: n.id, parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') });
+    ? ctx.t('nominate.submitted', dossierNames(ctx.lang, ctx.campaign, n))
+    : ctx.t('nominate.submitted_incomplete', { ...dossierNames(ctx.lang, ctx.campaign, n), parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') });
   return [{ text: n.lateAt ? `${text}\n${ctx.t('nominate.submitted_late', { year: n.year })}` : text }];
 }

@@ -9,6 +9,7 @@ import { campaignYears, label, optionSchema } from './lib/common.js';
 import { canReview, isReviewer } from '../src/domain/roles.js';
 import { may, scopeHere } from './lib/access.js';
 import { reviewable } from './lib/review.js';
+import { dossierNumber, dossierTitle } from './lib/dossier.js';
 
 function awardLabel(ctx: FlowContext, n: Nomination): string {
   try {
@@ -37,18 +38,18 @@ async function waiting(ctx: FlowContext): Promise<Option[]> {
     .slice(0, 20);
   const names = new Map<string, string>();
   for (const n of mine) if (!names.has(n.unitId)) names.set(n.unitId, (await ctx.store.units.get(n.unitId))?.name ?? n.unitId);
-  return mine.map((n) => ({ id: n.id, label: ctx.t('review.pick_label', { id: n.id, unit: names.get(n.unitId)!, nominee: n.nominee.name }) }));
+  return mine.map((n) => ({ id: n.id, label: ctx.t('review.pick_label', { number: dossierNumber(n), unit: names.get(n.unitId)!, nominee: n.nominee.name }) }));
 }
 
 /** The name staff see for a dossier part: the part and the dossier, and the extension of the file's real type (never the sender's). */
 const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typeof label>[1], f: FileRef) =>
-  documentName(label(ctx, partLabel), f, n.id);
+  documentName(label(ctx, partLabel), f, `ho-so-${dossierNumber(n)}`);
 
 /** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
 function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[] {
   const c = dossierCompleteness(ctx.campaign, n);
   const lines = [
-    ctx.t('review.header', { id: n.id, status: ctx.t(`status.dossier_${n.status}`) }),
+    ctx.t('review.header', { title: dossierTitle(ctx, n), status: ctx.t(`status.dossier_${n.status}`) }),
     ctx.t('review.unit_line', { unit: unit?.name ?? n.unitId }),
     nomineeLine(ctx, n),
     ctx.t('review.award_line', { award: awardLabel(ctx, n) }),
@@ -68,11 +69,11 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
   const replies: Reply[] = [{ text: lines.join('\n') }];
   for (const p of c.present) {
     const f = n.parts[p.id]!;
-    replies.push({ text: ctx.t('review.file_caption', { part: label(ctx, p.label), id: n.id }), file: { path: f.path, name: partFileName(ctx, n, p.label, f), mime: f.mime } });
+    replies.push({ text: ctx.t('review.file_caption', { part: label(ctx, p.label), number: dossierNumber(n) }), file: { path: f.path, name: partFileName(ctx, n, p.label, f), mime: f.mime } });
   }
   if (n.status === 'submitted') {
     replies.push({
-      text: ctx.t('review.decide_prompt', { id: n.id }),
+      text: ctx.t('review.decide_prompt', { number: dossierNumber(n) }),
       choices: [
         { payload: flowLink('review_accept', n.id), label: ctx.t('review.action_accept') },
         { payload: flowLink('review_return', n.id), label: ctx.t('review.action_return') },

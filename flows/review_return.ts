@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
 import { isReviewer } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
+import { dossierNumber } from './lib/dossier.js';
 import { beginDecision, decide, decisionSchema } from './lib/review.js';
 
 /** The decision's facts and the reason, sent to the officer word for word. */
@@ -20,13 +21,13 @@ export const reviewReturn = defineFlow({
       kind: 'text',
       id: 'reason',
       max: 1000,
-      prompt: (c, d) => c.t('review_return.reason_prompt', { id: String(d.id) }),
+      prompt: (c, d) => c.t('review_return.reason_prompt', { number: dossierNumber({ id: String(d.id) }) }),
       summary: (c, d) => c.t('review_return.reason_line', { reason: String(d.reason) }),
     },
     {
       kind: 'confirm',
       id: 'confirm',
-      prompt: (c, d) => c.t('review_return.confirm', { id: String(d.id), nominee: String(d.nominee), unit: String(d.unit) }),
+      prompt: (c, d) => c.t('review_return.confirm', { number: dossierNumber({ id: String(d.id) }), nominee: String(d.nominee), unit: String(d.unit) }),
       actions: (c) => [
         { id: 'return', label: c.t('review_return.action_confirm') },
         { id: 'cancel', label: c.t('confirm.cancel') },

@@ -7,6 +7,7 @@ import { actingUnit, isParticipant } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { label } from './lib/common.js';
 import { badYearText } from './lib/staff.js';
+import { dossierNumber } from './lib/dossier.js';
 
 interface YearState {
   registration: Registration | null;
@@ -93,7 +94,7 @@ export const status = defineFlow({
     const text = (await statusLines(ctx, open)).join('\n');
     const choices = open
       .slice(0, MAX_DOSSIER_BUTTONS)
-      .map((n) => ({ payload: flowLink('nominate', n.id), label: ctx.t('status.action_dossier', { number: n.id.replace(/^n_/, '') }) }));
+      .map((n) => ({ payload: flowLink('nominate', n.id), label: ctx.t('status.action_dossier', { number: dossierNumber(n) }) }));
     return [choices.length ? { text, choices } : { text }];
   },
 });

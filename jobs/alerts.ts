@@ -11,6 +11,7 @@ import {
   type Unit,
 } from '../src/domain/index.js';
 import { flowLink } from '../flows/links.js';
+import { dossierNumber } from '../flows/lib/dossier.js';
 import { t } from '../src/i18n.js';
 import type { GroupLink, Store } from '../src/store/index.js';
 import { PRIORITY } from './keys.js';
@@ -99,7 +100,7 @@ function digestLines(campaign: Campaign, lang: Lang, year: number, at: Date, row
     for (const x of r.items)
       lines.push(
         t(lang, 'alert.digest_line', {
-          id: x.nomination.id,
+          number: dossierNumber(x.nomination),
           nominee: x.nomination.nominee.name,
           status: t(lang, `status.dossier_${x.nomination.status}`),
           parts: x.missing.map((p) => p.label[lang]).join('; '),
@@ -201,7 +202,7 @@ export async function planSubmittedAlert(ctx: AlertContext, nomination: Nominati
     reply: {
       text: t(s.lang, 'alert.submitted_incomplete', {
         unit: unit.name,
-        id: nomination.id,
+        number: dossierNumber(nomination),
         nominee: nomination.nominee.name,
         parts: missing.map((p) => p.label[s.lang]).join('; '),
         year: nomination.year,
@@ -222,7 +223,7 @@ export async function planCompletedAlert(ctx: AlertContext, nomination: Nominati
   const found = await listenersAbove(ctx, nomination.unitId);
   if (!found) return [];
   const { unit, listeners } = found;
-  const number = nomination.id.replace(/^n_/, '');
+  const number = dossierNumber(nomination);
   return listeners.map((s) => ({
     kind: 'alert' as const,
     ref: `alert-${campaign.id}-completed`,

@@ -18,6 +18,7 @@ import type { Store } from '../src/store/index.js';
 import { DONE_TTL_SECONDS, PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
 import { deadlineWhen } from '../src/services/deadlines.js';
+import { dossierNumber } from '../flows/lib/dossier.js';
 
 /**
  * Participant reminders. A pass at time `at` takes, for every deadline still open at
@@ -72,7 +73,7 @@ const MAX_DOSSIER_BUTTONS = 3;
 
 /** One button per dossier to act on (`go|nominate|n_12`), so the reminder leads straight into it. */
 function dossierChoices(ns: Nomination[], lang: Identity['lang']): Choice[] {
-  const own = ns.slice(0, MAX_DOSSIER_BUTTONS).map((n) => ({ payload: flowLink('nominate', n.id), label: t(lang, 'reminder.action_dossier_one', { number: n.id.replace(/^n_/, '') }) }));
+  const own = ns.slice(0, MAX_DOSSIER_BUTTONS).map((n) => ({ payload: flowLink('nominate', n.id), label: t(lang, 'reminder.action_dossier_one', { number: dossierNumber(n) }) }));
   return ns.length > MAX_DOSSIER_BUTTONS ? [...own, { payload: flowLink('nominate'), label: t(lang, 'reminder.action_dossier') }] : own;
 }
 
@@ -88,7 +89,7 @@ function dossierIssue(campaign: Campaign, n: Nomination, lang: Identity['lang'])
   if (missing.length) what.push(t(lang, 'reminder.what_missing', { parts: missing.map((p) => p.label[lang]).join('; ') }));
   else if (n.status === 'draft') what.push(t(lang, 'reminder.what_draft'));
   if (what.length === 0) return null;
-  return t(lang, 'reminder.dossier_line', { nominee: n.nominee.name, number: n.id.replace(/^n_/, ''), what: what.join('; ') });
+  return t(lang, 'reminder.dossier_line', { nominee: n.nominee.name, number: dossierNumber(n), what: what.join('; ') });
 }
 
 /** Who should be reminded of what at `at` (nothing is sent). */

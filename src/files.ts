@@ -126,7 +126,7 @@ export function senderLabel(name: string): string {
 
 /**
  * The name the bot gives a stored file when it shows or sends it: readable words
- * (`to-trinh-de-nghi-khen-thuong-n_12.pdf`) and the extension of its real type, found from its bytes. The
+ * (`to-trinh-de-nghi-khen-thuong-ho-so-12.pdf`) and the extension of its real type, found from its bytes. The
  * sender's own name is at most a secondary label (senderLabel), never the file's name.
  */
 export function documentName(words: string, file: Pick<FileRef, 'path'>, id?: string): string {
@@ -136,7 +136,7 @@ export function documentName(words: string, file: Pick<FileRef, 'path'>, id?: st
     .slice(0, 48)
     // Runs are single dashes by now: one at either end at most (a `-+$` would be quadratic).
     .replace(/^-|-$/g, '');
-  return `${slug || 'tai-lieu'}${id ? `-${id.replace(/[^A-Za-z0-9_]/g, '')}` : ''}.${ext}`;
+  return `${slug || 'tai-lieu'}${id ? `-${id.replace(/[^A-Za-z0-9_-]/g, '')}` : ''}.${ext}`;
 }
 
 /** Total size of the files under `dir` (0 when it does not exist). */

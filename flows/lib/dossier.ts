@@ -1,26 +1,41 @@
 import type { FlowContext, Option } from '../../src/engine/flow.js';
-import type { FileRef, Nomination } from '../../src/domain/entities.js';
+import type { FileRef, Lang, Nomination } from '../../src/domain/entities.js';
+import type { Campaign } from '../../src/campaign/index.js';
 import type { Reply } from '../../src/engine/types.js';
 import { dossierCompleteness, dossierDeadline, findReview } from '../../src/domain/index.js';
 import { actingUnit } from '../../src/domain/roles.js';
+import { t as translate } from '../../src/i18n.js';
 import { label } from './common.js';
-import { nominationId } from './review.js';
 
 /** A unit's own dossiers as officers see them: by number, award and nominee, never by internal id. */
 
 /** "12" for n_12: the number officers and staff read. */
 export const dossierNumber = (n: Pick<Nomination, 'id'>) => n.id.replace(/^n_/, '');
 
-/** "Hồ sơ số 12 — Giấy khen … — Nguyễn Văn An". */
-export function dossierTitle(ctx: FlowContext, n: Nomination): string {
+/** "12", "#12", "số 12", "n_12", "N_12" (typed after /hoso, /lichsu, /dexuat, or a button's target) → "n_12"; null for anything else. */
+export function nominationId(raw: string | undefined): string | null {
+  const m = raw ? /^(?:#|s[oố]\s*)?(?:n_)?(\d{1,9})$/iu.exec(raw.trim().normalize('NFC')) : null;
+  return m ? `n_${Number(m[1])}` : null;
+}
+
+/**
+ * How people read a dossier, in every message (flows, reminders, alerts): its number, award
+ * and nominee, and the three as one title, "Hồ sơ số 12 — Giấy khen … — Nguyễn Văn An".
+ * Never the internal id (n_12): that stays in button payloads, which nobody reads.
+ */
+export function dossierNames(lang: Lang, campaign: Campaign, n: Pick<Nomination, 'id' | 'awardId' | 'reviewId' | 'nominee'>) {
   let award = n.awardId;
   try {
-    award = label(ctx, findReview(ctx.campaign, n.awardId, n.reviewId).award.label);
+    award = findReview(campaign, n.awardId, n.reviewId).award.label[lang];
   } catch {
     // An award the campaign no longer lists: its id is the best we have.
   }
-  return ctx.t('dossier.title', { number: dossierNumber(n), award, nominee: n.nominee.name });
+  const names = { number: dossierNumber(n), award, nominee: n.nominee.name };
+  return { ...names, title: translate(lang, 'dossier.title', names) };
 }
+
+/** "Hồ sơ số 12 — Giấy khen … — Nguyễn Văn An". */
+export const dossierTitle = (ctx: FlowContext, n: Nomination): string => dossierNames(ctx.lang, ctx.campaign, n).title;
 
 /** The required parts still missing, as one line of labels ('' when complete). */
 export const missingLabels = (ctx: FlowContext, n: Pick<Nomination, 'parts'>) =>
@@ -50,7 +65,7 @@ export async function openNominations(ctx: FlowContext, unitId: string): Promise
 export async function ownDossier(ctx: FlowContext, raw: string): Promise<{ ok: true; n: Nomination } | { ok: false; error: string }> {
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
-  if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== actingUnit(ctx.identity)) return { ok: false, error: ctx.t('nominate.not_found', { number: raw.replace(/^#?n_/i, '').slice(0, 12) }) };
+  if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== actingUnit(ctx.identity)) return { ok: false, error: ctx.t('nominate.not_found', { number: id ? id.slice(2) : raw.slice(0, 12) }) };
   if (n.status === 'accepted') return { ok: false, error: ctx.t('nominate.already_accepted', { title: dossierTitle(ctx, n) }) };
   return { ok: true, n };
 }

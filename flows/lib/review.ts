@@ -8,14 +8,10 @@ import { flowLink } from '../links.js';
 import { isStoreError } from '../../src/store/index.js';
 import { scopeHere } from './access.js';
 import { label } from './common.js';
+import { dossierNames, dossierNumber, nominationId } from './dossier.js';
 
 /** Who may see which dossier, and the accept / return decision shared by flows/review_accept.ts and flows/review_return.ts. */
 
-/** "12", "#12", "n_12", "N_12" → "n_12"; null for anything else. */
-export function nominationId(raw: string | undefined): string | null {
-  const m = raw ? /^#?(?:n_)?(\d{1,9})$/i.exec(raw.trim()) : null;
-  return m ? `n_${Number(m[1])}` : null;
-}
 
 type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error: string };
 
@@ -23,15 +19,15 @@ type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error
 export async function reviewable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
-  if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: (raw ?? '').slice(0, 20) }) };
-  if (!canReview(ctx.identity, await scopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { id: n.id }) };
+  if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: id ? id.slice(2) : (raw ?? '').slice(0, 20) }) };
+  if (!canReview(ctx.identity, await scopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { number: dossierNumber(n) }) };
   return { ok: true, n, unit: await ctx.store.units.get(n.unitId) };
 }
 
 /** reviewable(), and still waiting for a decision. */
 export async function decidable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
   const f = await reviewable(ctx, raw);
-  if (f.ok && f.n.status !== 'submitted') return { ok: false, error: ctx.t('review.not_waiting', { id: f.n.id, status: ctx.t(`status.dossier_${f.n.status}`) }) };
+  if (f.ok && f.n.status !== 'submitted') return { ok: false, error: ctx.t('review.not_waiting', { number: dossierNumber(f.n), nominee: f.n.nominee.name, status: ctx.t(`status.dossier_${f.n.status}`) }) };
   return f;
 }
 
@@ -70,7 +66,7 @@ export async function decide(ctx: FlowContext, d: Decision & { reason?: string }
   } catch (err) {
     if (!isStoreError(err, 'illegal_transition')) throw err;
     const now = await ctx.store.nominations.get(f.n.id);
-    return [{ text: ctx.t('review.not_waiting', { id: f.n.id, status: ctx.t(`status.dossier_${now?.status ?? f.n.status}`) }) }];
+    return [{ text: ctx.t('review.not_waiting', { number: dossierNumber(f.n), nominee: f.n.nominee.name, status: ctx.t(`status.dossier_${now?.status ?? f.n.status}`) }) }];
   }
   let told = 0;
   const recipients = await recipientsOf(ctx, n);
@@ -78,11 +74,11 @@ export async function decide(ctx: FlowContext, d: Decision & { reason?: string }
     const message: Reply =
       status === 'returned'
         ? {
-            text: translate(r.lang, 'review.officer_returned', { id: n.id, nominee: n.nominee.name, reason: reason! }),
+            text: translate(r.lang, 'review.officer_returned', { title: dossierNames(r.lang, ctx.campaign, n).title, reason: reason! }),
             // Straight into this dossier, also from the middle of another conversation (engine: ask, then switch).
             choices: [{ payload: flowLink('nominate', n.id), label: translate(r.lang, 'review.officer_fix_button') }],
           }
-        : { text: translate(r.lang, 'review.officer_accepted', { id: n.id, nominee: n.nominee.name }) };
+        : { text: translate(r.lang, 'review.officer_accepted', { title: dossierNames(r.lang, ctx.campaign, n).title }) };
     const outcome = ctx.notify
       ? await ctx.notify({ channel: r.channel, userId: r.userId }, message, `review:${n.id}:${status}:${n.updatedAt}:${r.channel}:${r.userId}`)
       : { ok: false };
@@ -92,7 +88,7 @@ export async function decide(ctx: FlowContext, d: Decision & { reason?: string }
   return [
     {
       text: [
-        ctx.t(status === 'accepted' ? 'review.accepted' : 'review.returned', { id: n.id }),
+        ctx.t(status === 'accepted' ? 'review.accepted' : 'review.returned', dossierNames(ctx.lang, ctx.campaign, n)),
         told > 0 ? ctx.t('review.notified', { count: told, unit }) : ctx.t('review.notify_failed', { unit }),
       ].join('\n'),
     },

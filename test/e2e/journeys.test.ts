@@ -126,7 +126,7 @@ describe.each(PRESETS)('preset %s: from registration to an accepted, completed d
     expect(bot.text(r)).not.toContain('còn thiếu');
     r = await bot.say(STAFF, bot.button(r, 'Chấp nhận'));
     r = await bot.say(STAFF, bot.button(r, 'Chấp nhận'));
-    expect(bot.text(r)).toContain(`Đã chấp nhận hồ sơ ${nominationId}.`);
+    expect(bot.text(r)).toMatch(new RegExp(`Đã chấp nhận hồ sơ số ${nominationId.replace('n_', '')} — .+ — Nguyễn Văn An\\.`));
     expect((await bot.app.store.nominations.get(nominationId))!.status).toBe('accepted');
     // Accepted: the officer can no longer change it.
     r = await bot.say(officer, 'menu');

@@ -51,7 +51,7 @@ const CASES: Record<string, Case> = {
     who: { role: 'staff', unitCode: OFFICE },
     targets: (bot) => twoDossiers(bot, { status: 'submitted', parts: ['to_trinh'] }),
     start: (t) => `/hoso ${num(t)}`,
-    names: (t) => `Hồ sơ ${t}`,
+    names: (t) => `Hồ sơ số ${num(t)} `,
     // `/hoso` waits at the pick (paused by "menu"); `/hoso 12` shows that dossier at once.
     before: [],
     readOnly: true,
@@ -62,7 +62,7 @@ const CASES: Record<string, Case> = {
     who: { role: 'staff', unitCode: OFFICE },
     targets: (bot) => twoDossiers(bot, { status: 'submitted', parts: ['to_trinh'] }),
     start: (t) => `go|review_accept|${t}`,
-    names: (t) => `Chấp nhận hồ sơ ${t}`,
+    names: (t) => `Chấp nhận hồ sơ số ${num(t)} `,
     finish: async (bot, user, r) => void (await bot.say(user, bot.button(r, 'Chấp nhận'))),
     state: dossierState,
   },
@@ -71,7 +71,7 @@ const CASES: Record<string, Case> = {
     targets: (bot) => twoDossiers(bot, { status: 'submitted', parts: ['to_trinh'] }),
     start: (t) => `go|review_return|${t}`,
     before: ['Thiếu biên bản họp hội đồng'],
-    names: (t) => t,
+    names: (t) => `hồ sơ số ${num(t)}?`,
     finish: async (bot, user) => {
       const r = await bot.say(user, 'Thiếu báo cáo thành tích');
       await bot.say(user, bot.button(r, 'Trả lại'));
@@ -161,14 +161,14 @@ describe('a flow started on a target acts on that target, never on one paused ea
     const [two, three] = await twoDossiers(bot, { status: 'submitted', parts: ['to_trinh'] });
     let r = await bot.say('staff', `/hoso ${num(two)}`);
     r = await bot.say('staff', bot.button(r, 'Chấp nhận'));
-    expect(bot.text(r)).toContain(`Chấp nhận hồ sơ ${two}`);
+    expect(bot.text(r)).toContain(`Chấp nhận hồ sơ số ${num(two)} `);
     await bot.say('staff', 'menu');
     r = await bot.say('staff', `/hoso ${num(three)}`);
     r = await bot.say('staff', bot.button(r, 'Chấp nhận'));
-    expect(bot.text(r)).toContain(`Chấp nhận hồ sơ ${three}`);
-    expect(bot.text(r)).not.toContain(two);
+    expect(bot.text(r)).toContain(`Chấp nhận hồ sơ số ${num(three)} `);
+    expect(bot.text(r)).not.toContain(`số ${num(two)} `);
     r = await bot.say('staff', bot.button(r, 'Chấp nhận'));
-    expect(bot.text(r)).toContain(`Đã chấp nhận hồ sơ ${three}.`);
+    expect(bot.text(r)).toContain(`Đã chấp nhận hồ sơ số ${num(three)} — `);
     const status = async (id: string) => ((await bot!.app.store.nominations.get(id)) as Nomination).status;
     expect(await status(three)).toBe('accepted');
     expect(await status(two)).toBe('submitted');

@@ -14,7 +14,7 @@ describe('the audit trail of a dossier (/lichsu)', () => {
 
   it('/lichsu shows every change of a dossier to staff in scope, with the return reason', async () => {
     const r = text(await bot.say('staff-tk', `/lichsu ${dossier}`));
-    expect(r).toContain(`Lịch sử hồ sơ ${dossier}`);
+    expect(r).toContain(`Lịch sử hồ sơ số ${dossier.slice(2)} — `);
     expect(r).toMatch(/nomination\.create/);
     expect(r).toContain('đã gửi');
     expect(r).toContain('bị trả lại');

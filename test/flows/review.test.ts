@@ -19,27 +19,27 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
 
     let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso' }), STAFF);
     expect(t.text(m)).toContain('Có 1 hồ sơ chờ duyệt');
-    m = await t.press(STAFF, `${n.id} · Xóm Đồng Tâm · Nguyễn Thị Hoa`);
+    m = await t.press(STAFF, `Số ${n.id.slice(2)} · Xóm Đồng Tâm · Nguyễn Thị Hoa`);
     const details = t.text(m);
-    expect(details).toContain(`Hồ sơ ${n.id} — đã gửi`);
+    expect(details).toMatch(new RegExp(`Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa \\(đã gửi\\)`));
     expect(details).toContain('Đơn vị trình: Xóm Đồng Tâm');
     expect(details).toContain('Đề nghị khen: Nguyễn Thị Hoa — Trưởng xóm');
     expect(details).toContain('to-trinh.pdf');
     expect(details).toContain('Lưu ý: hồ sơ còn thiếu');
     const doc = t.fake.callsOf('sendDocument').at(-1)!;
     expect(doc.status).toBe(200);
-    expect(doc.files[0]).toMatchObject({ filename: `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-${n.id}.pdf`, size: PDF.length });
+    expect(doc.files[0]).toMatchObject({ filename: `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-ho-so-${n.id.slice(2)}.pdf`, size: PDF.length });
     expect(buttonsOf(m.find((x) => buttonsOf(x).some((b) => b.text.includes('Chấp nhận')))!).map((b) => b.callback_data)).toEqual([
       `go|review_accept|${n.id}`,
       `go|review_return|${n.id}`,
     ]);
 
     m = await t.press(STAFF, 'Trả lại để bổ sung');
-    expect(t.text(m)).toContain(`Lý do trả lại hồ sơ ${n.id}?`);
+    expect(t.text(m)).toContain(`Lý do trả lại hồ sơ số ${n.id.slice(2)}?`);
     m = await t.send(t.tg.text({ userId: STAFF, text: 'Thiếu báo cáo thành tích có xác nhận của UBND xã' }), STAFF);
     expect(t.text(m)).toContain('1. Lý do: Thiếu báo cáo thành tích có xác nhận của UBND xã');
     m = await t.press(STAFF, 'Trả lại');
-    expect(t.text(m)).toContain(`Đã trả lại hồ sơ ${n.id}.`);
+    expect(t.text(m)).toContain(`Đã trả lại hồ sơ số ${n.id.slice(2)} — `);
     expect(t.text(m)).toContain('Đã báo cho 1 cán bộ của Xóm Đồng Tâm.');
 
     const after = (await store.nominations.get(n.id))!;
@@ -72,19 +72,20 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
     const n = await submittedDossier(t, { id: `telegram:${OFFICER}`, role: 'officer', channel: 'telegram' });
 
     let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso', args: n.id.replace('n_', '') }), STAFF);
-    expect(t.text(m)).toContain(`Hồ sơ ${n.id}`);
+    expect(t.text(m)).toContain(`Hồ sơ số ${n.id.slice(2)} — `);
     m = await t.press(STAFF, 'Chấp nhận');
-    expect(t.text(m)).toContain(`Chấp nhận hồ sơ ${n.id} (Nguyễn Thị Hoa, Xóm Đồng Tâm)?`);
+    expect(t.text(m)).toContain(`Chấp nhận hồ sơ số ${n.id.slice(2)} (Nguyễn Thị Hoa, Xóm Đồng Tâm)?`);
     const before = t.fake.messagesTo(OFFICER).length;
     m = await t.press(STAFF, 'Chấp nhận');
-    expect(t.text(m)).toContain(`Đã chấp nhận hồ sơ ${n.id}.`);
+    expect(t.text(m)).toContain(`Đã chấp nhận hồ sơ số ${n.id.slice(2)} — `);
     expect((await t.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
     workers = track(await startWorkers(t.bot.app, { schedules: false }));
     await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length > before, 10_000);
     const told = t.fake.messagesTo(OFFICER).slice(before).map(textOf);
-    expect(told).toEqual([`Hồ sơ đề nghị khen thưởng ${n.id} (Nguyễn Thị Hoa) đã được chấp nhận.`]);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được chấp nhận\\.$`));
 
     const again = await t.send(t.tg.callbackQuery({ userId: STAFF, data: `go|review_return|${n.id}` }), STAFF);
-    expect(t.text(again)).toContain(`Hồ sơ ${n.id} đang ở trạng thái "đã được chấp nhận", không chờ duyệt.`);
+    expect(t.text(again)).toContain(`Hồ sơ số ${n.id.slice(2)} (Nguyễn Thị Hoa) đang ở trạng thái "đã được chấp nhận", không chờ duyệt.`);
   });
 });

@@ -56,10 +56,10 @@ describe('incomplete-dossier digests to staff', () => {
       '2 đơn vị, 3 hồ sơ chưa đủ thành phần bắt buộc.',
       `Thiếu theo thành phần: ${label('to_trinh')}: 1 · ${label('bien_ban')}: 1 · ${label('bao_cao_thanh_tich')}: 2 · ${label('bao_cao_so_tong_ket')}: 2 · ${label('ke_hoach_phat_dong')}: 3`,
       '▸ Xóm Đồng Tâm (2 hồ sơ)',
-      `   – ${a.id} Nguyễn Thị Hoa (đã gửi): thiếu ${[label('bao_cao_thanh_tich'), label('bao_cao_so_tong_ket'), label('ke_hoach_phat_dong')].join('; ')}`,
-      `   – ${b.id} Lò Văn Minh (bị trả lại): thiếu ${label('ke_hoach_phat_dong')}`,
+      `   – Hồ sơ số ${a.id.slice(2)}, Nguyễn Thị Hoa (đã gửi): thiếu ${[label('bao_cao_thanh_tich'), label('bao_cao_so_tong_ket'), label('ke_hoach_phat_dong')].join('; ')}`,
+      `   – Hồ sơ số ${b.id.slice(2)}, Lò Văn Minh (bị trả lại): thiếu ${label('ke_hoach_phat_dong')}`,
       '▸ Xóm Nà Mòn (1 hồ sơ)',
-      `   – ${c.id} Xóm Nà Mòn (nháp): thiếu ${parts.map(label).join('; ')}`,
+      `   – Hồ sơ số ${c.id.slice(2)}, Xóm Nà Mòn (nháp): thiếu ${parts.map(label).join('; ')}`,
       'Gõ /thieu để xem danh sách này bất cứ lúc nào.',
     ]);
     expect(messages.find((m) => m.userId === 'xa-en')!.reply.text).toContain('2 units, 3 dossiers without every required part.');
@@ -93,7 +93,7 @@ describe('incomplete-dossier digests to staff', () => {
       expect(m.delayMs).toBe(i * 1100);
     });
     const all = zalo.map((m) => m.reply.text).join('\n');
-    expect(all.match(/– n_\d+ /g)).toHaveLength(42);
+    expect(all.match(/– Hồ sơ số \d+, /g)).toHaveLength(42);
     expect(zalo[0]!.reply.text).toContain('14 đơn vị, 42 hồ sơ');
   });
 });
@@ -133,7 +133,7 @@ describe('alerts on Telegram', () => {
     await t.fake.waitFor(() => t.fake.messagesTo(STAFF).length >= 1 && t.fake.messagesTo(GROUP).length >= 1, 10_000);
     const told = t.fake.messagesTo(STAFF).map(textOf);
     expect(told).toEqual([
-      `📥 Xóm Đồng Tâm vừa gửi hồ sơ ${n!.id} (Nguyễn Văn An, năm 2024) nhưng còn thiếu: ${parts.map(label).join('; ')}. Hạn nộp: hết ngày 05/12/2024 (còn 3 ngày).`,
+      `📥 Xóm Đồng Tâm vừa gửi hồ sơ số ${n!.id.slice(2)} (Nguyễn Văn An, năm 2024) nhưng còn thiếu: ${parts.map(label).join('; ')}. Hạn nộp: hết ngày 05/12/2024 (còn 3 ngày).`,
     ]);
     expect(t.fake.messagesTo(GROUP).map(textOf)).toEqual(told);
 
@@ -142,7 +142,7 @@ describe('alerts on Telegram', () => {
     await app.jobs.schedule.add('staff-alert', { year: 2024, offsetDays: 2, at: vn('2024-12-03T08:00').toISOString() });
     await t.fake.waitFor(() => t.fake.messagesTo(STAFF).length >= 2 && t.fake.messagesTo(GROUP).length >= 2, 10_000);
     expect(textOf(t.fake.messagesTo(STAFF)[1]!)).toContain('(còn 2 ngày)');
-    expect(textOf(t.fake.messagesTo(GROUP)[1]!)).toContain(`– ${n!.id} Nguyễn Văn An (đã gửi)`);
+    expect(textOf(t.fake.messagesTo(GROUP)[1]!)).toContain(`– Hồ sơ số ${n!.id.slice(2)}, Nguyễn Văn An (đã gửi)`);
     await outboxDrained(app);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(t.fake.messagesTo(STAFF)).toHaveLength(2);

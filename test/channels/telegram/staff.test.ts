@@ -22,12 +22,12 @@ describe('staff on Telegram', () => {
     expect(await joinOnTelegram(t, OTHER, 'staff', district2.id)).toContain('cán bộ theo dõi của Huyện Phú Lương');
 
     let m = await t.send(t.tg.command({ userId: OTHER, command: 'hoso', args: n.id }), OTHER);
-    expect(t.text(m)).toContain(`Hồ sơ ${n.id} không thuộc các đơn vị anh/chị theo dõi.`);
+    expect(t.text(m)).toContain(`Hồ sơ số ${n.id.slice(2)} không thuộc các đơn vị anh/chị theo dõi.`);
     expect(t.fake.callsOf('sendDocument')).toEqual([]);
     m = await t.send(t.tg.command({ userId: OTHER, command: 'hoso' }), OTHER);
     expect(t.text(m)).toContain('Hiện không có hồ sơ nào chờ duyệt');
     m = await t.send(t.tg.command({ userId: OTHER, command: 'hoso', args: 'n_999' }), OTHER);
-    expect(t.text(m)).toContain('Không tìm thấy hồ sơ "n_999"');
+    expect(t.text(m)).toContain('Không tìm thấy hồ sơ số "999"');
     // A forged decision button is refused the same way.
     m = await t.send(t.tg.callbackQuery({ userId: OTHER, data: `go|review_accept|${n.id}` }), OTHER);
     expect(t.text(m)).toContain('không thuộc các đơn vị anh/chị theo dõi');
@@ -59,7 +59,7 @@ describe('staff on Telegram', () => {
     expect(t.text(m)).toMatch(/Thống kê năm 2024 — \d+ đơn vị/);
     expect(t.text(m)).toContain('Xóm Đồng Tâm');
     m = await t.send(t.tg.command({ userId: STAFF, command: 'thieu' }), STAFF);
-    expect(t.text(m)).toContain(n.id);
+    expect(t.text(m)).toContain(`hồ sơ số ${n.id.slice(2)} (`);
   });
 
   it("a sender's file name never reaches staff as is: bidi and zero-width tricks are gone, the file carries the bot's name", async () => {
@@ -81,12 +81,12 @@ describe('staff on Telegram', () => {
 
     m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso', args: n!.id.replace('n_', '') }), STAFF);
     const seen = t.text(m);
-    const botName = `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-${n!.id}.pdf`;
+    const botName = `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-ho-so-${n!.id.slice(2)}.pdf`;
     expect(seen).toContain(`: ${botName} (tên khi gửi: "evilfdp.exe.pdf")`);
     expect(seen).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060\uFEFF]/);
     const doc = t.fake.callsOf('sendDocument').at(-1)!;
     expect(doc.files[0]!.filename).toBe(botName);
-    expect(String(doc.params.caption)).toBe(`Tờ trình đề nghị khen thưởng của cơ quan, bộ phận, xóm — hồ sơ ${n!.id}`);
+    expect(String(doc.params.caption)).toBe(`Tờ trình đề nghị khen thưởng của cơ quan, bộ phận, xóm — hồ sơ số ${n!.id.slice(2)}`);
   });
 
   it('a staff member links a group chat to their office for alerts; others cannot', async () => {
