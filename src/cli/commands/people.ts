@@ -27,7 +27,8 @@ export function register(program: Command): void {
       await withStore(async ({ store, where }) => {
         const roles = role ? [role] : LISTED;
         const rows: Identity[] = [];
-        for (const r of roles) rows.push(...(await store.identities.listByRole(r)));
+        // One role after another, each by account, so the listing reads the same every time.
+        for (const r of roles) rows.push(...(await store.identities.listByRole(r)).sort((a, b) => `${a.channel}:${a.userId}`.localeCompare(`${b.channel}:${b.userId}`)));
         for (const i of rows) {
           const unit = i.unitId ? await store.units.get(i.unitId) : null;
           const seen = i.lastInboundAt ? formatVn(new Date(i.lastInboundAt), 'en', true) : 'never';
