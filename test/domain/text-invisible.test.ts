@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripInvisible } from '../../src/domain/text.js';
 import type { Reply } from '../../src/engine/types.js';
-import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /** Bidi overrides/isolates, zero-width characters, word joiner, BOM. */
 const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/;
@@ -16,14 +16,13 @@ describe('invisible and direction-changing characters in what people type', () =
 
   it('a nominee named with U+202E and zero-width characters is stored and shown to staff without them (NFC); the return reason too', async () => {
     const officer = 'can-bo-don-vi';
-    let r = await bot.say(officer, 'go|nominate');
-    r = await bot.say(officer, bot.button(r, 'Một cá nhân'));
     // "Hùng" typed decomposed (u + combining grave), reversed by U+202E, with zero-width joiners/spaces and an isolate.
-    r = await bot.say(officer, '\u202eTrần\u200b Văn\u2066 Hu\u0300ng\u2069\u200d');
-    r = await bot.say(officer, 'Trưởng\u200c thôn\ufeff');
-    r = await bot.say(officer, '\u2067Xóm Đồng Tâm');
-    r = await bot.say(officer, '1');
-    r = await bot.say(officer, 'Gương mẫu\u202e, tận tụy\u2060');
+    let r = await nominatePerson(bot, officer, await bot.say(officer, 'go|nominate'), {
+      name: '\u202eTrần\u200b Văn\u2066 Hu\u0300ng\u2069\u200d',
+      position: 'Trưởng\u200c thôn\ufeff',
+      unit: '\u2067Xóm Đồng Tâm',
+      summary: 'Gương mẫu\u202e, tận tụy\u2060',
+    });
     await bot.upload(officer, PDF, 'to-trinh.pdf');
     for (let i = 0; i < 4; i++) r = await bot.say(officer, 'để sau');
     expect(bot.text(r)).toContain('Trần Văn Hùng');

@@ -4,7 +4,7 @@ import { loadCampaign } from '../../src/campaign/load.js';
 import { reminderSchedule, standardFor } from '../../src/domain/index.js';
 import type { Reply } from '../../src/engine/types.js';
 import { messageJobId, safeJobId } from '../../jobs/keys.js';
-import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /**
  * Issue 13, "done when": for every preset in campaigns/*.json, on the simulator, whole
@@ -58,12 +58,7 @@ describe.each(PRESETS)('preset %s: from registration to an accepted, completed d
     expect(bot.text(r)).toContain(`Đã nhận báo cáo chỉ tiêu năm ${year}`);
 
     r = await pickYear(await bot.say(officer, 'go|nominate'));
-    r = await bot.say(officer, bot.button(r, 'Một cá nhân'));
-    r = await bot.say(officer, 'Nguyễn Văn An');
-    r = await bot.say(officer, 'Trưởng xóm');
-    r = await bot.say(officer, 'Xóm Đồng Tâm');
-    r = await bot.say(officer, '1');
-    r = await bot.say(officer, 'Vận động 100% hộ dân cài ứng dụng VNeID');
+    r = await nominatePerson(bot, officer, r, { name: 'Nguyễn Văn An', position: 'Trưởng xóm', unit: 'Xóm Đồng Tâm', summary: 'Vận động 100% hộ dân cài ứng dụng VNeID' });
     r = await bot.upload(officer, uniquePdf(0), 'to-trinh.pdf');
     while (r.at(-1)?.expectsFile) r = await bot.say(officer, bot.button(r, 'Bổ sung sau'));
     r = await bot.say(officer, bot.button(r, 'Gửi hồ sơ'));

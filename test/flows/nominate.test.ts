@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { joinWithInvite, nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
 import { vn } from '../helpers/jobs.js';
 import { PRESETS, presetOfficer } from '../helpers/presets.js';
 
@@ -128,13 +128,7 @@ describe('a dossier sent after its deadline is accepted and marked late (binh-th
   afterAll(() => bot.close());
 
   it('the officer is warned at the summary, the dossier is stored as submitted and late, and status says so', async () => {
-    let r = await bot.say(OFFICER, '/dexuat');
-    r = await bot.say(OFFICER, bot.button(r, 'Một cá nhân'));
-    r = await bot.say(OFFICER, 'Hoàng Văn Nam');
-    r = await bot.say(OFFICER, 'Trưởng xóm');
-    r = await bot.say(OFFICER, 'Xóm Đồng Tâm');
-    r = await bot.say(OFFICER, '1');
-    r = await bot.say(OFFICER, 'Số hóa hồ sơ của xóm');
+    let r = await nominatePerson(bot, OFFICER, await bot.say(OFFICER, '/dexuat'), { name: 'Hoàng Văn Nam', position: 'Trưởng xóm', unit: 'Xóm Đồng Tâm', summary: 'Số hóa hồ sơ của xóm' });
     for (let i = 0; i < campaign.dossierParts.length; i++) r = await bot.upload(OFFICER, PDF, `phan-${i + 1}.pdf`);
     expect(bot.text(r)).toContain('Lưu ý: đã quá hạn nộp hồ sơ (05/12/2024); hồ sơ vẫn được nhận và ghi là nộp muộn.');
     r = await bot.say(OFFICER, bot.button(r, 'Gửi hồ sơ'));

@@ -150,3 +150,22 @@ export async function haiDuongStaffAndReturnedDossier(bot: TestBot): Promise<str
   await store.nominations.setStatus(n.id, 'returned', { reason: 'Thiếu biên bản họp' }, { id: 'sim:staff-tk', role: 'staff', channel: 'sim' });
   return n.id;
 }
+
+/**
+ * The nomination of one person up to its first dossier part, from replies that offer
+ * "Một cá nhân" (the nominee-kind question): name, position, unit, the first award offered,
+ * the achievement summary. Returns the replies that ask for the first part.
+ */
+export async function nominatePerson(
+  bot: TestBot,
+  user: string,
+  from: Reply[],
+  p: { name: string; position: string; unit: string; summary: string },
+): Promise<Reply[]> {
+  let r = await bot.say(user, bot.button(from, 'Một cá nhân'));
+  r = await bot.say(user, p.name);
+  r = await bot.say(user, p.position);
+  r = await bot.say(user, p.unit);
+  r = await bot.say(user, '1');
+  return bot.say(user, p.summary);
+}
