@@ -101,6 +101,8 @@ export const announce = defineFlow({
       kind: 'file',
       id: 'file',
       when: (_c, d) => d.attach === 'yes',
+      // Asked because the sender chose to attach one: nothing is "added later" to an announcement.
+      required: true,
       prompt: (c) => c.t('announce.file_prompt'),
       summary: (c, d) => (d.file ? c.t('announce.file_line', { name: senderLabel(d.file.name) }) : null),
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineFlow } from '../src/engine/flow.js';
 import { canRegister, registrant } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
+import type { FlowContext } from '../src/engine/context.js';
 import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 const schema = z.object({
@@ -12,6 +13,20 @@ const schema = z.object({
   commitments: z.string().nullable(),
 });
 
+type Draft = Partial<z.input<typeof schema>>;
+
+/** Registering again for a year starts from what was saved for it (the areas then show ticked). */
+async function fromSaved(ctx: FlowContext, d: Draft): Promise<void> {
+  const subject = registrant(ctx.identity);
+  if (!subject || !d.year) return;
+  const saved = await ctx.store.registrations.get(ctx.campaign.id, Number(d.year), subject);
+  if (!saved) return;
+  const known = new Set(ctx.campaign.contentAreas.map((a) => a.id));
+  const areas = saved.contentAreas.filter((id) => known.has(id));
+  if (areas.length) d.areas = areas;
+  d.commitments = saved.commitments;
+}
+
 /** Đăng ký thi đua: a unit (by its officer) or an individual commits to content areas for a year. */
 export const register = defineFlow({
   id: 'register',
@@ -20,10 +35,12 @@ export const register = defineFlow({
   available: may(canRegister),
   schema,
   async begin(ctx) {
-    return { data: defaultYear(ctx) };
+    const data: Draft = defaultYear(ctx);
+    await fromSaved(ctx, data);
+    return { data };
   },
   steps: () => [
-    yearStep(),
+    { ...yearStep<Draft>(), after: fromSaved },
     {
       kind: 'multi',
       id: 'areas',

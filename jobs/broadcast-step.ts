@@ -160,7 +160,7 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
     if (channel?.edit && messageId) {
       if (String(done) === h[1] || now - Number(h[0] ?? 0) < EDIT_EVERY_MS) return;
       await redis.hset(key, 'lastEditAt', String(now), 'lastEditDone', String(done));
-      const r = await channel.edit(spec.by.userId, messageId, progressReply(spec.by.lang, s, true)).catch(() => null);
+      const r = await channel.edit(spec.by.userId, messageId, progressReply(spec.by.lang, s)).catch(() => null);
       if (r && !r.ok) log.debug({ broadcast: id, outcome: r.kind }, 'progress edit failed');
       return;
     }
@@ -169,7 +169,7 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
     const quarter = s.total > 0 ? Math.floor((done / s.total) * 4) : 0;
     if (quarter <= Number(h[2] ?? 0) || quarter >= 4 || now - Number(h[3] ?? 0) < NEW_PROGRESS_EVERY_MS) return;
     await redis.hset(key, 'milestone', String(quarter), 'lastProgressAt', String(now));
-    await outbox.enqueue(toAdmin(spec, `bc|${id}|progress|${quarter}`, 'progress', progressReply(spec.by.lang, s, true)));
+    await outbox.enqueue(toAdmin(spec, `bc|${id}|progress|${quarter}`, 'progress', progressReply(spec.by.lang, s)));
   };
 
   const finish = async (id: string, spec: BroadcastSpec, how: 'done' | 'cancelled'): Promise<void> => {
@@ -185,7 +185,9 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
     const channel = outbound()[spec.by.channel];
     const sentAs = await outbox.outcome(`bc|${id}|progress`);
     if (channel?.edit && sentAs?.startsWith('ok:') && sentAs.length > 3)
-      await channel.edit(spec.by.userId, sentAs.slice(3), progressReply(spec.by.lang, final, false)).catch(() => null);
+      await channel.edit(spec.by.userId, sentAs.slice(3), progressReply(spec.by.lang, final)).catch(() => null);
+    // Still waiting in the outbox: it would arrive after the report with a button that stops nothing.
+    if (!sentAs) await outbox.removePending([{ channel: spec.by.channel, key: `bc|${id}|progress` }]);
     log.info({ broadcast: id, status: how, sent: final.sent, failed: final.failed, unreachable: final.unreachable }, 'broadcast finished');
   };
 
@@ -201,7 +203,7 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
     if (h.status === 'queued') await redis.eval(`if redis.call('HGET', KEYS[1], 'status') == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running') end`, 1, key);
     if (!h.built) await build(id, spec);
     if (!h.progressQueued) {
-      await outbox.enqueue(toAdmin(spec, `bc|${id}|progress`, 'progress', progressReply(spec.by.lang, await status(id), true)));
+      await outbox.enqueue(toAdmin(spec, `bc|${id}|progress`, 'progress', progressReply(spec.by.lang, await status(id))));
       await redis.hset(key, 'progressQueued', '1');
     }
 

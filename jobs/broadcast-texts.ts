@@ -19,7 +19,9 @@ export function announcementReply(lang: Lang, spec: Pick<BroadcastSpec, 'text' |
   return reply;
 }
 
-export function progressReply(lang: Lang, s: BroadcastStatus, withCancel: boolean): Reply {
+/** The live progress line: its "Dừng gửi" button only while the broadcast can still be stopped. */
+export function progressReply(lang: Lang, s: BroadcastStatus): Reply {
+  const withCancel = s.status === 'queued' || s.status === 'running';
   const done = s.sent + s.failed + s.unreachable + s.cancelled;
   const text = s.total === 0 && s.status !== 'done'
     ? t(lang, 'announce.progress_preparing', { id: s.id })

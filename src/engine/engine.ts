@@ -12,7 +12,7 @@ import type { FileStore } from '../files.js';
 import type { Store } from '../store/index.js';
 import type { EngineHooks, FlowJobs } from './ports.js';
 import type { Data, Flow, FlowContext } from './flow.js';
-import { matchOption, parseCommand, parseStepPayload, type Command } from './input.js';
+import { isGreeting, matchOption, parseCommand, parseStepPayload, type Command } from './input.js';
 import { flowLinkPayload, parseDeepLink, parseMenuLink } from './links.js';
 import { randomUUID } from 'node:crypto';
 import { LockTimeoutError } from './lock.js';
@@ -264,6 +264,8 @@ export class Engine {
     }
 
     const flow = this.flow(session);
+    // "Xin chào" at the menu or before joining is a greeting, answered as one.
+    if (!flow && !inbound.payload && isGreeting(text)) return [{ text: ctx.t('welcome') }, ...(await this.menuOrOnboarding(ctx, session))];
     if (!flow) {
       if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
       const go = parseMenuLink(inbound.payload);

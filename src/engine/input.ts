@@ -62,6 +62,15 @@ export function parseCommand(text: string | undefined, payload: string | undefin
   return null;
 }
 
+/** Greetings typed instead of a choice ("xin chào", "chào bạn", "hi"): answered with the welcome, not "chưa hiểu". */
+const GREETINGS = /^(?:xin chao|chao|chao ban|chao bot|chao em|chao anh|chao chi|alo|hello|hi|hey|good (?:morning|afternoon|evening))(?: (?:ban|bot|em|anh|chi|a|nhe|nha|moi nguoi|ca nha))*$/;
+
+export function isGreeting(text: string | undefined): boolean {
+  if (!text) return false;
+  const f = fold(text).replace(/[\s.!?,~:)(]+$/u, '').replace(/[,!]/g, ' ').replace(/\s+/g, ' ').trim();
+  return f.length <= 40 && GREETINGS.test(f);
+}
+
 /**
  * Which option the user meant: a button payload for this step, the option's number,
  * or its label typed with or without diacritics (a unique prefix is enough).

@@ -19,7 +19,8 @@ export const confirm: StepKind<ConfirmStep> = {
     const { ctx, data } = env;
     const lines = env.summary().map((l, i) => `${i + 1}. ${l}`);
     const extra = step.extra ? await step.extra(ctx, data) : null;
-    const text = [question, ...lines, extra, ctx.t('confirm.edit_hint')].filter(Boolean).join('\n');
+    // "Gõ sửa và số mục" only under numbered lines to edit.
+    const text = [question, ...lines, extra, lines.length ? ctx.t('confirm.edit_hint') : null].filter(Boolean).join('\n');
     // The numbers here are the summary's ("sửa N", or the number alone: engine.ts); the actions are pressed or typed by name.
     return { ...reply(text, buttons(step.id, await step.actions(ctx, data))), numbered: false };
   },

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BroadcastState, BroadcastStatus } from '../../src/engine/ports.js';
+import { progressReply } from '../../jobs/broadcast-texts.js';
+import { t } from '../../src/i18n.js';
+import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { PRESETS, presetOfficer, playRegistration } from '../helpers/presets.js';
+
+/** Issue #13 item 6: words a commune officer reads on a phone say what is true, and nothing more. */
+
+const OFFICER = 'can-bo-don-vi';
+const ADMIN = 'quan-tri';
+
+describe('greetings', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startBot('binh-thanh-2024');
+  });
+  afterAll(() => bot.close());
+
+  it.each(['xin chào', 'Xin chào!', 'Chào bạn', 'chao ban', 'Hello', 'hi', 'alo', 'Chào bot ạ'])('"%s" at the menu gets the welcome and the menu, not "chưa hiểu"', async (greeting) => {
+    const text = bot.text(await bot.say(OFFICER, greeting));
+    expect(text).toContain(t('vi', 'welcome'));
+    expect(text).toContain(t('vi', 'menu.title'));
+    expect(text).not.toContain('chưa hiểu');
+  });
+
+  it('a greeting before joining gets the welcome and the first onboarding question', async () => {
+    const text = bot.text(await bot.say('nguoi-moi', 'Xin chào'));
+    expect(text).toContain(t('vi', 'welcome'));
+    expect(text).toContain(t('vi', 'onboarding.who'));
+    expect(text).not.toContain('chưa hiểu');
+  });
+
+  it('other words at the menu still get "chưa hiểu" (a greeting is not any word)', async () => {
+    expect(bot.text(await bot.say(OFFICER, 'chào mừng năm mới'))).toContain('chưa hiểu');
+  });
+});
+
+describe('announcements', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startBot('binh-thanh-2024');
+  });
+  afterAll(() => bot.close());
+
+  it('the attachment, asked because the admin chose to attach one, offers no "Bổ sung sau"; "later" typed keeps asking for the file', async () => {
+    let r = await bot.say(ADMIN, '/thongbao');
+    r = await bot.say(ADMIN, 'Họp sơ kết phong trào lúc 8 giờ sáng thứ Hai.');
+    r = await bot.say(ADMIN, bot.button(r, 'Đính kèm tệp'));
+    expect(bot.text(r)).toContain(t('vi', 'announce.file_prompt'));
+    expect(bot.text(r)).not.toContain('Bổ sung sau');
+    expect(r.flatMap((x) => x.choices ?? []).map((c) => c.label)).not.toContain('Bổ sung sau');
+    r = await bot.say(ADMIN, 'bổ sung sau');
+    expect(bot.text(r)).toContain(t('vi', 'error.file_required'));
+    expect(bot.text(r)).not.toContain('Bổ sung sau');
+    r = await bot.upload(ADMIN, PDF, 'giay-moi.pdf');
+    expect(bot.text(r)).toContain('Đã nhận tệp "giay-moi.pdf"');
+    r = await bot.say(ADMIN, bot.button(r, 'Tất cả người tham gia'));
+    expect(bot.text(r)).toContain('2. Tệp đính kèm: giay-moi.pdf');
+    // A summary with numbered lines still says how to change one.
+    expect(bot.text(r)).toContain(t('vi', 'confirm.edit_hint'));
+  });
+
+  it('stopping an announcement asks to confirm without "Gõ số của mục cần sửa" (it has no numbered items)', async () => {
+    await bot.say(ADMIN, 'hủy'); // the draft of the test above
+    let r = await bot.say(ADMIN, '/thongbao');
+    r = await bot.say(ADMIN, 'Nhắc các đơn vị nộp báo cáo.');
+    r = await bot.say(ADMIN, bot.button(r, 'Không đính kèm'));
+    r = await bot.say(ADMIN, bot.button(r, 'Tất cả người tham gia'));
+    r = await bot.say(ADMIN, bot.button(r, 'Gửi thông báo'));
+    const id = /thông báo #(\d+)/.exec(bot.text(r))![1]!;
+    // No workers here: it stays queued, so it can be stopped.
+    r = await bot.say(ADMIN, `/huythongbao ${id}`);
+    expect(bot.text(r)).toContain(`Dừng gửi thông báo #${id}?`);
+    expect(bot.text(r)).not.toContain(t('vi', 'confirm.edit_hint'));
+    expect(bot.text(r)).not.toMatch(/sửa 2|edit 2/);
+  });
+});
+
+describe('the live progress line of an announcement', () => {
+  const states: BroadcastState[] = ['queued', 'running', 'done', 'cancelled'];
+  const status = (s: BroadcastState): BroadcastStatus =>
+    ({ id: '7', status: s, total: 10, sent: s === 'done' ? 10 : 4, failed: 0, unreachable: 0, cancelled: s === 'cancelled' ? 6 : 0, pending: 0, resent: 0, perChannel: {}, startedAt: null, finishedAt: null }) as unknown as BroadcastStatus;
+  for (const lang of ['vi', 'en'] as const)
+    it.each(states)(`${lang}, %s: the "Dừng gửi" button only while it can still be stopped`, (state) => {
+      const reply = progressReply(lang, status(state));
+      const labels = (reply.choices ?? []).map((c) => c.label);
+      if (state === 'queued' || state === 'running') expect(labels).toEqual([t(lang, 'bccancel.button')]);
+      else expect(labels).toEqual([]);
+    });
+});
+
+describe.each(PRESETS)('preset $id: /dangky a second time', (preset) => {
+  const officer = presetOfficer(preset, playRegistration);
+
+  it('starts from the saved choices: the areas registered show ticked, and Xong keeps them', async () => {
+    const { bot, user, campaign } = officer;
+    let r = await bot.say(user, '/dangky');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(preset.year));
+    const labels = r.flatMap((x) => x.choices ?? []).map((c) => c.label);
+    const [a1, a2, a3] = campaign.contentAreas;
+    expect(labels.some((l) => l.startsWith('✓') && l.includes(a1!.label.vi.slice(0, 20)))).toBe(true);
+    expect(labels.some((l) => l.startsWith('✓') && l.includes(a2!.label.vi.slice(0, 20)))).toBe(true);
+    if (a3) expect(labels.some((l) => l.startsWith('✓') && l.includes(a3.label.vi.slice(0, 20)))).toBe(false);
+    r = await bot.say(user, 'Xong');
+    expect(bot.text(r)).toContain(t('vi', 'register.commitments_prompt'));
+  });
+});
+
+describe('the flood pause', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startBot('binh-thanh-2024', { env: { USER_MESSAGES_PER_MINUTE: '4' } });
+  });
+  afterAll(() => bot.close());
+
+  it('USER_MESSAGES_PER_MINUTE messages are answered; the next one is told how long the pause lasts', async () => {
+    for (let i = 0; i < 4; i++) expect(bot.text(await bot.say(OFFICER, 'menu'))).not.toContain('quá nhiều');
+    const text = bot.text(await bot.say(OFFICER, 'menu'));
+    expect(text).toContain('gửi quá nhiều tin nhắn');
+    expect(text).toMatch(/tạm dừng nhận tin của bạn 5 phút/);
+  });
+});
