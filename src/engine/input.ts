@@ -67,7 +67,8 @@ const GREETINGS = /^(?:xin chao|chao|chao ban|chao bot|chao em|chao anh|chao chi
 
 export function isGreeting(text: string | undefined): boolean {
   if (!text) return false;
-  const f = fold(text).replace(/[\s.!?,~:)(]+$/u, '').replace(/[,!]/g, ' ').replace(/\s+/g, ' ').trim();
+  // Punctuation becomes spaces one character at a time (a trailing `[…]+$` would be quadratic on long input).
+  const f = fold(text).replace(/[.!?,~:)(]/g, ' ').replace(/\s+/g, ' ').trim();
   return f.length <= 40 && GREETINGS.test(f);
 }
 

@@ -6,7 +6,7 @@ import { fold } from '../../src/domain/text.js';
 import { pageCount, pagePayload } from '../../src/engine/pages.js';
 import type { Reply } from '../../src/engine/types.js';
 import type { Actor } from '../../src/store/index.js';
-import { joinWithInvite, startBot, type TestBot } from '../helpers/bot.js';
+import { joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /**
  * Issue #13 item 3: whatever the screen shows can be typed. For every preset, every flow each
@@ -189,14 +189,16 @@ describe.each(PRESETS)('preset $id: every choice shown can be typed, on every ch
       const asked = [...replies].reverse().find((r) => r.choices?.length);
       const choices = asked?.choices ?? [];
       const step = s.step!;
-      let input: string;
+      let input: string | Buffer;
       if (texts[step] !== undefined) input = texts[step]!;
       else if (step.startsWith('v_')) input = '95';
       else if (asked?.numbered === false && choices.length > 1) break; // the summary: probed, not sent
       else if (choices.at(-1)?.payload.endsWith('|__done')) input = choices.some((c) => c.label.startsWith('✓')) ? choices.at(-1)!.payload : choices[0]!.payload;
       else if (choices.length) input = choices[picks[step] ?? 0]!.payload;
+      // A file step that must have its file (an announcement's attachment): the file is the answer.
+      else if (replies.at(-1)?.expectsFile) input = PDF;
       else throw new Error(`${at}: no input for this step: ${bot.text(replies)}`);
-      replies = await bot.say(user, input);
+      replies = typeof input === 'string' ? await bot.say(user, input) : await bot.upload(user, input, 'dinh-kem.pdf');
       const next = await state(user);
       expect(JSON.stringify(next), `${at}: "${input}" moved on (${bot.text(replies).split('\n')[0]})`).not.toBe(JSON.stringify(s));
     }
