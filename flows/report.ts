@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineFlow, type FlowContext, type Step } from '../src/engine/flow.js';
 import { canReport } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
-import { formatDeadline, isLate, judgeReport, reportDeadline, standardFor, UNIT_LEVELS, type UnitLevel } from '../src/domain/index.js';
+import { formatDeadline, formatNumber, isLate, judgeReport, reportDeadline, standardFor, UNIT_LEVELS, type UnitLevel } from '../src/domain/index.js';
 import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 const schema = z.object({
@@ -28,6 +28,8 @@ const valuesOf = (ctx: FlowContext, d: Pick<Answers, 'level' | 'values'>): Recor
 };
 
 const mark = (ctx: FlowContext, passed: boolean, min: number) => ctx.t(passed ? 'report.met' : 'report.not_met', { min });
+/** "chuẩn: 100%" when the standard is everything, "chuẩn: từ 85% trở lên" otherwise. */
+const standardText = (ctx: FlowContext, min: number) => (min >= 100 ? ctx.t('report.standard_full') : ctx.t('report.standard_min', { min: formatNumber(min, ctx.lang) }));
 
 /** Báo cáo chỉ tiêu: each indicator of the standard for the unit's level, judged as it is entered. */
 export const report = defineFlow({
@@ -50,9 +52,9 @@ export const report = defineFlow({
         // The step id travels in button payloads and sessions: kept as it was.
         id: `v_${i.id}`,
         field: ['values', i.id],
-        prompt: (c) => c.t('report.ask', { n: n + 1, total: all.length, label: label(c, i.label), min: i.min }),
+        prompt: (c) => c.t('report.ask', { n: n + 1, total: all.length, label: label(c, i.label), standard: standardText(c, i.min) }),
         feedback: (c, _d, value) => mark(c, value >= i.min, i.min),
-        summary: (c, d) => `${label(c, i.label)}: ${String(d.values?.[i.id])}% ${(d.values?.[i.id] ?? 0) >= i.min ? '✓' : '✗'}`,
+        summary: (c, d) => `${label(c, i.label)}: ${formatNumber(d.values?.[i.id] ?? 0, c.lang)}% ${(d.values?.[i.id] ?? 0) >= i.min ? '✓' : '✗'}`,
       }),
     );
     return [
@@ -73,7 +75,7 @@ export const report = defineFlow({
         extra: (c, d) => {
           const verdict = judgeReport(c.campaign, d.level!, valuesOf(c, d));
           const failed = verdict.indicators.filter((x) => !x.passed).length;
-          const lines = [verdict.passed ? c.t('report.all_met') : c.t('report.some_not_met', { failed, total: verdict.indicators.length })];
+          const lines = [verdict.passed ? c.t('report.all_met') : c.t('report.some_met', { passed: verdict.indicators.length - failed, total: verdict.indicators.length })];
           const due = reportDeadline(c.campaign, yearOf(d));
           if (isLate(c.now, due)) lines.push(c.t('report.late_warning', { date: formatDeadline(due, c.lang) }));
           return lines.join('\n');

@@ -20,6 +20,11 @@ const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/g;
  * (a name with U+202E displays reversed; zero-width characters make look-alike names),
  * then normalises to NFC so the same Vietnamese letters are stored the same way.
  */
+/** A number as people write it in that language: 72,5 in Vietnamese, 72.5 in English (at most 2 decimals). */
+export function formatNumber(value: number, lang: 'vi' | 'en'): string {
+  return value.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-US', { maximumFractionDigits: 2, useGrouping: false });
+}
+
 export function stripInvisible(s: string): string {
   return s.replace(INVISIBLE, '').normalize('NFC');
 }

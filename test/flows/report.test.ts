@@ -23,6 +23,8 @@ describe.each(PRESETS)('preset $id: an officer reports the indicators', (preset)
     });
     for (const [n, indicator] of standard!.indicators.entries()) {
       expect(bot.text(r)).toContain(`Chỉ tiêu ${n + 1}/${standard!.indicators.length}`);
+      // The standard as a clerk writes it: "chuẩn: 100%", never "từ 100% trở lên".
+      expect(bot.text(r)).toContain(indicator.min >= 100 ? '(chuẩn: 100%)' : `(chuẩn: từ ${indicator.min}% trở lên)`);
       r = await bot.say(user, inputs[n]!);
       const met = expected[indicator.id]! >= indicator.min;
       expect(bot.text(r)).toContain(met ? `✓ Đạt chuẩn (≥ ${indicator.min}%)` : `✗ Chưa đạt chuẩn (cần ≥ ${indicator.min}%)`);
@@ -30,6 +32,11 @@ describe.each(PRESETS)('preset $id: an officer reports the indicators', (preset)
     expect(bot.text(r)).toContain('Thuyết minh');
     r = await bot.say(user, 'Đã triển khai phần mềm một cửa điện tử');
     expect(bot.text(r)).toContain('Kiểm tra lại báo cáo chỉ tiêu');
+    // Decimals with a comma, as typed; the result counts what was met.
+    if (standard!.indicators.length >= 3) expect(bot.text(r)).toContain('85,5%');
+    expect(bot.text(r)).not.toMatch(/\d\.\d%/);
+    const met = standard!.indicators.filter((i) => expected[i.id]! >= i.min).length;
+    expect(bot.text(r)).toContain(met === standard!.indicators.length ? 'đạt tất cả tiêu chuẩn' : `Kết quả: đạt ${met}/${standard!.indicators.length} tiêu chuẩn.`);
     r = await bot.say(user, 'Xác nhận');
     expect(bot.text(r)).toContain(`Đã nhận báo cáo chỉ tiêu năm ${year}`);
     const report = await bot.app.store.reports.get(campaign.id, year, unit.id);
