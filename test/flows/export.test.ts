@@ -32,7 +32,7 @@ describe('exports for the council', () => {
   afterAll(() => bot.close());
 
   it('/xuat gives district staff a workbook of their units with Vietnamese headers and frozen header rows', async () => {
-    const r = await bot.say('can-bo-huyen', '/xuat');
+    const r = await bot.say('can-bo-theo-doi', '/xuat');
     const reply = r.find((x) => x.file)!;
     expect(reply.text).toContain('Báo cáo năm 2024 của Huyện Định Hóa');
     const wb = new ExcelJS.Workbook();

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROCESS_TEST_TIMEOUT, run } from '../helpers/process.js';
 import { testRedis } from '../helpers/redis.js';
 import { createStore, importUnitsCsv, parseLevel, type Actor, type ImportResult } from '../../src/store/index.js';
+import { DEFAULT_HIERARCHY } from '../../src/domain/levels.js';
 
 const cli: Actor = { id: 'cli', role: 'admin', channel: 'cli' };
 const FIXTURE = path.resolve('test/fixtures/units-binh-thanh.csv');
@@ -120,21 +121,21 @@ describe('importUnitsCsv', () => {
   });
 
   it('parseLevel accepts English ids and Vietnamese names with or without diacritics', () => {
-    expect(parseLevel('tỉnh')).toBe('province');
-    expect(parseLevel('TINH')).toBe('province');
-    expect(parseLevel('huyện')).toBe('district');
-    expect(parseLevel('Xã')).toBe('commune');
-    expect(parseLevel('phường')).toBe('commune');
-    expect(parseLevel('xóm')).toBe('hamlet');
-    expect(parseLevel('thôn')).toBe('hamlet');
-    expect(parseLevel('ấp')).toBe('hamlet');
-    expect(parseLevel('sở')).toBe('department');
-    expect(parseLevel('doanh nghiệp')).toBe('enterprise');
-    expect(parseLevel('Tổ công nghệ số')).toBe('tech_team');
-    expect(parseLevel('tech-team')).toBe('tech_team');
-    expect(parseLevel('district_agency')).toBe('district_agency');
-    expect(parseLevel('làng')).toBeNull();
-    expect(parseLevel('')).toBeNull();
+    expect(parseLevel('tỉnh', DEFAULT_HIERARCHY)).toBe('province');
+    expect(parseLevel('TINH', DEFAULT_HIERARCHY)).toBe('province');
+    expect(parseLevel('huyện', DEFAULT_HIERARCHY)).toBe('district');
+    expect(parseLevel('Xã', DEFAULT_HIERARCHY)).toBe('commune');
+    expect(parseLevel('phường', DEFAULT_HIERARCHY)).toBe('commune');
+    expect(parseLevel('xóm', DEFAULT_HIERARCHY)).toBe('hamlet');
+    expect(parseLevel('thôn', DEFAULT_HIERARCHY)).toBe('hamlet');
+    expect(parseLevel('ấp', DEFAULT_HIERARCHY)).toBe('hamlet');
+    expect(parseLevel('sở', DEFAULT_HIERARCHY)).toBe('department');
+    expect(parseLevel('doanh nghiệp', DEFAULT_HIERARCHY)).toBe('enterprise');
+    expect(parseLevel('Tổ công nghệ số', DEFAULT_HIERARCHY)).toBe('tech_team');
+    expect(parseLevel('tech-team', DEFAULT_HIERARCHY)).toBe('tech_team');
+    expect(parseLevel('district_agency', DEFAULT_HIERARCHY)).toBe('district_agency');
+    expect(parseLevel('làng', DEFAULT_HIERARCHY)).toBeNull();
+    expect(parseLevel('', DEFAULT_HIERARCHY)).toBeNull();
   });
 });
 
