@@ -31,10 +31,10 @@ describe('exports for the council', () => {
   });
   afterAll(() => bot.close());
 
-  it('/xuat gives district staff a workbook of their units with Vietnamese headers and frozen header rows', async () => {
+  it("/xuat gives the commune office's staff a workbook of their units with Vietnamese headers and frozen header rows", async () => {
     const r = await bot.say('can-bo-theo-doi', '/xuat');
     const reply = r.find((x) => x.file)!;
-    expect(reply.text).toContain('Báo cáo năm 2024 của Huyện Định Hóa');
+    expect(reply.text).toContain('Báo cáo năm 2024 của UBND xã Bình Thành');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(path.join(bot.dataDir, reply.file!.path));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Đăng ký', 'Báo cáo chỉ tiêu', 'Hồ sơ khen thưởng', 'Chưa thực hiện']);
