@@ -22,8 +22,8 @@ function demoCsv(campaign: Campaign): string | null {
 
 /**
  * The demo staff member works for the office that runs the campaign: the unit of the
- * issuer's level (the commune for a commune's plan, the province for a province's; never
- * a district the plan does not have). The demo officer acts for a participant unit with
+ * issuer's level (the commune for a commune's plan, the province for a province's). The
+ * demo officer acts for a participant unit with
  * standards under it.
  */
 async function demoUnits(store: Store, campaign: Campaign): Promise<{ officerUnit?: Unit; staffUnit?: Unit }> {

@@ -58,7 +58,7 @@ function memberParts(member: string): [text: string, id: string] {
 }
 
 /** Leading designators people leave out: "UBND xã", "xóm", "huyện" … */
-const DESIGNATOR = /^(?:(?:ubnd|uy ban nhan dan) )?(?:(?:xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|xom|thon|ap|to dan pho|khu pho) )?/;
+const DESIGNATOR = /^(?:(?:ubnd|uy ban nhan dan) )?(?:(?:xa|phuong|dac khu|thi tran|huyen|quan|thi xa|thanh pho|tinh|xom|thon|ap|to dan pho|khu pho) )?/;
 
 /** A search key without its leading designator ("ubnd xa binh thanh" → "binh thanh"). */
 export function coreName(key: string): string {
