@@ -46,6 +46,7 @@ describe('exports for the council', () => {
     const header = (rep.getRow(1).values as unknown[]).filter(Boolean);
     const row = (rep.getRow(2).values as unknown[]).slice(1);
     expect(row[0]).toBe('Xóm Đồng Tâm');
+    expect(row[header.indexOf('Cấp')]).toBe('Xóm, ấp, thôn'); // the level's name, never its id
     expect(row[header.indexOf('Đạt tất cả tiêu chuẩn')]).toBe('Không'); // 95 % < the hamlet's 100 % standard
     const nom = wb.getWorksheet('Hồ sơ khen thưởng')!;
     const nrow = (nom.getRow(2).values as unknown[]).slice(1);
