@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Audience } from '../src/domain/audience.js';
-import { fileRefSchema, UNIT_LEVELS } from '../src/domain/index.js';
+import { fileRefSchema, LEVEL_ID } from '../src/domain/index.js';
+import { levelName } from '../src/i18n.js';
 import { CHANNELS } from '../src/domain/entities.js';
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import { senderLabel } from '../src/files.js';
@@ -17,7 +18,7 @@ const schema = z.object({
   /** null: "later" (sent without a file). */
   file: fileRefSchema.nullable().optional(),
   audience: z.enum(['all', 'level', 'office', 'channel', 'staff']),
-  level: z.enum(UNIT_LEVELS).optional(),
+  level: z.string().regex(LEVEL_ID).optional(),
   officeQuery: z.string().optional(),
   /** Units found for the query, offered by the next step. */
   officeMatches: z.array(optionSchema).optional(),
@@ -47,7 +48,7 @@ function audienceOf(d: Answers): Audience | null {
 function audienceLabel(ctx: FlowContext, d: Answers): string {
   switch (d.audience) {
     case 'level':
-      return ctx.t('announce.audience_level_line', { level: ctx.t(`level.${d.level!}`) });
+      return ctx.t('announce.audience_level_line', { level: levelName(ctx.campaign, d.level!, ctx.lang) });
     case 'office': {
       const office = d.officeMatches?.find((o) => o.id === d.officePick);
       return ctx.t('announce.audience_office_line', { office: office?.label ?? String(d.officePick) });
@@ -128,7 +129,7 @@ export const announce = defineFlow({
       id: 'level',
       when: (_c, d) => d.audience === 'level',
       prompt: (c) => c.t('announce.level_prompt'),
-      options: (c) => c.campaign.unitLevels.map((l) => ({ id: l, label: c.t(`level.${l}`) })),
+      options: (c) => c.campaign.unitLevels.map((l) => ({ id: l, label: levelName(c.campaign, l, c.lang) })),
     },
     {
       kind: 'text',

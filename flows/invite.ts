@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Unit } from '../src/domain/entities.js';
-import type { UnitLevel } from '../src/domain/levels.js';
+import { officeLevels, type UnitLevel } from '../src/domain/levels.js';
 import { canInvite, formatVn, isReviewer, type Scope } from '../src/domain/index.js';
 import { may, scopeHere } from './lib/access.js';
 import { optionSchema } from './lib/common.js';
 
-/** Offices a staff member can belong to (the issue: commune, district or province). */
-const OFFICE_LEVELS: readonly UnitLevel[] = ['province', 'district', 'commune'];
 const INVITE_DAYS = 7;
 
 const roleSchema = z.enum(['officer', 'staff']);
@@ -16,7 +14,7 @@ const roleOf = (d: { role?: InviteRole }): InviteRole => d.role ?? 'officer';
 const roleLabel = (ctx: FlowContext, role: InviteRole) => ctx.t(role === 'staff' ? 'invite.role_staff' : 'invite.role_officer');
 
 /** Levels a unit must have to receive this kind of invite. */
-const levelsFor = (ctx: FlowContext, role: InviteRole): readonly UnitLevel[] => (role === 'staff' ? OFFICE_LEVELS : ctx.campaign.unitLevels);
+const levelsFor = (ctx: FlowContext, role: InviteRole): readonly UnitLevel[] => (role === 'staff' ? officeLevels(ctx.campaign) : ctx.campaign.unitLevels);
 
 /** An invite of `role` for `unit`: a unit of the right level, and the reviewer may invite there (canInvite). */
 const mayInvite = (ctx: FlowContext, scope: Scope, role: InviteRole, unit: Unit): boolean =>

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { defineFlow, type FlowContext, type Step } from '../src/engine/flow.js';
 import { canReport } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
-import { formatDeadline, formatNumber, isLate, judgeReport, reportDeadline, standardFor, UNIT_LEVELS, type UnitLevel } from '../src/domain/index.js';
+import { formatDeadline, formatNumber, isLate, judgeReport, reportDeadline, standardFor, LEVEL_ID, type UnitLevel } from '../src/domain/index.js';
 import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 const schema = z.object({
   year: yearSchema,
-  level: z.enum(UNIT_LEVELS),
+  level: z.string().regex(LEVEL_ID),
   unitName: z.string(),
   /** Percent by indicator id, one step each. */
   values: z.record(z.string(), z.number()).default({}),

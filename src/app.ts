@@ -9,6 +9,7 @@ import type { Campaign } from './campaign/schema.js';
 import { platformConfigured, type Config } from './config/index.js';
 import type { OutboundChannel } from './channels/types.js';
 import type { Channel } from './domain/entities.js';
+import { hierarchyOf } from './domain/levels.js';
 import { SimulatorChannel } from './channels/simulator/channel.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
 import { TelegramChannel, telegramWebhook, WEBHOOK_PATH } from './channels/telegram/index.js';
@@ -92,7 +93,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const now = opts.now ?? (() => new Date());
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
-  const store = createStore(redis, { prefix, now: opts.now, inviteSecret: loadInviteSecret(config), inviteLimits: opts.inviteLimits });
+  const store = createStore(redis, { prefix, now: opts.now, inviteSecret: loadInviteSecret(config), inviteLimits: opts.inviteLimits, hierarchy: hierarchyOf(campaign) });
   await store.invites.checkSecret().catch((err: unknown) => {
     redis.disconnect();
     throw err;
@@ -173,11 +174,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (platformConfigured(config)) {
       sandbox = await createApp(sandboxConfig(config), { ...opts, prefix: `${prefix}-sandbox`, log: opts.log.child({ sandbox: true }) });
       const sb = sandbox;
-      web.app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
+      web.app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, campaign, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
     } else {
       // The local demo: the simulator is the only channel, so its store is the demo's.
       if ((await seedDemo(store, campaign, redis, prefix)) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
-      web.app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix), { guard }));
+      web.app.use(simulatorRoutes(simulator, () => demoUsers(store, campaign, redis, prefix), { guard }));
     }
   }
   outbound.sim = ops.instrument(simulator);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { fromRoot } from './paths.js';
 import type { Lang } from './domain/entities.js';
+import { levelLabelOf, type HierarchySource } from './domain/levels.js';
 
 type Messages = typeof import('../locales/vi.json');
 /** Every message key; code can only name keys that exist in vi.json. */
@@ -22,4 +23,14 @@ export function t(lang: Lang, key: MsgKey, params: Params = {}): string {
 export function tDynamic(lang: Lang, key: string, params: Params = {}): string {
   if (!(key in catalogs.vi)) return key;
   return t(lang, key as MsgKey, params);
+}
+
+/**
+ * The name of a unit level in `lang`: the campaign's own label (its `hierarchy`), else
+ * `level.<id>` in the locales, else the id.
+ */
+export function levelName(campaign: HierarchySource, level: string, lang: Lang): string {
+  const own = levelLabelOf(campaign, level);
+  if (own) return own[lang];
+  return tDynamic(lang, `level.${level}`);
 }

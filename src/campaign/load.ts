@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { campaignSchema, type Campaign } from './schema.js';
 import { fromRoot } from '../paths.js';
+import { hierarchyOf, isKnownLevel, KNOWN_LEVELS, levelsOf } from '../domain/levels.js';
 
 /**
  * A campaign file that cannot be used. `message` has one line per problem, each naming
@@ -175,20 +176,58 @@ export function checkCampaign(c: Campaign): string[] {
   c.standards.forEach((s, si) => {
     dup(s.indicators.map((x) => x.id), (i) => `standards[${si}].indicators[${i}].id`, 'indicator');
   });
-  const tree = new Set(c.unitLevels);
-  dup(c.unitLevels, (i) => `unitLevels[${i}]`, 'unit level');
-  const inTree = (level: string, where: string) => {
-    if (!tree.has(level as Campaign['unitLevels'][number]))
-      problems.push(`${where}: level "${level}" is not in unitLevels (${c.unitLevels.join(', ')})`);
-  };
-  inTree(c.issuer.level, 'issuer.level');
-  c.participants.collectives.forEach((l, i) => inTree(l, `participants.collectives[${i}]`));
-  c.standards.forEach((s, i) => inTree(s.level, `standards[${i}].level`));
-  inTree(c.standingOffice.level, 'standingOffice.level');
-  inTree(c.appraisalOffice.level, 'appraisalOffice.level');
+  problems.push(...checkLevels(c));
   if (c.launchYear < c.period.from || c.launchYear > c.period.to)
     problems.push(`launchYear: ${c.launchYear} is outside the period ${c.period.from}–${c.period.to}`);
   dup(c.reportingYears.map(String), (i) => `reportingYears[${i}]`, 'reporting year');
+  return problems;
+}
+
+/**
+ * Every level the file names is a level of its hierarchy (its own, or the default tree),
+ * and the unit tree's levels: the hierarchy itself (ids unique, parent rules between its
+ * own levels, a label for a level the bot does not know), then unitLevels, then each field
+ * naming a level (issuer, participants, standards, offices).
+ */
+function checkLevels(c: Campaign): string[] {
+  const problems: string[] = [];
+  const h = hierarchyOf(c);
+  const own = new Set(levelsOf(h));
+  if (c.hierarchy) {
+    const seen = new Set<string>();
+    c.hierarchy.levels.forEach((l, i) => {
+      if (seen.has(l.id)) problems.push(`hierarchy.levels[${i}].id: duplicate level id "${l.id}"`);
+      seen.add(l.id);
+      if (!l.label && !isKnownLevel(l.id))
+        problems.push(`hierarchy.levels[${i}].label: level "${l.id}" is not one the bot knows (${KNOWN_LEVELS.join(', ')}); give its label {vi, en}`);
+    });
+    for (const [child, parents] of Object.entries(c.hierarchy.parents)) {
+      if (!own.has(child)) problems.push(`hierarchy.parents.${child}: "${child}" is not in hierarchy.levels`);
+      parents.forEach((p, i) => {
+        if (!own.has(p)) problems.push(`hierarchy.parents.${child}[${i}]: "${p}" is not in hierarchy.levels`);
+      });
+    }
+  }
+  const levelList = [...own].join(', ');
+  const tree = new Set(c.unitLevels);
+  c.unitLevels.forEach((l, i) => {
+    if (!own.has(l)) problems.push(`unitLevels[${i}]: level "${l}" is not a level of the campaign's hierarchy (${levelList})`);
+  });
+  const seen = new Set<string>();
+  c.unitLevels.forEach((l, i) => {
+    if (seen.has(l)) problems.push(`unitLevels[${i}]: duplicate unit level id "${l}"`);
+    seen.add(l);
+  });
+  const named = (level: string, where: string) => {
+    if (!own.has(level)) problems.push(`${where}: level "${level}" is not a level of the campaign's hierarchy (${levelList})`);
+    else if (!tree.has(level)) problems.push(`${where}: level "${level}" is not in unitLevels (${c.unitLevels.join(', ')})`);
+  };
+  named(c.issuer.level, 'issuer.level');
+  c.participants.collectives.forEach((l, i) => named(l, `participants.collectives[${i}]`));
+  c.standards.forEach((s, i) => named(s.level, `standards[${i}].level`));
+  named(c.standingOffice.level, 'standingOffice.level');
+  named(c.appraisalOffice.level, 'appraisalOffice.level');
+  c.offices?.forEach((o, i) => named(o.level, `offices[${i}].level`));
   return problems;
 }
 

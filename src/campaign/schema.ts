@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INDIVIDUAL_KINDS, UNIT_LEVELS } from '../domain/levels.js';
+import { INDIVIDUAL_KINDS, LEVEL_ID } from '../domain/levels.js';
 
 /** Text shown to users, Vietnamese first. */
 export const localized = z.object({ vi: z.string().min(1), en: z.string().min(1) }).strict();
@@ -21,6 +21,8 @@ export const provenance = z
   });
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a short id of a-z 0-9 _ -');
+/** A unit level id; which ids a campaign has is its `hierarchy` (checked in load.ts). */
+const levelId = z.string().regex(LEVEL_ID, 'a level id like commune (a-z 0-9 _)');
 const dayOfYear = z.object({ month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31) }).strict();
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 08:00');
 
@@ -37,7 +39,7 @@ export const indicatorSchema = z
 
 export const standardSchema = z
   .object({
-    level: z.enum(UNIT_LEVELS),
+    level: levelId,
     indicators: z.array(indicatorSchema).min(1),
   })
   .strict();
@@ -50,6 +52,19 @@ export const quotaSchema = z
   })
   .strict();
 
+/**
+ * One step of a review's chain: the plan's office that receives, appraises or proposes
+ * (issue 14 contract; the review-chain work enforces it, this only reads it).
+ */
+export const chainStepSchema = z
+  .object({
+    step: z.enum(['receive', 'appraise', 'propose']),
+    office: id,
+    authority: localized.optional(),
+    source: provenance,
+  })
+  .strict();
+
 export const reviewSchema = z
   .object({
     id,
@@ -59,6 +74,7 @@ export const reviewSchema = z
     year: z.number().int().min(2000).max(2100).nullable(),
     quota: quotaSchema,
     source: provenance,
+    chain: z.array(chainStepSchema).optional(),
   })
   .strict();
 
@@ -90,7 +106,25 @@ export const deadlineSchema = z
   .strict();
 
 export const officeSchema = z
-  .object({ name: localized, level: z.enum(UNIT_LEVELS), source: provenance })
+  .object({ name: localized, level: levelId, source: provenance })
+  .strict();
+
+/** An office the plan names, by a campaign-local id (units are tagged with it in the unit list). */
+export const planOfficeSchema = z
+  .object({ id, name: localized, level: levelId, source: provenance })
+  .strict();
+
+/**
+ * The campaign's unit levels and which may sit under which (src/domain/levels.ts reads it;
+ * without it, DEFAULT_HIERARCHY). A level the bot does not know needs its label here.
+ */
+export const hierarchySchema = z
+  .object({
+    levels: z.array(z.object({ id: levelId, label: localized.optional() }).strict()).min(1),
+    /** For each level, the levels its parent may have. */
+    parents: z.record(levelId, z.array(levelId)),
+    source: provenance,
+  })
   .strict();
 
 const campaignSchemaBase = z
@@ -100,7 +134,8 @@ const campaignSchemaBase = z
     issuer: z
       .object({
         name: localized,
-        level: z.enum(['province', 'district', 'commune']),
+        /** Who issues plans: a province or a commune-level unit (a district only in the 2021–2025 plans). */
+        level: z.enum(['province', 'commune', 'ward', 'special_zone', 'district']),
         document: z.string().optional(),
         date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2022-06-07').optional(),
         source: provenance,
@@ -111,13 +146,15 @@ const campaignSchemaBase = z
     reportingYears: z.array(z.number().int()).min(1),
     participants: z
       .object({
-        collectives: z.array(z.enum(UNIT_LEVELS)).min(1),
+        collectives: z.array(levelId).min(1),
         individuals: z.array(z.enum(INDIVIDUAL_KINDS)).min(1),
         source: provenance,
       })
       .strict(),
+    /** The levels and parent rules of this campaign's unit tree (default: the 2021–2025 tree). */
+    hierarchy: hierarchySchema.optional(),
     /** The unit tree this campaign covers, from the issuer's level down. */
-    unitLevels: z.array(z.enum(UNIT_LEVELS)).min(1),
+    unitLevels: z.array(levelId).min(1),
     /** What a unit can commit to when it registers (nội dung thi đua). */
     contentAreas: z.array(z.object({ id, label: localized }).strict()).min(1),
     standards: z.array(standardSchema),
@@ -147,6 +184,8 @@ const campaignSchemaBase = z
       .strict(),
     standingOffice: officeSchema,
     appraisalOffice: officeSchema,
+    /** The offices the plan names (issue 14 contract), referred to by `awards[].reviews[].chain`. */
+    offices: z.array(planOfficeSchema).optional(),
     /** Zalo template ids for messages outside the 48h/7-day window (filled by the admin). */
     zaloTemplates: z
       .object({ reminder: z.string().optional(), announcement: z.string().optional(), zns: z.string().optional() })
@@ -218,3 +257,6 @@ export type Review = z.infer<typeof reviewSchema>;
 export type DossierPart = z.infer<typeof dossierPartSchema>;
 export type Localized = z.infer<typeof localized>;
 export type Provenance = z.infer<typeof provenance>;
+export type HierarchySpec = z.infer<typeof hierarchySchema>;
+export type PlanOffice = z.infer<typeof planOfficeSchema>;
+export type ChainStep = z.infer<typeof chainStepSchema>;

@@ -4,6 +4,8 @@ import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
 import { loadInviteSecret } from '../config/invite-secret.js';
+import { loadCampaign } from '../campaign/load.js';
+import { hierarchyOf } from '../domain/levels.js';
 
 /**
  * What the commands run against: configuration, Redis, the store (jobs-context.ts adds the
@@ -41,11 +43,13 @@ function describe(url: string, prefix: string, embedded: boolean): string {
  */
 export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> {
   const config = parseConfig(process.env);
+  // The campaign's hierarchy decides which units may be created (units:import).
+  const hierarchy = hierarchyOf(loadCampaign(config.CAMPAIGN));
   const resolved = await openRedis(config);
   const redis = createRedis(resolved.url);
   try {
     const where = describe(resolved.url, config.STORE_PREFIX, resolved.embedded);
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config) }), where });
+    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config), hierarchy }), where });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await resolved.stop();

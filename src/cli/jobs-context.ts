@@ -3,7 +3,7 @@ import { loadCampaign } from '../campaign/load.js';
 import type { Campaign } from '../campaign/schema.js';
 import { zaloEnabled } from '../channels/zalo/index.js';
 import { parseConfig, type Config } from '../config/index.js';
-import type { Channel } from '../domain/index.js';
+import { hierarchyOf, type Channel } from '../domain/index.js';
 import { createLogger } from '../logger.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
@@ -33,7 +33,7 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> 
   const campaign = loadCampaign(config.CAMPAIGN);
   const resolved = await openRedis(config);
   const redis = createRedis(resolved.url);
-  const store = createStore(redis, { prefix: config.STORE_PREFIX });
+  const store = createStore(redis, { prefix: config.STORE_PREFIX, hierarchy: hierarchyOf(campaign) });
   const jobs = createJobs({
     redisUrl: resolved.url,
     prefix: config.STORE_PREFIX,

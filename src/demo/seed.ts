@@ -3,23 +3,38 @@ import { fromRoot } from '../paths.js';
 import type { Redis } from 'ioredis';
 import type { Campaign } from '../campaign/schema.js';
 import type { Unit } from '../domain/entities.js';
+import { isUnder } from '../domain/units.js';
 import { importUnitsCsv, type Store } from '../store/index.js';
 import type { DemoUser } from '../channels/simulator/routes.js';
 
 const ACTOR = { id: 'demo-seed', role: 'admin', channel: 'cli' };
 
 /** Demo chat users of the simulator; their roles are set up by seedDemo. */
-const DEMO = { officer: 'can-bo-don-vi', staff: 'can-bo-huyen', admin: 'quan-tri', newcomer: 'nguoi-moi' } as const;
+export const DEMO = { officer: 'can-bo-don-vi', staff: 'can-bo-theo-doi', admin: 'quan-tri', newcomer: 'nguoi-moi' } as const;
+
+/** The demo officer's unit: the first of these levels that reports in the campaign (a hamlet in a commune's plan). */
+const OFFICER_LEVELS = ['hamlet', 'commune', 'ward', 'special_zone'];
 
 function demoCsv(campaign: Campaign): string | null {
   const file = fromRoot('campaigns', 'demo', `${campaign.id}.csv`);
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
 }
 
-async function demoUnits(store: Store): Promise<{ officerUnit?: Unit; staffUnit?: Unit }> {
+/**
+ * The demo staff member works for the office that runs the campaign: the unit of the
+ * issuer's level (the commune for a commune's plan, the province for a province's). The
+ * demo officer acts for a participant unit with
+ * standards under it.
+ */
+async function demoUnits(store: Store, campaign: Campaign): Promise<{ officerUnit?: Unit; staffUnit?: Unit }> {
   const units = await store.units.all();
-  const pick = (...levels: Unit['level'][]) => levels.map((l) => units.find((u) => u.level === l)).find(Boolean);
-  return { officerUnit: pick('hamlet', 'commune', 'district'), staffUnit: pick('district', 'province') };
+  const staffUnit = units.find((u) => u.level === campaign.issuer.level);
+  const reports = (level: string) => campaign.participants.collectives.includes(level) && campaign.standards.some((s) => s.level === level);
+  const under = (u: Unit) => !staffUnit || isUnder(u.id, staffUnit.id, new Map(units.map((x) => [x.id, x])));
+  const officerUnit = OFFICER_LEVELS.filter(reports)
+    .map((l) => units.find((u) => u.level === l && under(u)))
+    .find(Boolean);
+  return { officerUnit, staffUnit };
 }
 
 const seededFlag = (prefix: string, campaign: Campaign) => `${prefix}:demo:seeded:${campaign.id}`;
@@ -41,7 +56,7 @@ export async function holdsDemo(store: Store, redis: Redis, prefix: string): Pro
 
 /**
  * First start of the simulator: the preset's demo unit tree (campaigns/demo/<id>.csv,
- * invented names), an officer, a district staff member, an admin, and an invite code
+ * invented names), an officer, a staff member of the issuer's office, an admin, and an invite code
  * for the newcomer. Runs once per store, and never on a store real people use
  * ('real-store': nothing seeded).
  */
@@ -54,7 +69,7 @@ export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, p
     const result = await importUnitsCsv(store, csv, ACTOR);
     if (!result.ok) throw new Error(`demo units for ${campaign.id}: ${result.errors.join('; ')}`);
   }
-  const { officerUnit, staffUnit } = await demoUnits(store);
+  const { officerUnit, staffUnit } = await demoUnits(store, campaign);
   const now = new Date().toISOString();
   const identity = (userId: string, role: 'officer' | 'staff' | 'admin', unitId: string | null) => ({
     channel: 'sim' as const,
@@ -79,12 +94,12 @@ export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, p
   return 'seeded';
 }
 
-export async function demoUsers(store: Store, redis: Redis, prefix: string): Promise<DemoUser[]> {
-  const { officerUnit, staffUnit } = await demoUnits(store);
+export async function demoUsers(store: Store, campaign: Campaign, redis: Redis, prefix: string): Promise<DemoUser[]> {
+  const { officerUnit, staffUnit } = await demoUnits(store, campaign);
   const code = await redis.get(inviteKey(prefix));
   return [
     { id: DEMO.officer, label: `Cán bộ ${officerUnit?.name ?? 'đơn vị'}` },
-    { id: DEMO.staff, label: `Cán bộ theo dõi — ${staffUnit?.name ?? 'huyện'}` },
+    { id: DEMO.staff, label: `Cán bộ theo dõi — ${staffUnit?.name ?? campaign.standingOffice.name.vi}` },
     { id: DEMO.admin, label: 'Quản trị phong trào' },
     { id: DEMO.newcomer, label: `Người mới${code ? ` (mã mời demo: ${code})` : ''}` },
   ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INDIVIDUAL_KINDS, UNIT_LEVELS } from './levels.js';
+import { INDIVIDUAL_KINDS, LEVEL_ID } from './levels.js';
 
 /** Instants are stored as ISO-8601 UTC strings; wall-clock rules live in deadlines.ts. */
 const instant = z.string().datetime();
@@ -17,7 +17,8 @@ export const unitSchema = z.object({
   /** Short code from the unit list (e.g. the administrative code); unique. */
   code: z.string().min(1).max(32),
   name: z.string().min(1).max(200),
-  level: z.enum(UNIT_LEVELS),
+  /** A level of the campaign's hierarchy (src/domain/levels.ts). */
+  level: z.string().regex(LEVEL_ID),
   parentId: entityId.nullable(),
   createdAt: instant,
 });

@@ -1,9 +1,8 @@
 import type { Unit } from './entities.js';
-import { DomainError } from './errors.js';
-import { PARENT_LEVELS, type UnitLevel } from './levels.js';
+import { mayBeParent, type HierarchySource, type UnitLevel } from './levels.js';
 
 /**
- * The unit tree (province → district → commune → hamlet …). Every walk here is
+ * The unit tree (province → commune → hamlet …, levels from the campaign). Every walk here is
  * cycle-safe: bad data (a unit that is its own ancestor) ends the walk, never hangs it.
  */
 
@@ -15,24 +14,6 @@ function get<U extends UnitNode>(units: UnitLookup<U>, id: string): U | undefine
   if (units instanceof Map) return units.get(id);
   const rec = units as Readonly<Record<string, U>>;
   return Object.prototype.hasOwnProperty.call(rec, id) ? rec[id] : undefined;
-}
-
-/**
- * May a unit of `childLevel` sit under a unit of `parentLevel` (PARENT_LEVELS)?
- * A null parent (a root) is always allowed: a campaign's tree starts at the issuer's level.
- */
-export function validateParent(childLevel: UnitLevel, parentLevel: UnitLevel | null): boolean {
-  return parentLevel === null || PARENT_LEVELS[childLevel].includes(parentLevel);
-}
-
-/** validateParent, throwing DomainError('invalid_parent'). */
-export function assertValidParent(childLevel: UnitLevel, parentLevel: UnitLevel | null): void {
-  if (!validateParent(childLevel, parentLevel))
-    throw new DomainError('invalid_parent', `a ${childLevel} cannot be under a ${parentLevel}`, {
-      childLevel,
-      parentLevel,
-      allowed: PARENT_LEVELS[childLevel],
-    });
 }
 
 /**
@@ -97,8 +78,8 @@ export type UnitTreeIssue =
   | { code: 'cycle'; unitId: string }
   | { code: 'duplicate_id'; unitId: string };
 
-/** Problems in a unit list (e.g. after an import): unknown parents, wrong levels, loops, repeated ids. */
-export function checkUnitTree(units: readonly Pick<Unit, 'id' | 'parentId' | 'level'>[]): UnitTreeIssue[] {
+/** Problems in a unit list (e.g. after an import): unknown parents, levels the campaign's hierarchy refuses, loops, repeated ids. */
+export function checkUnitTree(units: readonly Pick<Unit, 'id' | 'parentId' | 'level'>[], hierarchy: HierarchySource): UnitTreeIssue[] {
   const issues: UnitTreeIssue[] = [];
   const byId = new Map<string, Pick<Unit, 'id' | 'parentId' | 'level'>>();
   for (const u of units) {
@@ -112,7 +93,7 @@ export function checkUnitTree(units: readonly Pick<Unit, 'id' | 'parentId' | 'le
       issues.push({ code: 'missing_parent', unitId: u.id, parentId: u.parentId });
       continue;
     }
-    if (!validateParent(u.level, parent.level))
+    if (!mayBeParent(hierarchy, u.level, parent.level))
       issues.push({ code: 'invalid_parent', unitId: u.id, parentId: parent.id, level: u.level, parentLevel: parent.level });
     // In a loop iff walking up from the parent comes back to this unit.
     if (u.parentId === u.id || ancestors(u.parentId, byId).some((a) => a.id === u.id))

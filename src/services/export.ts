@@ -5,7 +5,7 @@ import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
 import { dossierCompleteness, formatVn, isInScope, judgeReport, officeScope, quotaUse } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { t } from '../i18n.js';
+import { levelName, t } from '../i18n.js';
 
 /** One table of the export: Vietnamese (or English) headers and plain cell values. */
 export interface Sheet {
@@ -100,6 +100,8 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const yesNo = (b: boolean) => (b ? h.yes : h.no);
   const when = (iso: string) => formatVn(new Date(iso), lang, true);
   const label = (l: { vi: string; en: string }) => l[lang];
+  // The level as people call it in this campaign, never its id.
+  const levelOf = (u: Unit) => levelName(campaign, u.level, lang);
 
   const people = new Map<string, string>();
   for (const r of registrations) if (r.subject.type === 'person') people.set(r.subject.personId, (await store.people.get(r.subject.personId))?.name ?? r.subject.personId);
@@ -113,7 +115,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
       const v = verdict?.indicators.find((x) => x.id === i.id);
       return [r.values[i.id] ?? null, v ? yesNo(v.passed) : null];
     });
-    return [unit?.name ?? r.unitId, unit?.code ?? '', unit?.level ?? '', when(r.submittedAt), yesNo(r.late), ...cells, verdict ? yesNo(verdict.passed) : null, r.narrative];
+    return [unit?.name ?? r.unitId, unit?.code ?? '', unit ? levelOf(unit) : '', when(r.submittedAt), yesNo(r.late), ...cells, verdict ? yesNo(verdict.passed) : null, r.narrative];
   });
 
   const reviewLabel = (awardId: string, reviewId: string) => {
@@ -143,7 +145,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const reported = new Set(reports.map((r) => r.unitId));
   const nominated = new Set(nominations.map((n) => n.unitId));
   const idle = units.filter((u) => !registered.has(u.id) && !reported.has(u.id) && !nominated.has(u.id));
-  const unitRow = (u: Unit) => [u.name, u.code, u.level];
+  const unitRow = (u: Unit) => [u.name, u.code, levelOf(u)];
 
   return [
     {

@@ -1,43 +1,65 @@
 import { parse } from 'csv-parse/sync';
 import { unitSchema, type Unit } from '../domain/entities.js';
-import { PARENT_LEVELS, UNIT_LEVELS, type UnitLevel } from '../domain/levels.js';
+import { allowedParents, KNOWN_LEVELS, levelsOf, mayBeParent, type Hierarchy, type KnownLevel, type UnitLevel } from '../domain/levels.js';
 import { fold } from '../domain/text.js';
-import { validateParent } from '../domain/units.js';
+import { levelName } from '../i18n.js';
 import type { Store } from './store.js';
 import { addUnitsWrites, codeKey } from './units.js';
 import { encode } from './codec.js';
 import type { Actor } from './tx.js';
 
 /**
- * Level names accepted in a CSV, folded (no diacritics, lower case, `_`/`-` as spaces).
- * English ids, Vietnamese names with or without diacritics.
+ * Level names accepted in a CSV besides the campaign's own ids and labels (folded: no
+ * diacritics, lower case, `_`/`-` as spaces). A name that can mean several levels means
+ * the first of them the campaign has: "phường" is a ward in a two-level campaign and a
+ * commune in the 2021–2025 tree, which has no ward.
  */
-const LEVEL_ALIASES: Record<string, UnitLevel> = {};
-const VI_NAMES: Record<UnitLevel, string[]> = {
-  province: ['tỉnh', 'thành phố trực thuộc trung ương', 'cấp tỉnh'],
-  department: ['sở', 'sở ban ngành', 'ban ngành tỉnh', 'đoàn thể tỉnh', 'cơ quan cấp tỉnh'],
-  district: ['huyện', 'quận', 'thị xã', 'thành phố thuộc tỉnh', 'cấp huyện'],
-  district_agency: ['phòng', 'phòng ban', 'ban ngành huyện', 'đoàn thể huyện', 'cơ quan cấp huyện'],
-  commune: ['xã', 'phường', 'thị trấn', 'cấp xã'],
-  commune_agency: ['cơ quan cấp xã', 'ban chỉ đạo', 'đơn vị cấp xã'],
-  hamlet: ['xóm', 'thôn', 'ấp', 'bản', 'tổ dân phố', 'khu phố'],
-  tech_team: ['tổ công nghệ số', 'tổ công nghệ số cộng đồng', 'tổ cnscđ', 'tổ cns'],
-  enterprise: ['doanh nghiệp', 'công ty', 'hợp tác xã'],
-  organization: ['tổ chức', 'tổ chức khác', 'khối thi đua', 'cụm thi đua'],
-};
-const levelKey = (s: string) => fold(s.replace(/[_-]+/g, ' '));
-for (const level of UNIT_LEVELS) {
-  LEVEL_ALIASES[levelKey(level)] = level;
-  for (const name of VI_NAMES[level]) LEVEL_ALIASES[levelKey(name)] = level;
-}
-LEVEL_ALIASES['tech team'] = 'tech_team';
+const NAMES: [names: string[], levels: KnownLevel[]][] = [
+  [['tỉnh', 'thành phố trực thuộc trung ương', 'cấp tỉnh'], ['province']],
+  [['sở', 'sở ban ngành', 'ban ngành tỉnh', 'đoàn thể tỉnh', 'cơ quan cấp tỉnh'], ['department']],
+  [['huyện', 'quận', 'thị xã', 'thành phố thuộc tỉnh', 'cấp huyện'], ['district']],
+  [['ban ngành huyện', 'đoàn thể huyện', 'cơ quan cấp huyện'], ['district_agency']],
+  [['phòng', 'phòng ban'], ['district_agency', 'commune_agency']],
+  [['xã', 'thị trấn', 'cấp xã'], ['commune']],
+  [['phường'], ['ward', 'commune']],
+  [['đặc khu'], ['special_zone', 'commune']],
+  [['cơ quan cấp xã', 'ban chỉ đạo', 'đơn vị cấp xã', 'văn phòng hđnd ubnd'], ['commune_agency']],
+  [['xóm', 'thôn', 'ấp', 'bản', 'tổ dân phố', 'khu phố'], ['hamlet']],
+  [['tổ công nghệ số', 'tổ công nghệ số cộng đồng', 'tổ cnscđ', 'tổ cns', 'tech team'], ['tech_team']],
+  [['doanh nghiệp', 'công ty', 'hợp tác xã'], ['enterprise']],
+  [['tổ chức', 'tổ chức khác'], ['organization']],
+  [['cụm thi đua', 'cụm'], ['cluster', 'organization']],
+  [['khối thi đua', 'khối'], ['bloc', 'organization']],
+];
+const levelKey = (s: string) => fold(s.replace(/[_-]+/g, ' ')).trim();
+const ALIASES = new Map<string, KnownLevel[]>();
+for (const [names, levels] of NAMES) for (const n of names) ALIASES.set(levelKey(n), levels);
+for (const id of KNOWN_LEVELS) if (!ALIASES.has(levelKey(id))) ALIASES.set(levelKey(id), [id]);
 
-/** A level from an English id or a Vietnamese name ("Xã", "xa", "tổ công nghệ số"); null if unknown. */
-export function parseLevel(text: string): UnitLevel | null {
-  return LEVEL_ALIASES[levelKey(text)] ?? null;
+/**
+ * A level of this campaign from its id, its label, or a Vietnamese name ("Xã", "xa",
+ * "tổ công nghệ số"); null if none of the campaign's levels is meant.
+ */
+export function parseLevel(text: string, hierarchy: Hierarchy): UnitLevel | null {
+  const key = levelKey(text);
+  if (!key) return null;
+  const own = hierarchy.levels.find((l) => levelKey(l.id) === key || (l.label && (levelKey(l.label.vi) === key || levelKey(l.label.en) === key)));
+  if (own) return own.id;
+  const ids = levelsOf(hierarchy);
+  return ALIASES.get(key)?.find((l) => ids.includes(l)) ?? null;
 }
 
-const LEVEL_HELP = `${UNIT_LEVELS.join(', ')} (or tỉnh, sở, huyện, phòng, xã, xóm/thôn/ấp, tổ công nghệ số, doanh nghiệp, tổ chức)`;
+/** The known levels a name means, whether or not this campaign has them ("huyện" → district). */
+function knownAs(text: string): readonly KnownLevel[] {
+  return ALIASES.get(levelKey(text)) ?? [];
+}
+
+/** `province (Tỉnh), commune (Xã), …`: the campaign's levels, for error messages. */
+function levelHelp(hierarchy: Hierarchy): string {
+  return levelsOf(hierarchy)
+    .map((id) => `${id} (${levelName(hierarchy, id, 'vi')})`)
+    .join(', ');
+}
 
 /** Header names accepted for each column (folded). */
 const COLUMNS = {
@@ -84,7 +106,8 @@ export function formatImportErrors(errors: ImportRowError[]): string[] {
 
 /**
  * Imports a unit list (columns name, level, parent, code; parent = the parent's code,
- * empty for a root; parents may be anywhere in the file or already in the store).
+ * empty for a root; parents may be anywhere in the file or already in the store). Levels
+ * and which may sit under which are the store's campaign hierarchy (`store.hierarchy`).
  * Every row is checked first; any error imports nothing. On success all units, their
  * indexes and audit entries are written by one atomic script.
  */
@@ -108,6 +131,7 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
     return failed([{ row: 0, message: `not a readable CSV file: ${(err as Error).message}` }]);
   }
   const errors: ImportRowError[] = [];
+  const hierarchy = store.hierarchy;
   const header = records[0] ? Object.keys(records[0].record) : parseHeader(csvText);
   const colName: Partial<Record<Column, string>> = {};
   for (const col of Object.keys(COLUMNS) as Column[]) {
@@ -123,7 +147,7 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
     line: info.lines,
     name: cell(record, 'name'),
     levelText: cell(record, 'level'),
-    level: parseLevel(cell(record, 'level')),
+    level: parseLevel(cell(record, 'level'), hierarchy),
     parent: cell(record, 'parent'),
     code: cell(record, 'code'),
   }));
@@ -133,8 +157,12 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
   for (const r of rows) {
     if (!r.name) errors.push({ row: r.line, message: 'name is missing' });
     if (r.name.length > 200) errors.push({ row: r.line, message: 'name is longer than 200 characters' });
-    if (!r.levelText) errors.push({ row: r.line, message: `level is missing (one of ${LEVEL_HELP})` });
-    else if (!r.level) errors.push({ row: r.line, message: `level "${r.levelText}" is not one of ${LEVEL_HELP}` });
+    if (!r.levelText) errors.push({ row: r.line, message: `level is missing (one of ${levelHelp(hierarchy)})` });
+    else if (!r.level) {
+      const meant = knownAs(r.levelText);
+      const what = meant.length ? ` (${meant.join(' / ')})` : '';
+      errors.push({ row: r.line, message: `level "${r.levelText}"${what} is not a level of this campaign; its levels are ${levelHelp(hierarchy)}` });
+    }
     if (!r.code) errors.push({ row: r.line, message: 'code is missing' });
     else if (r.code.length > 32) errors.push({ row: r.line, message: `code "${r.code}" is longer than 32 characters` });
     else {
@@ -179,10 +207,10 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
       errors.push({ row: r.line, message: `parent "${r.parent}" is neither in the file nor in the store` });
       continue;
     }
-    if (r.level && parentLevel && !validateParent(r.level, parentLevel))
+    if (r.level && parentLevel && !mayBeParent(hierarchy, r.level, parentLevel))
       errors.push({
         row: r.line,
-        message: `a ${r.level} cannot be under "${r.parent}" (a ${parentLevel}); its parent must be ${PARENT_LEVELS[r.level].join(' or ') || 'none (a root)'}`,
+        message: `a ${r.level} cannot be under "${r.parent}" (a ${parentLevel}); in this campaign its parent must be ${allowedParents(hierarchy, r.level).join(' or ') || 'none (a root)'}`,
       });
   }
   // Loops among rows of the file (A under B under A).

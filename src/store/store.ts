@@ -10,6 +10,7 @@ import { peopleRepo } from './people.js';
 import { registrationsRepo } from './registrations.js';
 import { reportsRepo } from './reports.js';
 import { unitsRepo } from './units.js';
+import { DEFAULT_HIERARCHY, type Hierarchy } from '../domain/levels.js';
 
 export interface StoreOptions {
   /** Key prefix (default `td`); every key is `${prefix}:…` (docs/store.md). */
@@ -20,6 +21,8 @@ export interface StoreOptions {
   inviteSecret?: string;
   /** Failed invite redemption limits (default DEFAULT_GUESS_LIMITS; tests shorten the window). */
   inviteLimits?: Partial<GuessLimits>;
+  /** The campaign's unit levels and parent rules (`hierarchyOf(campaign)`); default: the 2021–2025 tree. */
+  hierarchy?: Hierarchy;
 }
 
 /**
@@ -30,9 +33,12 @@ export function createStore(redis: Redis, opts: StoreOptions = {}) {
   const prefix = opts.prefix ?? 'td';
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(prefix)) throw new RangeError(`bad store prefix "${prefix}"`);
   const context: StoreContext = createContext(redis, prefix, opts.now ?? (() => new Date()));
-  const units = unitsRepo(context);
+  const hierarchy = opts.hierarchy ?? DEFAULT_HIERARCHY;
+  const units = unitsRepo(context, hierarchy);
   return {
     prefix,
+    /** The unit levels and parent rules new units follow (units.create, importUnitsCsv). */
+    hierarchy,
     /** Low-level access for bulk operations (imports); not for flows. */
     context,
     units,

@@ -1,7 +1,6 @@
 import { unitSchema, type Unit } from '../domain/entities.js';
-import { PARENT_LEVELS, type UnitLevel } from '../domain/levels.js';
+import { allowedParents, DEFAULT_HIERARCHY, isLevelOf, levelsOf, mayBeParent, type Hierarchy, type UnitLevel } from '../domain/levels.js';
 import { fold } from '../domain/text.js';
-import { validateParent } from '../domain/units.js';
 import { byIdNumber, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { decode, encode, mget, smembersMany, sscanAll } from './codec.js';
@@ -59,7 +58,7 @@ function memberParts(member: string): [text: string, id: string] {
 }
 
 /** Leading designators people leave out: "UBND xã", "xóm", "huyện" … */
-const DESIGNATOR = /^(?:(?:ubnd|uy ban nhan dan) )?(?:(?:xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tinh|xom|thon|ap|to dan pho|khu pho) )?/;
+const DESIGNATOR = /^(?:(?:ubnd|uy ban nhan dan) )?(?:(?:xa|phuong|dac khu|thi tran|huyen|quan|thi xa|thanh pho|tinh|xom|thon|ap|to dan pho|khu pho) )?/;
 
 /** A search key without its leading designator ("ubnd xa binh thanh" → "binh thanh"). */
 export function coreName(key: string): string {
@@ -124,7 +123,8 @@ export function addUnitsWrites(
   );
 }
 
-export function unitsRepo(ctx: StoreContext) {
+/** `hierarchy`: the campaign's levels and parent rules, which every new unit must follow. */
+export function unitsRepo(ctx: StoreContext, hierarchy: Hierarchy = DEFAULT_HIERARCHY) {
   const { redis, k } = ctx;
 
   async function getMany(ids: string[]): Promise<Unit[]> {
@@ -224,16 +224,18 @@ export function unitsRepo(ctx: StoreContext) {
         createdAt: ctx.now().toISOString(),
       };
       encode(unitSchema, draft, 'unit'); // refuse bad input before an id is spent
+      if (!isLevelOf(hierarchy, draft.level))
+        throw new StoreError('invalid', `level "${draft.level}" is not a level of this campaign (${levelsOf(hierarchy).join(', ')})`, { level: draft.level });
       if (await redis.hexists(k.unitCodes, codeKey(draft.code)))
         throw new StoreError('duplicate_code', `unit code "${draft.code}" is already used`, { code: draft.code });
       if (draft.parentId !== null) {
         const parent = await get(draft.parentId);
         if (!parent)
           throw new StoreError('bad_parent', `parent unit ${draft.parentId} does not exist`, { parentId: draft.parentId });
-        if (!validateParent(draft.level, parent.level))
+        if (!mayBeParent(hierarchy, draft.level, parent.level))
           throw new StoreError(
             'bad_parent',
-            `a ${draft.level} cannot be under a ${parent.level} (allowed: ${PARENT_LEVELS[draft.level].join(', ') || 'none'})`,
+            `a ${draft.level} cannot be under a ${parent.level} (allowed: ${allowedParents(hierarchy, draft.level).join(', ') || 'none'})`,
             { parentId: parent.id, level: draft.level, parentLevel: parent.level },
           );
       }

@@ -129,14 +129,66 @@ describe('errors name the file and the exact field', () => {
     const c = base();
     c.unitLevels[3] = 'village';
     const e = errorOf(() => loadCampaign(write('village.json', c)));
-    expect(e.message).toContain('village.json: unitLevels[3]: Invalid option: expected one of "province"');
+    expect(e.message).toContain('village.json: unitLevels[3]: level "village" is not a level of the campaign\'s hierarchy (province, department, district,');
   });
 
   it('an unknown level in a standard', () => {
     const c = base();
     c.standards[2].level = 'xom';
     const e = errorOf(() => loadCampaign(write('xom.json', c)));
-    expect(e.message).toContain('standards[2].level: Invalid option');
+    expect(e.message).toContain('standards[2].level: level "xom" is not a level of the campaign\'s hierarchy');
+  });
+
+  describe('the hierarchy (issue 14): every level the file names is checked against its own levels', () => {
+    const twoLevel = () => JSON.parse(fs.readFileSync(path.join(CAMPAIGNS_DIR, 'thai-nguyen-2026.json'), 'utf8'));
+
+    it('a district in a two-level campaign is refused wherever it is named, each with its field', () => {
+      const c = twoLevel();
+      c.unitLevels.push('district');
+      c.participants.collectives.push('district');
+      c.standards[1].level = 'district';
+      c.offices[0].level = 'district';
+      c.hierarchy.parents.commune = ['district'];
+      const e = errorOf(() => loadCampaign(write('district.json', c)));
+      expect(e.issues).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^hierarchy\.parents\.commune\[0\]: "district" is not in hierarchy\.levels$/),
+          expect.stringMatching(/^unitLevels\[7\]: level "district" is not a level of the campaign's hierarchy \(province, department, commune, ward, commune_agency, hamlet, tech_team\)$/),
+          expect.stringMatching(/^participants\.collectives\[6\]: level "district" is not a level/),
+          expect.stringMatching(/^standards\[1\]\.level: level "district" is not a level/),
+          expect.stringMatching(/^offices\[0\]\.level: level "district" is not a level/),
+        ]),
+      );
+    });
+
+    it('a level the bot does not know needs its label; with one it is a level like any other', () => {
+      const c = twoLevel();
+      c.hierarchy.levels.push({ id: 'khu_cong_nghiep' });
+      c.hierarchy.parents.khu_cong_nghiep = ['province'];
+      expect(errorOf(() => loadCampaign(write('kcn.json', c))).issues).toEqual([
+        expect.stringMatching(/^hierarchy\.levels\[7\]\.label: level "khu_cong_nghiep" is not one the bot knows \(province, .*\); give its label \{vi, en\}$/),
+      ]);
+      c.hierarchy.levels[7].label = { vi: 'Khu công nghiệp', en: 'Industrial park' };
+      c.unitLevels.push('khu_cong_nghiep');
+      c.participants.collectives.push('khu_cong_nghiep');
+      expect(loadCampaign(write('kcn-ok.json', c)).unitLevels).toContain('khu_cong_nghiep');
+    });
+
+    it('a ward may issue a plan; a level id must be a short id', () => {
+      const c = twoLevel();
+      c.issuer.level = 'ward';
+      expect(loadCampaign(write('ward.json', c)).issuer.level).toBe('ward');
+      c.hierarchy.levels[0].id = 'Tỉnh';
+      expect(errorOf(() => loadCampaign(write('bad-id.json', c))).message).toContain('hierarchy.levels[0].id: a level id like commune');
+    });
+
+    it('without a hierarchy the file gets the 2021–2025 tree, where a ward is unknown', () => {
+      const c = base();
+      c.unitLevels.push('ward');
+      expect(errorOf(() => loadCampaign(write('ward-old.json', c))).issues).toEqual([
+        'unitLevels[4]: level "ward" is not a level of the campaign\'s hierarchy (province, department, district, district_agency, commune, commune_agency, hamlet, tech_team, enterprise, organization)',
+      ]);
+    });
   });
 
   it('several problems give one line each', () => {

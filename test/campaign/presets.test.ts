@@ -9,7 +9,8 @@ import {
   type Provenance,
   type Review,
 } from '../../src/campaign/index.js';
-import type { UnitLevel } from '../../src/domain/levels.js';
+import { isLevelOf, levelsOf, mayBeParent, type UnitLevel } from '../../src/domain/levels.js';
+import { levelName } from '../../src/i18n.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 /**
@@ -31,7 +32,10 @@ const TK = '002_8a7e83cb4e2fdf51.txt'; // Tứ Kỳ
 const BT = '003_829a1a4e0a8970a5.txt'; // Bình Thành
 const HD = '004_44a00f9a7be812e9.txt'; // Hải Dương
 
-const PRESETS = ['binh-thanh-2024', 'dong-thap-2021-2025', 'hai-duong-2021-2025', 'tu-ky-2021-2025'];
+const SEED_PRESETS = ['binh-thanh-2024', 'dong-thap-2021-2025', 'hai-duong-2021-2025', 'tu-ky-2021-2025'];
+/** Presets of plans not among the seeds: every value is inferred from a seed preset (issue 14: a two-level campaign). */
+const INFERRED_PRESETS = ['thai-nguyen-2026'];
+const PRESETS = [...SEED_PRESETS, ...INFERRED_PRESETS].sort();
 
 /** Seed text with runs of whitespace collapsed to one space (the seeds are hard-wrapped). */
 const seedCache = new Map<string, string>();
@@ -86,7 +90,7 @@ function expectQuoted(src: Provenance, file: string, ...needles: string[]) {
 const presets = () => PRESETS.map((id) => loadCampaign(id));
 
 describe('campaign presets', () => {
-  it('lists exactly the four seed presets', () => {
+  it('lists exactly the four seed presets and the inferred two-level one', () => {
     expect(listPresets()).toEqual(PRESETS);
   });
 
@@ -114,7 +118,8 @@ describe('campaign presets', () => {
       it(`${id}: every quote is an exact substring of its seed (whitespace collapsed), 20–120 characters`, () => {
         const c = loadCampaign(id);
         const quoted = provenances(c).filter((x) => x.p.seed || x.p.quote);
-        expect(quoted.length).toBeGreaterThan(0);
+        if (INFERRED_PRESETS.includes(id)) expect(quoted).toEqual([]);
+        else expect(quoted.length).toBeGreaterThan(0);
         for (const { path: at, p } of quoted) {
           expect(p.seed, `${id} ${at}: quote without seed`).toBeTruthy();
           expect(p.quote, `${id} ${at}: seed without quote`).toBeTruthy();
@@ -130,6 +135,7 @@ describe('campaign presets', () => {
           expect(PRESETS, `${id} ${at}`).toContain(p.inferredFrom);
           expect(p.inferredFrom, `${id} ${at}: inferred from itself`).not.toBe(id);
           expect(p.note, `${id} ${at}: an inferred value needs a note saying why`).toBeTruthy();
+          if (INFERRED_PRESETS.includes(id)) expect(SEED_PRESETS, `${id} ${at}: inferred from a plan's own preset`).toContain(p.inferredFrom);
         }
       });
     }
@@ -147,7 +153,9 @@ describe('campaign presets', () => {
           for (const r of a.reviews) {
             if (!r.source.inferredFrom) continue;
             const from = loadCampaign(r.source.inferredFrom);
-            const same = from.awards.flatMap((x) => x.reviews).filter((x) => x.kind === r.kind && x.year === r.year);
+            // The same kind, at the same place in its plan (a final review in the plan's last year …).
+            const at = (y: number | null, p: Campaign) => (y === null ? null : y - p.period.to);
+            const same = from.awards.flatMap((x) => x.reviews).filter((x) => x.kind === r.kind && at(x.year, from) === at(r.year, c));
             expect(same.length, `${c.id} ${a.id}/${r.id} from ${from.id}`).toBeGreaterThan(0);
           }
         for (const part of c.dossierParts) {
@@ -215,6 +223,66 @@ describe('campaign presets', () => {
       // Issued in June 2022: no 2021 report can be asked for.
       expect(loadCampaign('dong-thap-2021-2025').reportingYears).toEqual([2022, 2023, 2024, 2025]);
     });
+  });
+});
+
+/** Every level id a campaign file names, with where: unitLevels, participants, any `level` field, the hierarchy's parent rules. */
+function namedLevels(raw: unknown): { at: string; level: string }[] {
+  const out: { at: string; level: string }[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        const here = at ? `${at}.${k}` : k;
+        if (k === 'level' && typeof x === 'string') out.push({ at: here, level: x });
+        else if ((k === 'unitLevels' || k === 'collectives') && Array.isArray(x)) x.forEach((l: string, i) => out.push({ at: `${here}[${i}]`, level: l }));
+        else if (k === 'parents' && at === 'hierarchy')
+          for (const [child, parents] of Object.entries(x as Record<string, string[]>)) {
+            out.push({ at: `${here}.${child}`, level: child });
+            parents.forEach((l, i) => out.push({ at: `${here}.${child}[${i}]`, level: l }));
+          }
+        else walk(x, here);
+      }
+  };
+  walk(raw, '');
+  return out;
+}
+
+describe('the hierarchy is data (issue 14)', () => {
+  const raw = (id: string): unknown => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'campaigns', `${id}.json`), 'utf8'));
+
+  it.each(PRESETS)('%s: every level named anywhere in the file is a level of its hierarchy', (id) => {
+    const c = loadCampaign(id);
+    const named = namedLevels(raw(id));
+    expect(named.length).toBeGreaterThan(5);
+    for (const { at, level } of named) expect(isLevelOf(c, level), `${id} ${at}: "${level}" (levels: ${levelsOf(c).join(', ')})`).toBe(true);
+  });
+
+  it.each(PRESETS)('%s: every level its unit tree uses has a name in both languages', (id) => {
+    const c = loadCampaign(id);
+    for (const level of c.unitLevels)
+      for (const lang of ['vi', 'en'] as const) expect(levelName(c, level, lang), `${id} ${level} ${lang}`).not.toBe(`level.${level}`);
+  });
+
+  it('the seed presets keep the 2021–2025 tree (no hierarchy in their files)', () => {
+    for (const id of SEED_PRESETS) expect(loadCampaign(id).hierarchy, id).toBeUndefined();
+  });
+
+  it('thai-nguyen-2026 is two-level: communes and wards under the province, no district anywhere', () => {
+    const c = loadCampaign('thai-nguyen-2026');
+    expect(c.issuer.level).toBe('province');
+    expect(mayBeParent(c, 'commune', 'province')).toBe(true);
+    expect(mayBeParent(c, 'ward', 'province')).toBe(true);
+    expect(mayBeParent(c, 'hamlet', 'commune')).toBe(true);
+    expect(mayBeParent(c, 'hamlet', 'ward')).toBe(true);
+    expect(levelsOf(c).filter((l) => l.startsWith('district'))).toEqual([]);
+    expect(JSON.stringify(raw('thai-nguyen-2026'))).not.toMatch(/"district/);
+    expect(levelName(c, 'ward', 'vi')).toBe('Phường');
+    // The contract's offices and chains: every chain step names one of the plan's offices.
+    const offices = new Set((c.offices ?? []).map((o) => o.id));
+    const steps = c.awards.flatMap((a) => a.reviews.flatMap((r) => r.chain ?? []));
+    expect(steps.map((s) => s.step)).toContain('receive');
+    for (const s of steps) expect(offices.has(s.office), s.office).toBe(true);
   });
 });
 

@@ -33,14 +33,14 @@ describe('invisible and direction-changing characters in what people type', () =
     expect(n!.summary).toBe('Gương mẫu, tận tụy');
     expect(n!.status).toBe('submitted');
 
-    const seen = await bot.say('can-bo-huyen', `/hoso ${n!.id}`);
+    const seen = await bot.say('can-bo-theo-doi', `/hoso ${n!.id}`);
     expect(bot.text(seen)).toContain('Trần Văn Hùng — Trưởng thôn, Xóm Đồng Tâm');
     expect(everything(seen)).not.toMatch(INVISIBLE);
 
-    r = await bot.say('can-bo-huyen', `go|review_return|${n!.id}`);
-    r = await bot.say('can-bo-huyen', 'Thiếu\u202e biên bản\u200b họp');
+    r = await bot.say('can-bo-theo-doi', `go|review_return|${n!.id}`);
+    r = await bot.say('can-bo-theo-doi', 'Thiếu\u202e biên bản\u200b họp');
     expect(everything(r)).not.toMatch(INVISIBLE);
-    await bot.say('can-bo-huyen', bot.button(r, 'Trả lại'));
+    await bot.say('can-bo-theo-doi', bot.button(r, 'Trả lại'));
     expect((await bot.app.store.nominations.get(n!.id))!.returnReason).toBe('Thiếu biên bản họp');
   });
 

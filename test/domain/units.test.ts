@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ancestors,
-  assertValidParent,
   checkUnitTree,
+  DEFAULT_HIERARCHY,
   isUnder,
-  PARENT_LEVELS,
   subtree,
-  UNIT_LEVELS,
-  validateParent,
   wouldCreateCycle,
   type Unit,
   type UnitLevel,
@@ -28,27 +25,6 @@ const tree = [
 ];
 const byId = new Map(tree.map((x) => [x.id, x]));
 const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
-
-describe('validateParent', () => {
-  it('follows PARENT_LEVELS for every pair', () => {
-    for (const child of UNIT_LEVELS)
-      for (const parent of UNIT_LEVELS) expect(validateParent(child, parent)).toBe(PARENT_LEVELS[child].includes(parent));
-  });
-  it('examples', () => {
-    expect(validateParent('commune', 'district')).toBe(true);
-    expect(validateParent('hamlet', 'commune')).toBe(true);
-    expect(validateParent('hamlet', 'district')).toBe(false);
-    expect(validateParent('province', 'province')).toBe(false);
-    expect(validateParent('district', 'commune')).toBe(false);
-  });
-  it('any level may be a root (the issuer may be a commune)', () => {
-    for (const level of UNIT_LEVELS) expect(validateParent(level, null)).toBe(true);
-  });
-  it('assertValidParent throws invalid_parent', () => {
-    expect(() => assertValidParent('hamlet', 'province')).toThrow(expect.objectContaining({ code: 'invalid_parent' }));
-    expect(() => assertValidParent('hamlet', 'commune')).not.toThrow();
-  });
-});
 
 describe('ancestors / isUnder', () => {
   it('walks up, nearest first, not including the unit', () => {
@@ -110,8 +86,8 @@ describe('cycles', () => {
     expect(wouldCreateCycle('xom-2', null, byId)).toBe(false);
   });
   it('checkUnitTree reports loops, missing parents, wrong levels and duplicates', () => {
-    expect(checkUnitTree(tree)).toEqual([{ code: 'missing_parent', unitId: 'orphan', parentId: 'missing' }]);
-    const issues = checkUnitTree([...loop, u('h', 'hamlet', 'hd2'), u('hd2', 'province', null), u('a', 'commune', null)]);
+    expect(checkUnitTree(tree, DEFAULT_HIERARCHY)).toEqual([{ code: 'missing_parent', unitId: 'orphan', parentId: 'missing' }]);
+    const issues = checkUnitTree([...loop, u('h', 'hamlet', 'hd2'), u('hd2', 'province', null), u('a', 'commune', null)], DEFAULT_HIERARCHY);
     expect(issues).toEqual(
       expect.arrayContaining([
         { code: 'cycle', unitId: 'a' },

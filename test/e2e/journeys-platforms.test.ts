@@ -145,7 +145,7 @@ describe.each(PRESETS)('preset %s: the journey on Telegram and Zalo', (id) => {
 
   it('staff join on Telegram with an invite, officers on Telegram and Zalo (by buttons)', async () => {
     const { store } = z.bot.app;
-    const staffUnit = (await store.identities.get('sim', 'can-bo-huyen'))!.unitId!;
+    const staffUnit = (await store.identities.get('sim', 'can-bo-theo-doi'))!.unitId!;
     const staffCode = await store.invites.create({ role: 'staff', unitId: staffUnit, createdBy: 'test' }, TEST_ACTOR);
     await staff.say('/start');
     await staff.press('Cán bộ đơn vị');

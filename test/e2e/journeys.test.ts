@@ -18,7 +18,7 @@ const PRESETS = fs
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
 
-const STAFF = 'can-bo-huyen';
+const STAFF = 'can-bo-theo-doi';
 
 describe.each(PRESETS)('preset %s: from registration to an accepted, completed dossier', (id) => {
   const campaign = loadCampaign(id);

@@ -246,7 +246,7 @@ describe('conversation engine', () => {
     expect(bot.text(r)).toContain('Bạn không có quyền');
     r = await bot.say('u12', '/dangky');
     expect(bot.text(r)).toContain('Chọn các nội dung thi đua');
-    r = await bot.say('can-bo-huyen', '/thongke@thidua_bot');
+    r = await bot.say('can-bo-theo-doi', '/thongke@thidua_bot');
     expect(bot.text(r)).toMatch(/Thống kê năm 2024 — \d+ đơn vị/);
     expect(bot.text(r)).toContain('Xóm Đồng Tâm');
     r = await bot.say('stranger', '/thieu');

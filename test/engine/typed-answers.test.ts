@@ -22,7 +22,7 @@ const PRESETS = [
   { id: 'hai-duong-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
   { id: 'tu-ky-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
 ];
-const DEMO = { officer: 'can-bo-don-vi', staff: 'can-bo-huyen', admin: 'quan-tri' };
+const DEMO = { officer: 'can-bo-don-vi', staff: 'can-bo-theo-doi', admin: 'quan-tri' };
 /** What a choice answered wrongly looks like (error.choice, error.multi, error.file_expected, error.stale_button). */
 const REFUSED = /Lựa chọn chưa đúng|Bước này cần một tệp|Nút này thuộc một câu hỏi cũ/;
 

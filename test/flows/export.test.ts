@@ -31,10 +31,10 @@ describe('exports for the council', () => {
   });
   afterAll(() => bot.close());
 
-  it('/xuat gives district staff a workbook of their units with Vietnamese headers and frozen header rows', async () => {
-    const r = await bot.say('can-bo-huyen', '/xuat');
+  it("/xuat gives the commune office's staff a workbook of their units with Vietnamese headers and frozen header rows", async () => {
+    const r = await bot.say('can-bo-theo-doi', '/xuat');
     const reply = r.find((x) => x.file)!;
-    expect(reply.text).toContain('Báo cáo năm 2024 của Huyện Định Hóa');
+    expect(reply.text).toContain('Báo cáo năm 2024 của UBND xã Bình Thành');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(path.join(bot.dataDir, reply.file!.path));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Đăng ký', 'Báo cáo chỉ tiêu', 'Hồ sơ khen thưởng', 'Chưa thực hiện']);
@@ -46,6 +46,7 @@ describe('exports for the council', () => {
     const header = (rep.getRow(1).values as unknown[]).filter(Boolean);
     const row = (rep.getRow(2).values as unknown[]).slice(1);
     expect(row[0]).toBe('Xóm Đồng Tâm');
+    expect(row[header.indexOf('Cấp')]).toBe('Xóm, ấp, thôn'); // the level's name, never its id
     expect(row[header.indexOf('Đạt tất cả tiêu chuẩn')]).toBe('Không'); // 95 % < the hamlet's 100 % standard
     const nom = wb.getWorksheet('Hồ sơ khen thưởng')!;
     const nrow = (nom.getRow(2).values as unknown[]).slice(1);

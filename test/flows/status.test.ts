@@ -25,7 +25,7 @@ describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (p
 
 /** The demo seed's officer and district staff (src/demo/seed.ts). */
 const OFFICER = 'can-bo-don-vi';
-const STAFF = 'can-bo-huyen';
+const STAFF = 'can-bo-theo-doi';
 const PRESET_IDS = ['binh-thanh-2024', 'dong-thap-2021-2025', 'hai-duong-2021-2025', 'tu-ky-2021-2025'];
 
 /**

@@ -10,6 +10,7 @@ export const PRESETS = [
   { id: 'dong-thap-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
   { id: 'hai-duong-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
   { id: 'tu-ky-2021-2025', now: '2025-11-20T03:00:00Z', year: 2025 },
+  { id: 'thai-nguyen-2026', now: '2026-11-20T03:00:00Z', year: 2026 },
 ];
 export type Preset = (typeof PRESETS)[number];
 

@@ -31,7 +31,7 @@ describe('incomplete-dossier digests to staff', () => {
   it('one digest per staff member of every office above the units, grouped by unit and counted by missing part', async () => {
     bot = track(await startBot('binh-thanh-2024', { now: vn('2024-11-30T08:00') }));
     const { app } = bot;
-    // can-bo-huyen (demo) is staff of the district; add staff of the commune, of another district, and an English one.
+    // can-bo-theo-doi (demo) is staff of the district; add staff of the commune, of another district, and an English one.
     await addIdentity(app, 'sim', 'xa', { role: 'staff', unitCode: 'TN-DH-BT' });
     await addIdentity(app, 'sim', 'xa-en', { role: 'staff', unitCode: 'TN-DH-BT', lang: 'en' });
     const province = await unitByCode(app, 'TN');
@@ -49,7 +49,7 @@ describe('incomplete-dossier digests to staff', () => {
 
     const { alert, messages } = await app.jobs.previewAlerts(vn('2024-11-30T08:00'));
     expect(alert).toEqual({ year: 2024, offsetDays: 5 });
-    expect(messages.map((m) => m.userId).sort()).toEqual(['can-bo-huyen', 'xa', 'xa-en']);
+    expect(messages.map((m) => m.userId).sort()).toEqual(['can-bo-theo-doi', 'xa', 'xa-en']);
     const digest = messages.find((m) => m.userId === 'xa')!.reply.text.split('\n');
     expect(digest).toEqual([
       '📋 Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày).',
@@ -64,7 +64,7 @@ describe('incomplete-dossier digests to staff', () => {
     ]);
     expect(messages.find((m) => m.userId === 'xa-en')!.reply.text).toContain('2 units, 3 dossiers without every required part.');
     // The district's digest covers the same units; the other district's staff hear nothing.
-    expect(messages.find((m) => m.userId === 'can-bo-huyen')!.reply.text).toContain('▸ Xóm Nà Mòn (1 hồ sơ)');
+    expect(messages.find((m) => m.userId === 'can-bo-theo-doi')!.reply.text).toContain('▸ Xóm Nà Mòn (1 hồ sơ)');
 
     // Sent once each, even when the pass runs again.
     workers = track(await startWorkers(app, { schedules: false }));

@@ -67,7 +67,7 @@ describe('an admin announces from the simulator', () => {
 
     await until(async () => (await app.jobs.broadcasts.status(id!))?.status === 'done');
     await outboxDrained(app);
-    const recipients = [...Array.from({ length: 14 }, (_, i) => `xom-${i + 1}`), 'ban-cd', 'can-bo-don-vi', 'can-bo-huyen', admin];
+    const recipients = [...Array.from({ length: 14 }, (_, i) => `xom-${i + 1}`), 'ban-cd', 'can-bo-don-vi', 'can-bo-theo-doi', admin];
     for (const u of recipients) {
       const got = (await app.simulator.transcript(u)).filter((e) => e.text.startsWith('📢 Thông báo:'));
       expect(got, u).toHaveLength(1);

@@ -84,7 +84,7 @@ describe('a broadcast survives its worker being killed', () => {
     expect(done).toMatchObject({ total, sent: total, failed: 0, unreachable: 0, cancelled: 0, pending: 0 });
 
     const counts = new Map<string, number>();
-    for (const p of [...people.map((x) => x.userId), 'can-bo-don-vi', 'can-bo-huyen', 'quan-tri']) {
+    for (const p of [...people.map((x) => x.userId), 'can-bo-don-vi', 'can-bo-theo-doi', 'quan-tri']) {
       const got = (await app.simulator.transcript(p)).filter((e) => e.text.includes('Kiểm tra khả năng chịu lỗi'));
       counts.set(p, got.length);
     }

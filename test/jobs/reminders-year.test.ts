@@ -33,7 +33,7 @@ describe.each(PRESETS)('preset %s: reminders and alerts name their year', (id) =
   });
 
   it('every staff digest and the alert for a dossier submitted with parts missing', async () => {
-    await addIdentity(bot.app, 'sim', 'staff-x', { role: 'staff', unitId: (await bot.app.store.identities.get('sim', 'can-bo-huyen'))!.unitId });
+    await addIdentity(bot.app, 'sim', 'staff-x', { role: 'staff', unitId: (await bot.app.store.identities.get('sim', 'can-bo-theo-doi'))!.unitId });
     const ctx = { store: bot.app.store, campaign: c };
     for (const a of staffAlertSchedule(c)) {
       const digests = await planStaffDigests(ctx, a, a.at);

@@ -68,7 +68,7 @@ describe('admins revoke admins, never the last one', () => {
     expect((await bot.app.store.identities.get('sim', 'chief-2'))?.role).toBeNull();
     expect((await bot.app.store.audit.forEntity('sim:chief-2')).at(-1)).toMatchObject({ actor: 'sim:chief-1', action: 'identity.revoke' });
     // The demo district staff member sees no admin.
-    r = await bot.say('can-bo-huyen', '/canbo');
+    r = await bot.say('can-bo-theo-doi', '/canbo');
     expect(bot.text(r)).not.toContain('Quản trị:');
   });
 

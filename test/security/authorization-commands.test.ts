@@ -91,7 +91,7 @@ describe('authorization: staff and admin commands', () => {
     for (const a of attempts.filter((x) => x.text)) expect(t.bot.text(await t.bot.say('individual-2', a.text!)), a.text).toContain(REFUSED);
     if (fs.existsSync(ANNOUNCE_FILE)) {
       // Announcements are for admins only (issue 4); the demo staff member is district staff.
-      expect(t.bot.text(await t.bot.say('can-bo-huyen', '/thongbao'))).toContain(REFUSED);
+      expect(t.bot.text(await t.bot.say('can-bo-theo-doi', '/thongbao'))).toContain(REFUSED);
     }
   });
 

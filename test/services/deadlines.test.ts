@@ -49,7 +49,7 @@ describe.each(PRESETS)('preset %s: /tinhtrang and /thongke never show a negative
       for (const { at, day } of around(d.dueDay).filter((x) => x.day !== -2)) {
         bot.clock.now = at;
         const status = bot.text(await bot.say('can-bo-don-vi', '/tinhtrang'));
-        const staff = bot.text(await bot.say('can-bo-huyen', `/thongke ${d.year}`));
+        const staff = bot.text(await bot.say('can-bo-theo-doi', `/thongke ${d.year}`));
         for (const text of [status, staff]) expect(text, `${d.kind} ${d.year} at ${at.toISOString()}\n${text}`).not.toMatch(/còn -\d|-\d+ ngày/);
         const date = formatCivilDate(d.dueDay, 'vi');
         const line = d.kind === 'dossier' ? `Hạn nộp hồ sơ năm ${d.year}` : d.kind === 'report' ? `Hạn báo cáo năm ${d.year}` : null;

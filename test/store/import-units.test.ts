@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PROCESS_TEST_TIMEOUT, run } from '../helpers/process.js';
 import { testRedis } from '../helpers/redis.js';
 import { createStore, importUnitsCsv, parseLevel, type Actor, type ImportResult } from '../../src/store/index.js';
+import { DEFAULT_HIERARCHY, hierarchyOf } from '../../src/domain/levels.js';
+import { loadCampaign } from '../../src/campaign/index.js';
 
 const cli: Actor = { id: 'cli', role: 'admin', channel: 'cli' };
 const FIXTURE = path.resolve('test/fixtures/units-binh-thanh.csv');
@@ -56,7 +58,7 @@ describe('importUnitsCsv', () => {
     const csv = ['name,level,parent,code', 'Tỉnh A,tỉnh,,A', 'Huyện B,huyện,A,A-B', 'Xã C,xã,A-B,A-B-C', 'Xóm D,làng,A-B-C,A-B-C-D', 'Xóm E,xóm,A-B-C,A-B-C-E'].join('\n');
     const result = await importUnitsCsv(s, csv, cli);
     expect(result.ok).toBe(false);
-    expect(errorsOf(result)).toEqual([expect.stringMatching(/^row 5: level "làng" is not one of province, department, .*xóm/)]);
+    expect(errorsOf(result)).toEqual([expect.stringMatching(/^row 5: level "làng" is not a level of this campaign; its levels are province \(Tỉnh\), department .*hamlet \(Xóm, ấp, thôn\)/)]);
     expect(result.ok ? null : result.rows).toEqual([{ row: 5, message: expect.any(String) }]);
     expect(await s.units.count()).toBe(0);
     expect(await r.keys(`${p}:*`)).toEqual([]);
@@ -85,14 +87,14 @@ describe('importUnitsCsv', () => {
     const result = await importUnitsCsv(s, csv, cli);
     expect(errorsOf(result)).toEqual([
       'row 3: name is missing',
-      expect.stringMatching(/^row 4: level is missing \(one of province, .*xóm\/thôn\/ấp/),
+      expect.stringMatching(/^row 4: level is missing \(one of province \(Tỉnh\), .*hamlet \(Xóm, ấp, thôn\)/),
       'row 5: code is missing',
       'row 6: code "new" is already used on row 2',
       expect.stringMatching(/^row 7: code "TN" is already used by unit u_\d+ in the store$/),
       'row 8: parent "NOWHERE" is neither in the file nor in the store',
-      'row 9: a hamlet cannot be under "NEW" (a province); its parent must be commune',
+      'row 9: a hamlet cannot be under "NEW" (a province); in this campaign its parent must be commune',
       'row 10: parent chain loops back to "N8"',
-      'row 11: a hamlet cannot be under "N8" (a tech_team); its parent must be commune',
+      'row 11: a hamlet cannot be under "N8" (a tech_team); in this campaign its parent must be commune',
       'row 11: parent chain loops back to "N9"',
       'row 12: a unit cannot be its own parent ("N10")',
     ]);
@@ -120,21 +122,86 @@ describe('importUnitsCsv', () => {
   });
 
   it('parseLevel accepts English ids and Vietnamese names with or without diacritics', () => {
-    expect(parseLevel('tỉnh')).toBe('province');
-    expect(parseLevel('TINH')).toBe('province');
-    expect(parseLevel('huyện')).toBe('district');
-    expect(parseLevel('Xã')).toBe('commune');
-    expect(parseLevel('phường')).toBe('commune');
-    expect(parseLevel('xóm')).toBe('hamlet');
-    expect(parseLevel('thôn')).toBe('hamlet');
-    expect(parseLevel('ấp')).toBe('hamlet');
-    expect(parseLevel('sở')).toBe('department');
-    expect(parseLevel('doanh nghiệp')).toBe('enterprise');
-    expect(parseLevel('Tổ công nghệ số')).toBe('tech_team');
-    expect(parseLevel('tech-team')).toBe('tech_team');
-    expect(parseLevel('district_agency')).toBe('district_agency');
-    expect(parseLevel('làng')).toBeNull();
-    expect(parseLevel('')).toBeNull();
+    expect(parseLevel('tỉnh', DEFAULT_HIERARCHY)).toBe('province');
+    expect(parseLevel('TINH', DEFAULT_HIERARCHY)).toBe('province');
+    expect(parseLevel('huyện', DEFAULT_HIERARCHY)).toBe('district');
+    expect(parseLevel('Xã', DEFAULT_HIERARCHY)).toBe('commune');
+    expect(parseLevel('phường', DEFAULT_HIERARCHY)).toBe('commune');
+    expect(parseLevel('xóm', DEFAULT_HIERARCHY)).toBe('hamlet');
+    expect(parseLevel('thôn', DEFAULT_HIERARCHY)).toBe('hamlet');
+    expect(parseLevel('ấp', DEFAULT_HIERARCHY)).toBe('hamlet');
+    expect(parseLevel('sở', DEFAULT_HIERARCHY)).toBe('department');
+    expect(parseLevel('doanh nghiệp', DEFAULT_HIERARCHY)).toBe('enterprise');
+    expect(parseLevel('Tổ công nghệ số', DEFAULT_HIERARCHY)).toBe('tech_team');
+    expect(parseLevel('tech-team', DEFAULT_HIERARCHY)).toBe('tech_team');
+    expect(parseLevel('district_agency', DEFAULT_HIERARCHY)).toBe('district_agency');
+    expect(parseLevel('làng', DEFAULT_HIERARCHY)).toBeNull();
+    expect(parseLevel('', DEFAULT_HIERARCHY)).toBeNull();
+  });
+});
+
+describe('importUnitsCsv in a two-level campaign (thai-nguyen-2026: no district)', () => {
+  const hierarchy = hierarchyOf(loadCampaign('thai-nguyen-2026'));
+  const DEMO = fs.readFileSync(path.resolve('campaigns/demo/thai-nguyen-2026.csv'), 'utf8');
+  const fresh = () => {
+    const { redis, ns } = testRedis();
+    return { redis, ns, store: createStore(redis, { prefix: ns, hierarchy }) };
+  };
+
+  it('imports its demo tree (with the offices column): province → commune or ward → hamlet', async () => {
+    const { redis, store } = fresh();
+    const result = await importUnitsCsv(store, DEMO, cli);
+    expect(errorsOf(result)).toEqual([]);
+    const tn = (await store.units.getByCode('TN'))!;
+    const bt = (await store.units.getByCode('TN-BT'))!;
+    const pdp = (await store.units.getByCode('TN-PDP'))!;
+    expect([bt.level, bt.parentId, bt.name]).toEqual(['commune', tn.id, 'UBND xã Bình Thành']);
+    expect([pdp.level, pdp.parentId]).toEqual(['ward', tn.id]);
+    expect((await store.units.getByCode('TN-BT-X01'))).toMatchObject({ level: 'hamlet', parentId: bt.id });
+    expect((await store.units.getByCode('TN-PDP-T01'))).toMatchObject({ level: 'hamlet', parentId: pdp.id, name: 'Tổ dân phố số 1' });
+    expect((await store.units.all()).filter((u) => u.level.startsWith('district'))).toEqual([]);
+    await redis.quit();
+  });
+
+  it('refuses a district with a clear message, and imports nothing', async () => {
+    const { redis, ns, store } = fresh();
+    const csv = [
+      'name,level,parent,code',
+      'Tỉnh Thái Nguyên,tỉnh,,TN',
+      'Huyện Định Hóa,huyện,TN,TN-DH',
+      'Huyện Phú Lương,district,TN,TN-PL',
+      'Xã Bình Thành,xã,TN-DH,TN-DH-BT',
+      'Xóm Lạc,xóm,TN,TN-XL',
+    ].join('\n');
+    const result = await importUnitsCsv(store, csv, cli);
+    expect(errorsOf(result)).toEqual([
+      'row 3: level "huyện" (district) is not a level of this campaign; its levels are province (Tỉnh), department (Sở, ban, ngành tỉnh), commune (Xã), ward (Phường), commune_agency (Cơ quan, đơn vị cấp xã, phường), hamlet (Thôn, xóm, tổ dân phố), tech_team (Tổ công nghệ số cộng đồng)',
+      expect.stringMatching(/^row 4: level "district" \(district\) is not a level of this campaign; its levels are province/),
+      'row 6: a hamlet cannot be under "TN" (a province); in this campaign its parent must be commune or ward',
+    ]);
+    expect(await redis.keys(`${ns}:*`)).toEqual([]);
+    await redis.quit();
+  });
+
+  it('the campaign decides: a commune straight under the province is refused in the 2021–2025 tree', async () => {
+    const { redis: r, ns: p } = testRedis();
+    const old = createStore(r, { prefix: p });
+    const result = await importUnitsCsv(old, 'name,level,parent,code\nTỉnh A,tỉnh,,A\nXã B,xã,A,A-B\n', cli);
+    expect(errorsOf(result)).toEqual(['row 3: a commune cannot be under "A" (a province); in this campaign its parent must be district']);
+    await r.quit();
+  });
+
+  it('parseLevel reads names in the campaign\'s terms: "phường" is a ward here and a commune in the old tree', () => {
+    expect(parseLevel('phường', hierarchy)).toBe('ward');
+    expect(parseLevel('Phường', DEFAULT_HIERARCHY)).toBe('commune');
+    expect(parseLevel('tổ dân phố', hierarchy)).toBe('hamlet');
+    expect(parseLevel('Thôn, xóm, tổ dân phố', hierarchy)).toBe('hamlet'); // the campaign's own label
+    expect(parseLevel('Ward', hierarchy)).toBe('ward');
+    expect(parseLevel('huyện', hierarchy)).toBeNull();
+    expect(parseLevel('district', hierarchy)).toBeNull();
+    expect(parseLevel('doanh nghiệp', hierarchy)).toBeNull(); // not a level of this campaign
+    expect(parseLevel('phòng', hierarchy)).toBe('commune_agency'); // a commune's Phòng, there being no district
+    expect(parseLevel('phòng', DEFAULT_HIERARCHY)).toBe('district_agency');
   });
 });
 
@@ -164,10 +231,24 @@ describe('CLI units:import (end to end)', { timeout: PROCESS_TEST_TIMEOUT }, () 
     fs.writeFileSync(bad, 'name,level,parent,code\nXóm Nà Linh,xóm,TN-DH-BT,TN-DH-BT-X09\nXóm Lạ,village,TN-DH-BT,TN-DH-BT-X99\n');
     const res = await cliRun(['units:import', bad]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/row 3: level "village" is not one of/);
+    expect(res.stderr).toMatch(/row 3: level "village" is not a level of this campaign/);
     expect(res.stderr).toMatch(/Nothing imported/);
     expect(await store.units.count()).toBe(11);
     expect(await store.units.getByCode('TN-DH-BT-X09')).toBeNull();
+  });
+
+  it('follows CAMPAIGN: the two-level preset imports its demo tree and refuses a district', async () => {
+    const { redis: r, ns: p } = testRedis();
+    const env = { CAMPAIGN: 'thai-nguyen-2026', STORE_PREFIX: p };
+    const bad = path.join(dir, 'district.csv');
+    fs.writeFileSync(bad, 'name,level,parent,code\nTỉnh Thái Nguyên,tỉnh,,TN\nHuyện Định Hóa,huyện,TN,TN-DH\n');
+    const refused = await cliRun(['units:import', bad], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/row 3: level "huyện" \(district\) is not a level of this campaign/);
+    const res = await cliRun(['units:import', 'campaigns/demo/thai-nguyen-2026.csv'], env);
+    expect(res.stdout.trim()).toBe('Imported 17 units');
+    expect(res.code).toBe(0);
+    await r.quit();
   });
 
   it('bad configuration: prints the message and exits 1', async () => {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedis } from '../helpers/redis.js';
 import { createStore, isStoreError, StoreError, type Actor } from '../../src/store/index.js';
 import { classifyMatch, coreName, searchKey } from '../../src/store/units.js';
+import { loadCampaign } from '../../src/campaign/index.js';
+import { hierarchyOf } from '../../src/domain/levels.js';
 
 const actor: Actor = { id: 'telegram:100', role: 'admin', channel: 'telegram' };
 
@@ -68,6 +70,25 @@ describe('store: units', () => {
       message: expect.stringMatching(/hamlet cannot be under a district \(allowed: commune\)/),
     });
     expect(await store.units.getByCode('Z2')).toBeNull();
+  });
+
+  it("follows the campaign's hierarchy: in a two-level campaign a commune sits under the province and a district is refused", async () => {
+    const { redis: r, ns: p } = testRedis();
+    const two = createStore(r, { prefix: p, hierarchy: hierarchyOf(loadCampaign('thai-nguyen-2026')) });
+    const province = await two.units.create({ code: 'TN', name: 'Tỉnh Thái Nguyên', level: 'province' }, actor);
+    const commune = await two.units.create({ code: 'TN-BT', name: 'UBND xã Bình Thành', level: 'commune', parentId: province.id }, actor);
+    expect(commune.parentId).toBe(province.id);
+    await expect(two.units.create({ code: 'TN-DH', name: 'Huyện Định Hóa', level: 'district', parentId: province.id }, actor)).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/^level "district" is not a level of this campaign \(province, department, commune, ward, /),
+    });
+    await expect(two.units.create({ code: 'TN-X', name: 'Xóm Lạc', level: 'hamlet', parentId: province.id }, actor)).rejects.toMatchObject({
+      code: 'bad_parent',
+      message: expect.stringMatching(/hamlet cannot be under a province \(allowed: commune, ward\)/),
+    });
+    // The same commune under a province is refused in the 2021–2025 tree.
+    await expect(store.units.create({ code: 'TN-BT2', name: 'UBND xã Khác', level: 'commune', parentId: tn }, actor)).rejects.toMatchObject({ code: 'bad_parent' });
+    await r.quit();
   });
 
   it('a root may be of any level (a campaign tree starts at its issuer)', async () => {

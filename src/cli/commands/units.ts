@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { UNIT_LEVELS, type UnitLevel } from '../../domain/levels.js';
 import { CliError } from '../errors.js';
 
 export function register(program: Command): void {
   program
     .command('units:import')
-    .description('import units from a CSV file with columns name, level, parent (parent code), code; all or nothing')
+    .description("import units from a CSV file with columns name, level, parent (parent code), code; levels and parents follow the campaign's hierarchy; all or nothing")
     .argument('<file.csv>', 'the unit list')
     .option('--dry-run', 'check the file, write nothing')
     .action(async (file: string, opts: { dryRun?: boolean }) => {
@@ -34,15 +33,18 @@ export function register(program: Command): void {
     .option('-n, --limit <n>', 'at most this many', '10')
     .option('-l, --level <level>', 'only this level (e.g. commune, xã)')
     .action(async (words: string[], opts: { limit: string; level?: string }) => {
-      let levels: UnitLevel[] | undefined;
-      if (opts.level) {
-        const { parseLevel } = await import('../../store/import-units.js');
-        const level = parseLevel(opts.level);
-        if (!level) throw new CliError(`Unknown level "${opts.level}" (one of ${UNIT_LEVELS.join(', ')})`);
-        levels = [level];
-      }
-      const { withStore } = await import('../context.js');
+      const [{ withStore }, { parseLevel }, { levelsOf }] = await Promise.all([
+        import('../context.js'),
+        import('../../store/import-units.js'),
+        import('../../domain/levels.js'),
+      ]);
       await withStore(async ({ store }) => {
+        let levels: string[] | undefined;
+        if (opts.level) {
+          const level = parseLevel(opts.level, store.hierarchy);
+          if (!level) throw new CliError(`Unknown level "${opts.level}" (this campaign's levels: ${levelsOf(store.hierarchy).join(', ')})`);
+          levels = [level];
+        }
         const found = await store.units.findByNameScored(words.join(' '), { limit: Number(opts.limit) || 10, ...(levels && { levels }) });
         if (found.length === 0) console.log('No unit found');
         for (const { unit, match } of found) console.log(`${unit.id}\t${unit.code}\t${unit.level}\t${unit.name}\t(${match})`);

@@ -247,7 +247,7 @@ describe('the web simulator next to Telegram and Zalo', { timeout: PROCESS_TEST_
     });
 
     it('/canbo in the simulator neither lists nor revokes a real staff member', async () => {
-      for (const user of ['quan-tri', 'can-bo-huyen']) {
+      for (const user of ['quan-tri', 'can-bo-theo-doi']) {
         const sim = simUser(d, user);
         await sim.say('/canbo');
         const real = sim.labels().find((l) => l.includes('telegram') || l.includes('zalo'));
