@@ -30,7 +30,8 @@ export const PARENT_LEVELS: Record<UnitLevel, readonly UnitLevel[]> = {
   department: ['province'],
   district: ['province'],
   district_agency: ['district'],
-  commune: ['district'],
+  // Under a province directly since 1/7/2025 (two-level local government; docs/legal-context.md).
+  commune: ['district', 'province'],
   commune_agency: ['commune'],
   hamlet: ['commune'],
   tech_team: ['commune', 'hamlet', 'district'],
