@@ -21,7 +21,7 @@ function shortName(name: string): string {
 function former(lang: Lang, name: string, merged: readonly Unit[]): string {
   const byDate = new Map<string, string[]>();
   for (const u of merged) byDate.set(u.merged!.on, [...(byDate.get(u.merged!.on) ?? []), shortName(u.name)]);
-  const parts = [...byDate].sort(([a], [b]) => (a < b ? -1 : 1)).map(([on, names]) => t(lang, 'unit.former_part', { date: formatCivilDate(civilOf(on), lang), names: names.join(', ') }));
+  const parts = [...byDate].sort(([a], [b]) => (a < b ? -1 : 1)).map(([on, names]) => t(lang, 'unit.former_part', { date: formatCivilDate(civilOf(on), lang), names: names.sort((a, b) => a.localeCompare(b, 'vi')).join(', ') }));
   return t(lang, 'unit.with_former', { name, former: parts.join('; ') });
 }
 
