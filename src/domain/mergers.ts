@@ -40,9 +40,12 @@ export function mergedInto(units: Iterable<Unit>): Map<string, Unit[]> {
   return out;
 }
 
-/** Every unit merged into `unitId`, directly or through an earlier merger, nearest first. Cycle-safe. */
-export function predecessors(unitId: string, units: Iterable<Unit>): Unit[] {
-  const into = mergedInto(units);
+/**
+ * Every unit merged into `unitId`, directly or through an earlier merger, nearest first. Cycle-safe.
+ * Pass `mergedInto(units)` instead of the units when asking for many units.
+ */
+export function predecessors(unitId: string, units: Iterable<Unit> | ReadonlyMap<string, Unit[]>): Unit[] {
+  const into = units instanceof Map ? (units as ReadonlyMap<string, Unit[]>) : mergedInto(units as Iterable<Unit>);
   const out: Unit[] = [];
   const seen = new Set([unitId]);
   const queue = [unitId];
@@ -70,7 +73,7 @@ export function currentSuccessor(unit: Unit, byId: Lookup): Unit {
 }
 
 /** The unit and everything merged into it: whose records count as this unit's. */
-export function lineage(unitId: string, units: Iterable<Unit>): Set<string> {
+export function lineage(unitId: string, units: Iterable<Unit> | ReadonlyMap<string, Unit[]>): Set<string> {
   return new Set([unitId, ...predecessors(unitId, units).map((u) => u.id)]);
 }
 

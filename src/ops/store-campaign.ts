@@ -15,17 +15,17 @@ export interface StoreCampaign {
   problem?: string;
 }
 
-/** Which store this is, for an operator: the Redis URL without user or password, or the embedded one on DATA_DIR, and the prefix. */
+/** Which store this is, for an operator: Redis host and port (never user or password), or the embedded one on DATA_DIR, and the prefix. */
 export function describeStore(config: Pick<Config, 'REDIS_URL' | 'dataDir' | 'STORE_PREFIX'>, redisUrl: string): string {
-  if (!config.REDIS_URL) return `embedded Redis on DATA_DIR=${config.dataDir}, STORE_PREFIX=${config.STORE_PREFIX}`;
-  let shown = 'redis://?';
+  if (!config.REDIS_URL) return `embedded redis on DATA_DIR ${config.dataDir}, store prefix ${config.STORE_PREFIX}`;
+  let host = 'unknown';
   try {
     const u = new URL(redisUrl);
-    shown = `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname.length > 1 ? u.pathname : ''}`;
+    host = `${u.hostname}:${u.port || '6379'}${u.pathname.length > 1 ? u.pathname : ''}`;
   } catch {
     // Never shown with credentials: a URL that does not parse is not shown at all.
   }
-  return `REDIS_URL=${shown}, STORE_PREFIX=${config.STORE_PREFIX}`;
+  return `redis ${host}, store prefix ${config.STORE_PREFIX}`;
 }
 
 /** A preset id as given; a file as its absolute path (so any working directory finds it again). */

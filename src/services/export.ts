@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lineage, officeScope, quotaUse } from '../domain/index.js';
+import { dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope, quotaUse } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { t } from '../i18n.js';
 import { unitNamer } from './unit-names.js';
@@ -94,6 +94,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const byId = new Map(all.map((u) => [u.id, u]));
   // A merged unit's records show under its successor's name, and a successor with its former units.
   const unitName = unitNamer(lang, all);
+  const into = mergedInto(all);
   const units = all.filter((u) => isInScope(scope, u.id) && campaign.unitLevels.includes(u.level)).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   // A person's registration belongs to no unit: only the whole campaign's scope holds it.
   const registrations = (await store.registrations.list(campaign.id, year)).filter((r) => isInScope(scope, r.subject.type === 'person' ? null : r.subject.unitId));
@@ -145,7 +146,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const registered = new Set(registrations.flatMap((r) => (r.subject.type === 'unit' ? [r.subject.unitId] : [])));
   const reported = new Set(reports.map((r) => r.unitId));
   const nominated = new Set(nominations.map((n) => n.unitId));
-  const idle = units.filter((u) => isActiveUnit(u) && ![...lineage(u.id, all)].some((id) => registered.has(id) || reported.has(id) || nominated.has(id)));
+  const idle = units.filter((u) => isActiveUnit(u) && ![...lineage(u.id, into)].some((id) => registered.has(id) || reported.has(id) || nominated.has(id)));
   const unitRow = (u: Unit) => [unitName(u.id), u.code, u.level];
 
   return [

@@ -1,6 +1,6 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { Lang, Nomination, Unit } from '../domain/entities.js';
-import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, officeScope } from '../domain/index.js';
+import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope } from '../domain/index.js';
 import { unitNamer } from './unit-names.js';
 import type { Store } from '../store/index.js';
 
@@ -34,9 +34,10 @@ export async function officeOverview(store: Store, campaign: Campaign, officeUni
   ]);
   const registered = new Set(registrations.flatMap((r) => (r.subject.type === 'unit' ? [r.subject.unitId] : [])));
   const name = unitNamer(lang, all);
+  const into = mergedInto(all);
   return units
     .map((unit) => {
-      const mine = lineage(unit.id, all);
+      const mine = lineage(unit.id, into);
       const reps = reports.filter((r) => mine.has(r.unitId));
       const verdicts = reps.flatMap((r) => {
         const level = byId.get(r.unitId)?.level ?? unit.level;

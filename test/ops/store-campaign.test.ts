@@ -57,7 +57,7 @@ describe('a store records its campaign; another CAMPAIGN on it stops with one li
     const r = cli(['reminders:preview', '--at', '2024-11-28T08:00'], { env: env() });
     expect(r.status, r.stderr).toBe(0);
     const [where] = r.stderr.trim().split('\n');
-    expect(where).toBe(`Store: REDIS_URL=${inject('redisUrl')}, STORE_PREFIX=${prefix}, campaign binh-thanh-2024`);
+    expect(where).toBe(`Store: redis ${inject('redisUrl').replace('redis://', '')}, store prefix ${prefix}, campaign binh-thanh-2024`);
     // The demo store's xóm has not registered: the store's own campaign finds the reminder.
     expect(r.stdout).toMatch(/Reminders at 08:00 28\/11\/2024 \(Vietnam time\): [1-9]/);
   });
@@ -78,8 +78,8 @@ describe('a store records its campaign; another CAMPAIGN on it stops with one li
 describe('describeStore', () => {
   it('names the Redis without user or password, or the embedded one by its DATA_DIR', () => {
     const config = { REDIS_URL: 'redis://operator:s3cret@10.0.0.5:6380/2', dataDir: '/srv/data', STORE_PREFIX: 'td' };
-    expect(describeStore(config, config.REDIS_URL)).toBe('REDIS_URL=redis://10.0.0.5:6380/2, STORE_PREFIX=td');
-    expect(describeStore({ ...config, REDIS_URL: undefined }, 'redis://127.0.0.1:40000')).toBe('embedded Redis on DATA_DIR=/srv/data, STORE_PREFIX=td');
+    expect(describeStore(config, config.REDIS_URL)).toBe('redis 10.0.0.5:6380/2, store prefix td');
+    expect(describeStore({ ...config, REDIS_URL: undefined }, 'redis://127.0.0.1:40000')).toBe('embedded redis on DATA_DIR /srv/data, store prefix td');
   });
 });
 
