@@ -20,7 +20,7 @@ export const missing = defineFlow({
       const lines = rows.flatMap((r) =>
         r.incomplete.map((x) =>
           ctx.t('missing.line', {
-            unit: r.unit.name,
+            unit: r.name,
             number: dossierNumber(x.nomination),
             nominee: x.nomination.nominee.name,
             parts: x.missing.map((p) => label(ctx, p.label)).join('; '),

@@ -21,7 +21,7 @@ export const overview = defineFlow({
       const count = (f: (r: UnitProgress) => boolean) => rows.filter(f).length;
       const lines = rows.map((r) =>
         ctx.t('overview.unit_line', {
-          unit: r.unit.name,
+          unit: r.name,
           registered: yes(r.registered),
           reported: r.reported ? (r.reportLate ? ctx.t('overview.late') : '✓') : '✗',
           dossiers: r.nominations === 0 ? '—' : `${r.nominations - r.incomplete.length}/${r.nominations}`,

@@ -1,6 +1,7 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { IndicatorReport, Nomination, Registration, Subject } from '../src/domain/entities.js';
-import { deadlineYears, dossierCompleteness, formatVn, isLate, judgeReport, nextDeadline, reportDeadline, reportDueDay } from '../src/domain/index.js';
+import { deadlineYears, dossierCompleteness, formatVn, isLate, judgeReport, nextDeadline, predecessors, reportDeadline, reportDueDay } from '../src/domain/index.js';
+import { unitNamer } from '../src/services/unit-names.js';
 import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../src/services/deadlines.js';
 import { flowLink } from './links.js';
 import { actingUnit, isParticipant } from '../src/domain/roles.js';
@@ -13,6 +14,8 @@ interface YearState {
   registration: Registration | null;
   report: IndicatorReport | null;
   nominations: Nomination[];
+  /** What the units merged into this one did that year (their history counts here). */
+  former: { name: string; registration: Registration | null; report: IndicatorReport | null; nominations: Nomination[] }[];
 }
 
 /**
@@ -34,22 +37,47 @@ async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string
     : identity.personId
       ? { type: 'person', personId: identity.personId }
       : null;
+  const all = unit ? await store.units.all() : [];
+  const formerUnits = unit ? predecessors(unit.id, all) : [];
+  const name = unitNamer(ctx.lang, all);
   const states = new Map<number, YearState>();
-  for (const year of pick.year !== undefined ? [pick.year] : campaignYearsAll(campaign))
+  for (const year of pick.year !== undefined ? [pick.year] : campaignYearsAll(campaign)) {
+    const former = [];
+    for (const u of formerUnits) {
+      const f = {
+        name: name(u.id),
+        registration: await store.registrations.get(campaign.id, year, { type: 'unit', unitId: u.id }),
+        report: await store.reports.get(campaign.id, year, u.id),
+        nominations: await store.nominations.listByUnit(campaign.id, year, u.id),
+      };
+      if (f.registration || f.report || f.nominations.length) former.push(f);
+    }
     states.set(year, {
       registration: subject ? await store.registrations.get(campaign.id, year, subject) : null,
       report: unit ? await store.reports.get(campaign.id, year, unit.id) : null,
       nominations: unit ? await store.nominations.listByUnit(campaign.id, year, unit.id) : [],
+      former,
     });
-  const active = new Set([...states].filter(([, s]) => s.registration || s.report || s.nominations.length).map(([y]) => y));
+  }
+  const active = new Set([...states].filter(([, s]) => s.registration || s.report || s.nominations.length || s.former.length).map(([y]) => y));
   const years = pick.year !== undefined ? [pick.year] : shownYears(campaign, ctx.now, active);
   const passed = allDeadlinesPassed(campaign, ctx.now);
 
-  const lines = [ctx.t('status.header', { who: unit?.name ?? ctx.t('status.you') })];
+  const lines = [ctx.t('status.header', { who: unit ? name(unit.id) : ctx.t('status.you') })];
   if (passed) lines.push(ctx.t('status.no_deadline'));
   for (const year of years) {
     const s = states.get(year)!;
     lines.push(ctx.t('status.year', { year }));
+    for (const f of s.former) {
+      const items = [
+        ...(f.registration ? [ctx.t('status.former_registered', { count: f.registration.contentAreas.length })] : []),
+        ...(f.report ? [ctx.t('status.former_report', { date: formatVn(new Date(f.report.submittedAt), ctx.lang, true) })] : []),
+        ...(f.nominations.length ? [ctx.t('status.former_dossiers', { count: f.nominations.length })] : []),
+      ];
+      lines.push(ctx.t('status.former', { name: f.name, items: items.join(', ') }));
+    }
+    // A year only the former units were active in: their lines say it all.
+    if (s.former.length && !s.registration && !s.report && s.nominations.length === 0) continue;
     lines.push(s.registration ? ctx.t('status.registered', { count: s.registration.contentAreas.length }) : ctx.t('status.not_registered'));
     if (!unit) continue;
     if (s.report) {

@@ -39,7 +39,7 @@ export async function staffYears(ctx: FlowContext): Promise<StaffYears> {
   if (pick.bad !== undefined) return { bad: pick.bad };
   const candidates = pick.year !== undefined ? [pick.year] : campaignYearsAll(ctx.campaign);
   const rows = new Map<number, UnitProgress[]>();
-  for (const year of candidates) rows.set(year, await officeOverview(ctx.store, ctx.campaign, reviewOffice(ctx.identity), year));
+  for (const year of candidates) rows.set(year, await officeOverview(ctx.store, ctx.campaign, reviewOffice(ctx.identity), year, ctx.lang));
   const active = new Set([...rows].filter(([, r]) => r.some((x) => x.registered || x.reported || x.nominations > 0)).map(([y]) => y));
   const years = pick.year !== undefined ? [pick.year] : shownYears(ctx.campaign, ctx.now, active);
   return { years: years.map((year) => ({ year, rows: rows.get(year)! })), allPassed: allDeadlinesPassed(ctx.campaign, ctx.now) };

@@ -6,6 +6,7 @@ import { parseConfig, ConfigError } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { openRedis } from '../redis/resolve.js';
 import { createApp } from '../app.js';
+import { campaignExplicit, storeCampaign } from '../ops/store-campaign.js';
 import { choicesNumbered } from '../engine/pages.js';
 import type { Reply } from '../engine/types.js';
 
@@ -23,6 +24,13 @@ async function main() {
     process.exit(1);
   }
   const redis = await openRedis(config);
+  const held = await storeCampaign(config, redis.url, { explicit: campaignExplicit(process.env), claim: true });
+  if (held.problem) {
+    console.error(held.problem);
+    await redis.stop();
+    process.exit(1);
+  }
+  config = held.config;
   const main = await createApp(config, { redisUrl: redis.url, log: createLogger('warn') });
   // Next to real platforms the simulator talks to its sandbox, never to the real store.
   const app = main.sandbox ?? main;

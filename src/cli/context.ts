@@ -6,6 +6,7 @@ import { createStore, type Store } from '../store/index.js';
 import { loadInviteSecret } from '../config/invite-secret.js';
 import { loadCampaign } from '../campaign/load.js';
 import { hierarchyOf } from '../domain/levels.js';
+import { CliError } from './errors.js';
 
 /**
  * What the commands run against: configuration, Redis, the store (jobs-context.ts adds the
@@ -21,37 +22,57 @@ export interface CliEnv {
   config: Config;
   redis: Redis;
   store: Store;
-  /** Which data this is, for the operator: Redis host:port (never credentials) and key prefix. */
+  /** Which data this is, for the operator: the store (never credentials) and its campaign. */
   where: string;
 }
 
-/** `redis 10.0.0.5:6379, prefix td` — no user or password. */
-function describe(url: string, prefix: string, embedded: boolean): string {
-  let host = 'unknown';
-  try {
-    const u = new URL(url);
-    host = `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    // A malformed URL never gets this far (openRedis connects first).
-  }
-  return `redis ${host}${embedded ? ' (embedded, on DATA_DIR)' : ''}, store prefix ${prefix}`;
+export interface OpenOptions {
+  /** Record the campaign on a store that has none yet (commands that write units do). */
+  claim?: boolean;
+}
+
+export interface Opened {
+  config: Config;
+  redisUrl: string;
+  where: string;
+  close(): Promise<void>;
 }
 
 /**
- * Loads configuration, connects to Redis (REDIS_URL, the server's embedded Redis on
- * DATA_DIR, or a new embedded one, stopped afterwards), and runs `fn` with a store.
+ * Configuration, Redis (REDIS_URL, the server's embedded Redis on DATA_DIR, or a new
+ * embedded one, stopped by close()) and the store's campaign (src/ops/store-campaign.ts):
+ * another CAMPAIGN than the store's stops the command. Prints to stderr, in one line, which
+ * store and campaign the command uses.
  */
-export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> {
-  const config = parseConfig(process.env);
-  // The campaign's hierarchy decides which units may be created (units:import).
-  const hierarchy = hierarchyOf(loadCampaign(config.CAMPAIGN));
-  const resolved = await openRedis(config);
-  const redis = createRedis(resolved.url);
+export async function openCli(opts: OpenOptions = {}): Promise<Opened> {
+  const parsed = parseConfig(process.env);
+  const resolved = await openRedis(parsed);
+  const { storeCampaign, campaignExplicit, describeStore } = await import('../ops/store-campaign.js');
+  let held;
   try {
-    const where = describe(resolved.url, config.STORE_PREFIX, resolved.embedded);
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config), hierarchy }), where });
+    held = await storeCampaign(parsed, resolved.url, { explicit: campaignExplicit(process.env), claim: opts.claim ?? false });
+  } catch (err) {
+    await resolved.stop();
+    throw new CliError((err as Error).message);
+  }
+  if (held.problem) {
+    await resolved.stop();
+    throw new CliError(held.problem);
+  }
+  const where = `${describeStore(parsed, resolved.url)}, campaign ${held.config.CAMPAIGN}`;
+  console.error(`Store: ${where}`);
+  return { config: held.config, redisUrl: resolved.url, where, close: () => resolved.stop() };
+}
+
+/** Runs `fn` with a connected store (openCli), then disconnects. */
+export async function withStore<T>(fn: (env: CliEnv) => Promise<T>, opts: OpenOptions = {}): Promise<T> {
+  const opened = await openCli(opts);
+  const { config } = opened;
+  const redis = createRedis(opened.redisUrl);
+  try {
+    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config), hierarchy: hierarchyOf(loadCampaign(config.CAMPAIGN)) }), where: opened.where });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
-    await resolved.stop();
+    await opened.close();
   }
 }

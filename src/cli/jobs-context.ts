@@ -2,12 +2,13 @@ import { createJobs, type Jobs } from '../../jobs/index.js';
 import { loadCampaign } from '../campaign/load.js';
 import type { Campaign } from '../campaign/schema.js';
 import { zaloEnabled } from '../channels/zalo/index.js';
-import { parseConfig, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { loadInviteSecret } from '../config/invite-secret.js';
 import { hierarchyOf, type Channel } from '../domain/index.js';
 import { createLogger } from '../logger.js';
 import { createRedis } from '../redis/connection.js';
-import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
+import { openCli, type OpenOptions } from './context.js';
 
 /** The jobs' commands run against this (BullMQ and the channels: imported only by their actions). */
 
@@ -28,14 +29,14 @@ export interface JobsEnv {
 }
 
 /** Like withStore, with the campaign and the jobs' queues (which only queue: the workers send). */
-export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> {
-  const config = parseConfig(process.env);
+export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>, opts: OpenOptions = {}): Promise<T> {
+  const opened = await openCli(opts);
+  const { config } = opened;
   const campaign = loadCampaign(config.CAMPAIGN);
-  const resolved = await openRedis(config);
-  const redis = createRedis(resolved.url);
-  const store = createStore(redis, { prefix: config.STORE_PREFIX, hierarchy: hierarchyOf(campaign) });
+  const redis = createRedis(opened.redisUrl);
+  const store = createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config), hierarchy: hierarchyOf(campaign) });
   const jobs = createJobs({
-    redisUrl: resolved.url,
+    redisUrl: opened.redisUrl,
     prefix: config.STORE_PREFIX,
     campaign,
     store,
@@ -49,6 +50,6 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> 
   } finally {
     await jobs.close();
     await redis.quit().catch(() => redis.disconnect());
-    await resolved.stop();
+    await opened.close();
   }
 }

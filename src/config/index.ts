@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { fromRoot } from '../paths.js';
 
 /** The environment contract of docs/architecture.md, parsed once. */
 const adminList = z
@@ -47,7 +48,8 @@ export const configSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
       .optional(),
-    DATA_DIR: z.string().min(1).default('./data'),
+    /** Unset: `data/` of the project, whatever the working directory (npm start and the CLI share it). */
+    DATA_DIR: z.string().min(1).default(fromRoot('data')),
     /** Key namespace in Redis; lets several deployments (or tests) share one Redis. */
     STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ - . { }').default('td'),
     CAMPAIGN: z.string().min(1).default('binh-thanh-2024'),

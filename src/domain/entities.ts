@@ -21,6 +21,19 @@ export const unitSchema = z.object({
   level: z.string().regex(LEVEL_ID),
   parentId: entityId.nullable(),
   createdAt: instant,
+  /**
+   * Set when the unit was merged into another (sắp xếp đơn vị hành chính): it is kept with
+   * its history, which counts for the successor, but no longer takes part (src/domain/mergers.ts).
+   */
+  merged: z
+    .object({
+      intoId: entityId,
+      /** The day the successor took over, Vietnam calendar, yyyy-mm-dd. */
+      on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      /** The legal text that decided it (e.g. "NQ 1669/NQ-UBTVQH15, khoản 93"). */
+      source: z.string().min(1).max(300),
+    })
+    .optional(),
 });
 export type Unit = z.infer<typeof unitSchema>;
 

@@ -67,7 +67,9 @@ export const DEFAULT_HIERARCHY: Hierarchy = {
     department: ['province'],
     district: ['province'],
     district_agency: ['district'],
-    commune: ['district'],
+    // Under a province directly since 1/7/2025 (two-level local government, docs/legal-context.md):
+    // the old plans' communes after the 2025 mergers (units:merge).
+    commune: ['district', 'province'],
     commune_agency: ['commune'],
     hamlet: ['commune'],
     tech_team: ['commune', 'hamlet', 'district'],

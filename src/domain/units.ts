@@ -6,7 +6,7 @@ import { mayBeParent, type HierarchySource, type UnitLevel } from './levels.js';
  * cycle-safe: bad data (a unit that is its own ancestor) ends the walk, never hangs it.
  */
 
-export type UnitNode = Pick<Unit, 'id' | 'parentId'>;
+export type UnitNode = Pick<Unit, 'id' | 'parentId'> & Partial<Pick<Unit, 'merged'>>;
 /** Units by id: a Map or a plain record. */
 export type UnitLookup<U extends UnitNode = UnitNode> = ReadonlyMap<string, U> | Readonly<Record<string, U>>;
 
@@ -42,17 +42,20 @@ export function isUnder(unitId: string, officeUnitId: string, units: UnitLookup)
 /**
  * The office unit and every unit below it, breadth first (the office first, if it is
  * in `units`). Units in a loop that does not pass through the office are not below it.
+ * A unit merged into another is below its successor too (its history counts there).
  */
 export function subtree<U extends UnitNode>(officeUnitId: string, units: Iterable<U>): U[] {
   const children = new Map<string, U[]>();
   let office: U | undefined;
+  const add = (parentId: string, u: U) => {
+    const list = children.get(parentId);
+    if (list) list.push(u);
+    else children.set(parentId, [u]);
+  };
   for (const u of units) {
     if (u.id === officeUnitId) office = u;
-    if (u.parentId !== null && u.id !== u.parentId) {
-      const list = children.get(u.parentId);
-      if (list) list.push(u);
-      else children.set(u.parentId, [u]);
-    }
+    if (u.parentId !== null && u.id !== u.parentId) add(u.parentId, u);
+    if (u.merged && u.merged.intoId !== u.id && u.merged.intoId !== u.parentId) add(u.merged.intoId, u);
   }
   const out: U[] = office ? [office] : [];
   const seen = new Set<string>([officeUnitId]);

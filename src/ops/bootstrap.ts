@@ -8,6 +8,7 @@ import { openRedis, type ResolvedRedis } from '../redis/resolve.js';
 import type { App } from '../app.js';
 import { startWorkers, type StartWorkersOptions } from '../../jobs/index.js';
 import { startHeartbeat } from './health.js';
+import { campaignExplicit, storeCampaign } from './store-campaign.js';
 
 /** What every process (`npm start`, `npm run worker`) starts from. */
 export interface Bootstrapped {
@@ -60,7 +61,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<B
     process.exit(1);
   }
   if (redis.embedded) log.info({ url: redis.url, dir: `${config.dataDir}/redis` }, 'started embedded redis-server');
-  const problem = await demoStoreProblem(config, redis.url);
+  // One store, one campaign: the store records it at the first start; another CAMPAIGN stops here.
+  const held = await storeCampaign(config, redis.url, { explicit: campaignExplicit(env), claim: true }).catch((err: unknown) => ({ config, problem: (err as Error).message }));
+  config = held.config;
+  const problem = held.problem ?? (await demoStoreProblem(config, redis.url));
   if (problem) {
     console.error(problem);
     await redis.stop();

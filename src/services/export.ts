@@ -3,9 +3,10 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isInScope, judgeReport, officeScope, quotaUse } from '../domain/index.js';
+import { dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope, quotaUse } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { levelName, t } from '../i18n.js';
+import { unitNamer } from './unit-names.js';
 
 /** One table of the export: Vietnamese (or English) headers and plain cell values. */
 export interface Sheet {
@@ -91,6 +92,9 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const all = await store.units.all();
   const scope = await officeScope(officeUnitId, store.units);
   const byId = new Map(all.map((u) => [u.id, u]));
+  // A merged unit's records show under its successor's name, and a successor with its former units.
+  const unitName = unitNamer(lang, all);
+  const into = mergedInto(all);
   const units = all.filter((u) => isInScope(scope, u.id) && campaign.unitLevels.includes(u.level)).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   // A person's registration belongs to no unit: only the whole campaign's scope holds it.
   const registrations = (await store.registrations.list(campaign.id, year)).filter((r) => isInScope(scope, r.subject.type === 'person' ? null : r.subject.unitId));
@@ -105,7 +109,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
 
   const people = new Map<string, string>();
   for (const r of registrations) if (r.subject.type === 'person') people.set(r.subject.personId, (await store.people.get(r.subject.personId))?.name ?? r.subject.personId);
-  const subjectName = (s: (typeof registrations)[number]['subject']) => (s.type === 'unit' ? (byId.get(s.unitId)?.name ?? s.unitId) : `${people.get(s.personId)} (${h.person})`);
+  const subjectName = (s: (typeof registrations)[number]['subject']) => (s.type === 'unit' ? unitName(s.unitId) : `${people.get(s.personId)} (${h.person})`);
 
   const indicatorIds = [...new Map(campaign.standards.flatMap((s) => s.indicators).map((i) => [i.id, i])).values()];
   const reportRows = reports.map((r) => {
@@ -115,7 +119,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
       const v = verdict?.indicators.find((x) => x.id === i.id);
       return [r.values[i.id] ?? null, v ? yesNo(v.passed) : null];
     });
-    return [unit?.name ?? r.unitId, unit?.code ?? '', unit ? levelOf(unit) : '', when(r.submittedAt), yesNo(r.late), ...cells, verdict ? yesNo(verdict.passed) : null, r.narrative];
+    return [unitName(r.unitId), unit?.code ?? '', unit ? levelOf(unit) : '', when(r.submittedAt), yesNo(r.late), ...cells, verdict ? yesNo(verdict.passed) : null, r.narrative];
   });
 
   const reviewLabel = (awardId: string, reviewId: string) => {
@@ -128,7 +132,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     const side = n.nominee.type === 'individual' ? use.individual : use.collective;
     const names = reviewLabel(n.awardId, n.reviewId);
     return [
-      byId.get(n.unitId)?.name ?? n.unitId,
+      unitName(n.unitId),
       n.nominee.name,
       n.nominee.type === 'individual' ? h.individual : h.collective,
       names.award,
@@ -144,8 +148,8 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const registered = new Set(registrations.flatMap((r) => (r.subject.type === 'unit' ? [r.subject.unitId] : [])));
   const reported = new Set(reports.map((r) => r.unitId));
   const nominated = new Set(nominations.map((n) => n.unitId));
-  const idle = units.filter((u) => !registered.has(u.id) && !reported.has(u.id) && !nominated.has(u.id));
-  const unitRow = (u: Unit) => [u.name, u.code, levelOf(u)];
+  const idle = units.filter((u) => isActiveUnit(u) && ![...lineage(u.id, into)].some((id) => registered.has(id) || reported.has(id) || nominated.has(id)));
+  const unitRow = (u: Unit) => [unitName(u.id), u.code, levelOf(u)];
 
   return [
     {

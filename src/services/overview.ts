@@ -1,10 +1,13 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
-import type { Nomination, Unit } from '../domain/entities.js';
-import { dossierCompleteness, isInScope, judgeReport, officeScope } from '../domain/index.js';
+import type { Lang, Nomination, Unit } from '../domain/entities.js';
+import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope } from '../domain/index.js';
+import { unitNamer } from './unit-names.js';
 import type { Store } from '../store/index.js';
 
 export interface UnitProgress {
   unit: Unit;
+  /** The unit's name, with the units merged into it (services/unit-names.ts). */
+  name: string;
   registered: boolean;
   reported: boolean;
   reportLate: boolean;
@@ -15,31 +18,41 @@ export interface UnitProgress {
   incomplete: { nomination: Nomination; missing: DossierPart[] }[];
 }
 
-/** Where every unit under an office stands for one year: the staff's view of the campaign. */
-export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number): Promise<UnitProgress[]> {
+/**
+ * Where every unit under an office stands for one year: the staff's view of the campaign.
+ * A unit merged into another is not a row of its own: its records count in its successor's row.
+ */
+export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang = 'vi'): Promise<UnitProgress[]> {
   const all = await store.units.all();
+  const byId = new Map(all.map((u) => [u.id, u]));
   const scope = await officeScope(officeUnitId, store.units);
-  const units = all.filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && campaign.unitLevels.includes(u.level));
+  const units = all.filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && isActiveUnit(u) && campaign.unitLevels.includes(u.level));
   const [registrations, reports, nominations] = await Promise.all([
     store.registrations.list(campaign.id, year),
     store.reports.list(campaign.id, year),
     store.nominations.list(campaign.id, year),
   ]);
   const registered = new Set(registrations.flatMap((r) => (r.subject.type === 'unit' ? [r.subject.unitId] : [])));
-  const reportByUnit = new Map(reports.map((r) => [r.unitId, r]));
+  const name = unitNamer(lang, all);
+  const into = mergedInto(all);
   return units
     .map((unit) => {
-      const report = reportByUnit.get(unit.id);
-      const mine = nominations.filter((n) => n.unitId === unit.id);
-      const verdict = report && campaign.standards.some((s) => s.level === unit.level) ? judgeReport(campaign, unit.level, report.values) : null;
+      const mine = lineage(unit.id, into);
+      const reps = reports.filter((r) => mine.has(r.unitId));
+      const verdicts = reps.flatMap((r) => {
+        const level = byId.get(r.unitId)?.level ?? unit.level;
+        return campaign.standards.some((s) => s.level === level) ? [judgeReport(campaign, level, r.values).passed] : [];
+      });
+      const noms = nominations.filter((n) => mine.has(n.unitId));
       return {
         unit,
-        registered: registered.has(unit.id),
-        reported: !!report,
-        reportLate: report?.late ?? false,
-        reportPassed: verdict ? verdict.passed : null,
-        nominations: mine.length,
-        incomplete: mine
+        name: name(unit.id),
+        registered: [...mine].some((id) => registered.has(id)),
+        reported: reps.length > 0,
+        reportLate: reps.some((r) => r.late),
+        reportPassed: verdicts.length ? verdicts.every(Boolean) : null,
+        nominations: noms.length,
+        incomplete: noms
           .filter((n) => n.status !== 'accepted')
           .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n).missingRequired }))
           .filter((x) => x.missing.length > 0),

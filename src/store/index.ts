@@ -15,3 +15,5 @@ export { DEFAULT_GUESS_LIMITS, type GuessLimits } from './invite-guard.js';
 export { importUnitsCsv, parseLevel, formatImportErrors, type ImportResult, type ImportRowError, type ImportOptions } from './import-units.js';
 export { keyspace, type Keyspace } from './keys.js';
 export { groupLinkSchema, type GroupLink } from './group-links.js';
+export { mergeUnitsCsv, type MergeResult, type MergedUnit, type MergeOptions } from './merge-units.js';
+export { readStoreClaim, claimStore, type StoreClaim } from './campaign-claim.js';

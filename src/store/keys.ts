@@ -15,6 +15,8 @@ export function keyspace(prefix: string) {
     unitRoots: `${p}:units:roots`,
     unitChildren: (id: string) => `${p}:unit:${id}:children`,
     unitParents: `${p}:units:parents`,
+    /** Units merged into this one (their subtrees count as below it: docs/store.md, Merged units). */
+    unitMergedFrom: (id: string) => `${p}:unit:${id}:merged-from`,
     unitNames: `${p}:units:names`,
     unitWords: `${p}:units:words`,
 

@@ -22,6 +22,8 @@ export interface FindOptions {
   limit?: number;
   /** Only units of these levels. */
   levels?: readonly UnitLevel[];
+  /** Also units merged into another (by default only units that still take part are found). */
+  includeMerged?: boolean;
 }
 
 /**
@@ -174,6 +176,7 @@ export function unitsRepo(ctx: StoreContext, hierarchy: Hierarchy = DEFAULT_HIER
       const fresh = [...new Map(candidates.filter(([, id]) => !found.has(id)).map(([, id]) => [id, true])).keys()];
       for (const unit of await getMany(fresh)) {
         if (levels && !levels.has(unit.level)) continue;
+        if (unit.merged && !opts.includeMerged) continue;
         const key = searchKey(unit.name);
         const match = classifyMatch(key, q);
         if (match) found.set(unit.id, { unit, match, key });
@@ -283,7 +286,8 @@ export function unitsRepo(ctx: StoreContext, hierarchy: Hierarchy = DEFAULT_HIER
         const flags: number[] = [];
         for (let i = 0; i < frontier.length; i += 5000) flags.push(...(await redis.smismember(k.unitParents, frontier.slice(i, i + 5000))));
         const parents = frontier.filter((_, i) => flags[i] === 1);
-        for (const members of await smembersMany(redis, parents.map(k.unitChildren))) {
+        // A successor's merged predecessors are below it too (its flag in unitParents covers them).
+        for (const members of await smembersMany(redis, parents.flatMap((id) => [k.unitChildren(id), k.unitMergedFrom(id)]))) {
           for (const m of members.sort((a, b) => byIdNumber({ id: a }, { id: b }))) {
             if (seen.has(m)) continue;
             seen.add(m);

@@ -27,11 +27,11 @@ describe('mayBeParent: the one answer to "may X sit under Y in this campaign"', 
     }
   });
 
-  it('without a hierarchy, the 2021–2025 tree: a commune under a district, never directly under a province', () => {
+  it('without a hierarchy, the 2021–2025 tree: a commune under a district, or under the province after the 2025 mergers', () => {
     const c = { hierarchy: undefined };
     expect(hierarchyOf(c)).toBe(DEFAULT_HIERARCHY);
     expect(mayBeParent(c, 'commune', 'district')).toBe(true);
-    expect(mayBeParent(c, 'commune', 'province')).toBe(false);
+    expect(mayBeParent(c, 'commune', 'province')).toBe(true);
     expect(mayBeParent(c, 'hamlet', 'district')).toBe(false);
     expect(mayBeParent(c, 'district', 'commune')).toBe(false);
     expect(mayBeParent(c, 'ward', 'district')).toBe(false); // not a level of the old tree

@@ -183,11 +183,11 @@ describe('importUnitsCsv in a two-level campaign (thai-nguyen-2026: no district)
     await redis.quit();
   });
 
-  it('the campaign decides: a commune straight under the province is refused in the 2021–2025 tree', async () => {
+  it('the campaign decides: in the 2021–2025 tree a hamlet straight under a district is refused (communes may sit under the province: the 2025 mergers)', async () => {
     const { redis: r, ns: p } = testRedis();
     const old = createStore(r, { prefix: p });
-    const result = await importUnitsCsv(old, 'name,level,parent,code\nTỉnh A,tỉnh,,A\nXã B,xã,A,A-B\n', cli);
-    expect(errorsOf(result)).toEqual(['row 3: a commune cannot be under "A" (a province); in this campaign its parent must be district']);
+    const result = await importUnitsCsv(old, 'name,level,parent,code\nTỉnh A,tỉnh,,A\nHuyện C,huyện,A,A-C\nThôn D,thôn,A-C,A-C-D\n', cli);
+    expect(errorsOf(result)).toEqual(['row 4: a hamlet cannot be under "A-C" (a district); in this campaign its parent must be commune']);
     await r.quit();
   });
 

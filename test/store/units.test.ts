@@ -86,8 +86,8 @@ describe('store: units', () => {
       code: 'bad_parent',
       message: expect.stringMatching(/hamlet cannot be under a province \(allowed: commune, ward\)/),
     });
-    // The same commune under a province is refused in the 2021–2025 tree.
-    await expect(store.units.create({ code: 'TN-BT2', name: 'UBND xã Khác', level: 'commune', parentId: tn }, actor)).rejects.toMatchObject({ code: 'bad_parent' });
+    // The same hamlet under a province is refused in the 2021–2025 tree too.
+    await expect(store.units.create({ code: 'TN-X2', name: 'Xóm Khác', level: 'hamlet', parentId: tn }, actor)).rejects.toMatchObject({ code: 'bad_parent' });
     await r.quit();
   });
 

@@ -2,6 +2,14 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('units:import')
@@ -9,12 +17,7 @@ export function register(program: Command): void {
     .argument('<file.csv>', 'the unit list')
     .option('--dry-run', 'check the file, write nothing')
     .action(async (file: string, opts: { dryRun?: boolean }) => {
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      const text = readText(file);
       const [{ withStore }, { CLI_ACTOR, importUnitsCsv }] = await Promise.all([import('../context.js'), import('../../store/index.js')]);
       await withStore(async ({ store }) => {
         const result = await importUnitsCsv(store, text, CLI_ACTOR, { dryRun: opts.dryRun ?? false });
@@ -23,7 +26,18 @@ export function register(program: Command): void {
           throw new CliError(`Nothing imported: ${result.errors.length} problem(s) in ${file}`);
         }
         console.log(opts.dryRun ? `OK: ${result.count} units would be imported` : `Imported ${result.count} units`);
-      });
+      }, { claim: !opts.dryRun });
+    });
+
+  program
+    .command('units:merge')
+    .description('apply a dated merger of units from a CSV file (columns old, new, date, source; new_name, new_level, new_parent to create the new unit); all or nothing')
+    .argument('<file.csv>', 'the mapping, e.g. campaigns/demo/tu-ky-2021-2025.merge.csv')
+    .option('--dry-run', 'check the file, write nothing')
+    .action(async (file: string, opts: { dryRun?: boolean }) => {
+      const text = readText(file);
+      const { mergeUnits } = await import('../merge.js');
+      await mergeUnits(file, text, opts.dryRun ?? false);
     });
 
   program
