@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../config/index.js';
+import { DemoClock, realClock, usesDemoClock, type Clock } from '../clock.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
@@ -19,6 +20,8 @@ export interface CliEnv {
   config: Config;
   redis: Redis;
   store: Store;
+  /** Campaign time: the demo store's simulated clock, else the real one. */
+  clock: Clock;
   /** Which data this is, for the operator: Redis host:port (never credentials) and key prefix. */
   where: string;
 }
@@ -35,6 +38,11 @@ function describe(url: string, prefix: string, embedded: boolean): string {
   return `redis ${host}${embedded ? ' (embedded, on DATA_DIR)' : ''}, store prefix ${prefix}`;
 }
 
+/** The clock the store's processes agree on: the demo store's simulated one (read once), else the real one. */
+export async function openClock(config: Config, redis: Redis): Promise<Clock> {
+  return usesDemoClock(config) ? DemoClock.open(redis, config.STORE_PREFIX, { watch: false }) : realClock;
+}
+
 /**
  * Loads configuration, connects to Redis (REDIS_URL, the server's embedded Redis on
  * DATA_DIR, or a new embedded one, stopped afterwards), and runs `fn` with a store.
@@ -45,7 +53,8 @@ export async function withStore<T>(fn: (env: CliEnv) => Promise<T>): Promise<T> 
   const redis = createRedis(resolved.url);
   try {
     const where = describe(resolved.url, config.STORE_PREFIX, resolved.embedded);
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config) }), where });
+    const clock = await openClock(config, redis);
+    return await fn({ config, redis, clock, store: createStore(redis, { prefix: config.STORE_PREFIX, now: clock.now, inviteSecret: loadInviteSecret(config) }), where });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await resolved.stop();

@@ -8,6 +8,8 @@ import { createLogger } from '../logger.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
+import type { Clock } from '../clock.js';
+import { openClock } from './context.js';
 
 /** The jobs' commands run against this (BullMQ and the channels: imported only by their actions). */
 
@@ -25,6 +27,8 @@ export interface JobsEnv {
   campaign: Campaign;
   store: Store;
   jobs: Jobs;
+  /** Campaign time (the demo store's simulated clock, else the real one). */
+  clock: Clock;
 }
 
 /** Like withStore, with the campaign and the jobs' queues (which only queue: the workers send). */
@@ -33,8 +37,10 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> 
   const campaign = loadCampaign(config.CAMPAIGN);
   const resolved = await openRedis(config);
   const redis = createRedis(resolved.url);
-  const store = createStore(redis, { prefix: config.STORE_PREFIX });
+  const clock = await openClock(config, redis);
+  const store = createStore(redis, { prefix: config.STORE_PREFIX, now: clock.now });
   const jobs = createJobs({
+    clock,
     redisUrl: resolved.url,
     prefix: config.STORE_PREFIX,
     campaign,
@@ -45,7 +51,7 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>): Promise<T> 
     rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
   });
   try {
-    return await fn({ config, campaign, store, jobs });
+    return await fn({ config, campaign, store, jobs, clock });
   } finally {
     await jobs.close();
     await redis.quit().catch(() => redis.disconnect());

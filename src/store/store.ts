@@ -10,6 +10,7 @@ import { peopleRepo } from './people.js';
 import { registrationsRepo } from './registrations.js';
 import { reportsRepo } from './reports.js';
 import { unitsRepo } from './units.js';
+import { realClock } from '../clock.js';
 
 export interface StoreOptions {
   /** Key prefix (default `td`); every key is `${prefix}:…` (docs/store.md). */
@@ -29,7 +30,7 @@ export interface StoreOptions {
 export function createStore(redis: Redis, opts: StoreOptions = {}) {
   const prefix = opts.prefix ?? 'td';
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(prefix)) throw new RangeError(`bad store prefix "${prefix}"`);
-  const context: StoreContext = createContext(redis, prefix, opts.now ?? (() => new Date()));
+  const context: StoreContext = createContext(redis, prefix, opts.now ?? realClock.now);
   const units = unitsRepo(context);
   return {
     prefix,
