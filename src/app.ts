@@ -24,7 +24,7 @@ import { loadInviteSecret } from './config/invite-secret.js';
 import { alertAdmins, type AdminAlert } from './services/admin-alerts.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
-import { clockControl } from '../jobs/clock.js';
+import { clockControl, type ClockControl } from '../jobs/clock.js';
 import { applyAdmins } from './ops/admins.js';
 import { requireBasicAuth } from './ops/board.js';
 import { t } from './i18n.js';
@@ -40,6 +40,8 @@ export interface App {
   redis: Redis;
   /** Campaign time for everything in this app: real, or the local demo's simulated clock (src/clock.ts). */
   clock: Clock;
+  /** The local demo only: moving its clock (jobs/clock.ts; the simulator's /sim/api/clock and `npm run chat`'s /ngay). */
+  clockControl?: ClockControl;
   store: Store;
   engine: Engine;
   simulator: SimulatorChannel;
@@ -179,6 +181,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   });
 
   let sandbox: App | undefined;
+  const control = demoClock ? clockControl(jobs, demoClock) : undefined;
   if (config.SIMULATOR === 'on') {
     const guard = config.SIMULATOR_PASSWORD ? requireBasicAuth({ user: null, password: config.SIMULATOR_PASSWORD, realm: 'thidua-bot simulator' }, opts.log) : undefined;
     if (platformConfigured(config)) {
@@ -188,7 +191,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     } else {
       // The local demo: the simulator is the only channel, so its store is the demo's.
       if ((await seedDemo(store, campaign, redis, prefix, now())) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
-      const control = demoClock && clockControl(jobs, demoClock);
       const clockPort = control ? { view: control.view, move: control.move, badRequest: t('vi', 'clock.bad_date') } : undefined;
       web.app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix), { guard, clock: clockPort }));
     }
@@ -222,6 +224,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     campaign,
     redis,
     clock,
+    clockControl: control,
     store,
     engine,
     simulator,
