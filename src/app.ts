@@ -190,7 +190,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       web.app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
     } else {
       // The local demo: the simulator is the only channel, so its store is the demo's.
-      if ((await seedDemo(store, campaign, redis, prefix, now())) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
+      if ((await seedDemo(store, campaign, redis, prefix)) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
       const clockPort = control ? { view: control.view, move: control.move, badRequest: t('vi', 'clock.bad_date') } : undefined;
       web.app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix), { guard, clock: clockPort }));
     }

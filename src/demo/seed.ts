@@ -44,7 +44,8 @@ export async function holdsDemo(store: Store, redis: Redis, prefix: string): Pro
  * First start of the simulator: the preset's demo unit tree (campaigns/demo/<id>.csv,
  * invented names), an officer, a district staff member, an admin, and an invite code
  * for the newcomer. Runs once per store, and never on a store real people use
- * ('real-store': nothing seeded).
+ * ('real-store': nothing seeded). `at` stamps the demo people: real time by default (the
+ * demo is set up today, whatever date the simulator later shows).
  */
 export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, prefix: string, at: Date = realClock.now()): Promise<'seeded' | 'done-before' | 'real-store'> {
   const flag = seededFlag(prefix, campaign);

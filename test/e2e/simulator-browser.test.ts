@@ -130,12 +130,12 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
   it('the header shows the simulated date; picking a day brings that day\'s reminder, a campaign date the staff alert', async () => {
     await page.goto(base);
     await page.selectOption('#user', 'can-bo-don-vi');
-    await expect.poll(() => page.locator('#clock-now').innerText()).toMatch(/^Ngày giả lập: \d\d\/\d\d\/\d{4} \(hôm nay\)$/);
+    await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toMatch(/^Ngày giả lập: \d\d\/\d\d\/\d{4} \(hôm nay\)$/);
 
     // Any day: 28/11/2024 is D-7 of the dossier deadline (05/12/2024).
     await page.fill('#clock-date', '2024-11-28');
     await page.click('#clock-go');
-    await expect.poll(() => page.locator('#clock-now').innerText()).toBe('Ngày giả lập: 28/11/2024');
+    await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toBe('Ngày giả lập: 28/11/2024');
     expect(await page.locator('#clock-msg').innerText()).toMatch(/^Đã chuyển sang 08:00 28\/11\/2024\./);
     const reminder = page.locator('.msg.bot', { hasText: 'hồ sơ khen thưởng năm 2024 chưa hoàn tất' });
     await reminder.waitFor({ timeout: 15_000 });
@@ -144,7 +144,7 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
     // A campaign date from the list: the first staff alert, in the staff member's chat.
     await page.selectOption('#clock-pick', 'dossier-2024-d5');
     await page.click('#clock-go');
-    await expect.poll(() => page.locator('#clock-now').innerText()).toBe('Ngày giả lập: 30/11/2024');
+    await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toBe('Ngày giả lập: 30/11/2024');
     await page.selectOption('#user', 'can-bo-huyen');
     await page.locator('.msg.bot', { hasText: 'Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày)' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(os.tmpdir(), 'thidua-simulator-clock.png'), fullPage: false });
