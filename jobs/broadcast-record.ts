@@ -58,9 +58,9 @@ export class BroadcastRecords {
   /** Cached for a second: the outbox asks once per message. */
   async isCancelled(id: string): Promise<boolean> {
     const hit = this.cancelCache.get(id);
-    if (hit && Date.now() - hit.at < 1_000) return hit.cancelled;
+    if (hit && Date.now() - hit.at < 1_000) return hit.cancelled; // host clock: age of a cached answer
     const cancelled = (await this.deps.redis.hget(this.k.broadcast(id), 'status')) === 'cancelled';
-    this.cancelCache.set(id, { cancelled, at: Date.now() });
+    this.cancelCache.set(id, { cancelled, at: Date.now() }); // host clock: age of a cached answer
     return cancelled;
   }
 

@@ -46,7 +46,7 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
   const status = async (id: string) => (await records.status(id))!;
 
   const again = async (job: Job, token?: string): Promise<never> => {
-    await job.moveToDelayed(Date.now() + STEP_MS, token);
+    await job.moveToDelayed(Date.now() + STEP_MS, token); // host clock: BullMQ delays on the host clock
     throw new DelayedError();
   };
 
@@ -153,7 +153,7 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
     const key = k.broadcast(id);
     const h = await redis.hmget(key, 'lastEditAt', 'lastEditDone', 'milestone', 'lastProgressAt');
     const done = s.sent + s.failed + s.unreachable + s.cancelled;
-    const now = Date.now();
+    const now = Date.now(); // host clock: pacing of progress edits
     const channel = outbound()[spec.by.channel];
     const sentAs = await outbox.outcome(`bc|${id}|progress`);
     const messageId = sentAs?.startsWith('ok:') ? sentAs.slice(3) : '';

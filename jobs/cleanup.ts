@@ -32,7 +32,9 @@ const DAY_MS = 86_400_000;
  */
 export async function cleanupFiles(redis: Redis, prefix: string, cfg: RetentionConfig, now: Date): Promise<CleanupResult> {
   const keep = await referencedFiles(redis, prefix);
-  const before = (days: number) => now.getTime() - days * DAY_MS;
+  // Files are dated by the host (mtime): a simulated clock ahead of it (the demo) must not age them early.
+  const ref = Math.min(now.getTime(), Date.now()); // host clock: file times are host times
+  const before = (days: number) => ref - days * DAY_MS;
   const result: CleanupResult = { exports: 0, files: 0, uploads: 0, kept: 0 };
   result.exports = await removeOld(path.join(cfg.dataDir, EXPORTS_DIR), before(cfg.exportRetentionDays), () => true);
   result.uploads = await removeOld(path.join(cfg.dataDir, UPLOADS_DIR), before(UPLOAD_RETENTION_DAYS), () => true);

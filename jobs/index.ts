@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { realClock } from '../src/clock.js';
 import { CHANNELS, isParticipant, vnDate } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
 import { createRedis } from '../src/redis/connection.js';
@@ -24,9 +25,11 @@ export const SIM_RATE_PER_SEC = 200;
 
 /** The producer side of the jobs (queues only; `startWorkers` runs the workers). */
 export function createJobs(input: JobsDeps): Jobs {
+  const clock = input.clock ?? realClock;
   const deps = {
     ...input,
-    now: input.now ?? (() => new Date()),
+    clock,
+    now: clock.now,
     rates: { telegram: input.rates.telegram, zalo: input.rates.zalo, sim: input.rates.sim ?? SIM_RATE_PER_SEC },
   };
   const { prefix, campaign, store, redis, log } = deps;
@@ -77,7 +80,7 @@ export function createJobs(input: JobsDeps): Jobs {
     },
 
     async dossierSubmitted(n) {
-      await schedule.add('dossier-submitted', { nominationId: n.id }, { jobId: safeJobId('sub', n.id, n.submittedAt ? Date.parse(n.submittedAt) : Date.now()) });
+      await schedule.add('dossier-submitted', { nominationId: n.id }, { jobId: safeJobId('sub', n.id, n.submittedAt ? Date.parse(n.submittedAt) : Date.now()) }); // host clock: a unique job id
     },
     async dossierCompleted(n) {
       // One job per dossier; the outbox keys (one per dossier and listener) make it once even if queued again.
@@ -85,7 +88,7 @@ export function createJobs(input: JobsDeps): Jobs {
     },
     async memberJoined(identity) {
       if (!isParticipant(identity)) return;
-      await schedule.add('member-joined', { channel: identity.channel, userId: identity.userId }, { jobId: safeJobId('join', identity.channel, identity.userId, Date.now()) });
+      await schedule.add('member-joined', { channel: identity.channel, userId: identity.userId }, { jobId: safeJobId('join', identity.channel, identity.userId, Date.now()) }); // host clock: a unique job id
     },
 
     async configAlert(channel, reason) {
@@ -112,8 +115,8 @@ export function createJobs(input: JobsDeps): Jobs {
       return r;
     },
 
-    // BullMQ schedules in real time, whatever clock the app was given.
-    syncSchedules: () => syncSchedules(schedule, campaign, new Date()),
+    // BullMQ schedules in real time, whatever clock the app was given (the demo clock moves by jobs/clock.ts).
+    syncSchedules: () => syncSchedules(schedule, campaign, new Date()), // host clock: BullMQ fires on the host's time
 
     async close() {
       await Promise.all([outbox.close(), broadcasts.close(), schedule.close().catch(() => {})]);

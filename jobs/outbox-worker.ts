@@ -109,7 +109,7 @@ export function outboxProcessor(deps: OutboxWorkerDeps) {
       case 'deferred':
         // Not now (Zalo at night): the same message goes out at the channel's retryAt, without using an attempt.
         await redis.del(k.inflight(d.key));
-        await job.moveToDelayed(Math.max(outcome.retryAt.getTime(), Date.now() + 1_000), token);
+        await job.moveToDelayed(Math.max(outcome.retryAt.getTime(), Date.now() + 1_000), token); // host clock: BullMQ delays on the host clock
         throw new DelayedError();
       case 'unreachable':
         await deps.store.identities.markUnreachable(d.channel, d.userId, true).catch((err: Error) => deps.log.error({ err: err.message }, 'outbox: could not mark a recipient unreachable'));

@@ -63,7 +63,7 @@ export function scheduleEntries(campaign: Campaign, now: Date): ScheduleEntry[] 
 const OURS = /^(rem|alert|sweep)-/;
 
 /** Creates or updates every scheduler of the campaign; removes ours that no longer belong (past, or another campaign). */
-export async function syncSchedules(queue: Queue<ScheduleData>, campaign: Campaign, now: Date): Promise<{ upserted: number; removed: number }> {
+export async function syncSchedules(queue: Queue<ScheduleData>, campaign: Campaign, now: Date): Promise<{ upserted: number; removed: number; ahead: number }> {
   const entries = scheduleEntries(campaign, now);
   const wanted = new Set(entries.map((e) => e.id));
   const sweepId = safeJobId('sweep', campaign.id);
@@ -83,7 +83,7 @@ export async function syncSchedules(queue: Queue<ScheduleData>, campaign: Campai
     const id = s.id ?? s.key;
     if (OURS.test(id) && !wanted.has(id)) removed += (await queue.removeJobScheduler(id)) ? 1 : 0;
   }
-  return { upserted, removed };
+  return { upserted, removed, ahead: entries.length };
 }
 
 /** Is `now` inside the sweep's daytime hours (07:00–20:59 Vietnam time)? */

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Campaign } from '../src/campaign/schema.js';
+import type { Clock } from '../src/clock.js';
 import type { OutboundChannel } from '../src/channels/types.js';
 import type { Channel } from '../src/domain/entities.js';
 import type { FlowJobs } from '../src/engine/ports.js';
@@ -24,7 +25,8 @@ export interface JobsDeps {
   /** The store's connection (our own keys). */
   redis: Redis;
   log: Logger;
-  now?: () => Date;
+  /** Campaign time (src/clock.ts); the real clock when not given. */
+  clock?: Clock;
   /** Channels this process can send on; null when unknown (the CLI): messages to every channel are queued. */
   channels: () => readonly Channel[] | null;
   /** The channels themselves, for their reachability rules (broadcast counts); without it, everyone not marked is reachable. */
@@ -44,7 +46,7 @@ export interface PassResult extends EnqueueResult {
 }
 
 export interface Jobs extends FlowJobs {
-  readonly deps: Required<Omit<JobsDeps, 'rates' | 'retention' | 'outbound' | 'alertAdmins' | 'hooks'>> & { rates: Record<Channel, number>; retention?: RetentionConfig };
+  readonly deps: Required<Omit<JobsDeps, 'rates' | 'retention' | 'outbound' | 'alertAdmins' | 'hooks'>> & { now: () => Date; rates: Record<Channel, number>; retention?: RetentionConfig };
   /** BullMQ connection (maxRetriesPerRequest: null) shared by the queues of this process. */
   readonly connection: Redis;
   readonly outbox: Outbox;
@@ -60,7 +62,8 @@ export interface Jobs extends FlowJobs {
   runCompletedAlert(nominationId: string, at: Date): Promise<PassResult>;
   /** Tells admins (Telegram first) once a day per problem that a channel's configuration is wrong. */
   configAlert(channel: Channel, reason: string): Promise<void>;
-  syncSchedules(): Promise<{ upserted: number; removed: number }>;
+  /** `ahead`: reminders and staff alerts still to come (0: every date of the campaign is past). */
+  syncSchedules(): Promise<{ upserted: number; removed: number; ahead: number }>;
   /**
    * Deletes old exports, uploads and stored files no dossier needs (jobs/cleanup.ts), at
    * most once per Vietnam day across all workers unless `force`; null when it did not run.

@@ -7,6 +7,7 @@ import type { Jobs } from './types.js';
 import { bullPrefix, QUEUES } from './keys.js';
 import { limiterFor, outboxProcessor } from './outbox-worker.js';
 import { isDaytime, type ScheduleData } from './schedule.js';
+import { pastCampaignNote } from './clock.js';
 
 export interface StartWorkersOptions {
   /** Sends in flight per outbox worker (default 8: enough for the rate at ~300 ms per API call). */
@@ -76,6 +77,8 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
   }
 
   const scheduleProcessor = async (job: Job<ScheduleData>) => {
+    // The demo clock may have been moved by another process a moment ago.
+    await jobs.deps.clock.refresh();
     const at = (iso: string) => new Date(Math.max(Date.parse(iso), now().getTime()));
     switch (job.name) {
       case 'reminder': {
@@ -118,7 +121,9 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
   if (opts.schedules !== false) {
     try {
       const r = await jobs.syncSchedules();
-      log.info({ campaign: campaign.id, schedulers: r.upserted, removed: r.removed }, 'job schedulers in place');
+      // A campaign whose dates are all past schedules nothing: say so, and how the demo shows reminders anyway.
+      if (r.ahead === 0) log.warn({ campaign: campaign.id, schedulers: r.upserted, removed: r.removed }, pastCampaignNote(campaign, jobs.deps.clock.simulated));
+      else log.info({ campaign: campaign.id, schedulers: r.upserted, removed: r.removed }, 'job schedulers in place');
     } catch (err) {
       log.error({ err: (err as Error).message }, 'could not set up the job schedulers');
     }

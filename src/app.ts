@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { allFlows } from '../flows/index.js';
 import { loadCampaign } from './campaign/load.js';
+import { clockOf, DemoClock, realClock, usesDemoClock, type Clock } from './clock.js';
 import type { Campaign } from './campaign/schema.js';
 import { platformConfigured, type Config } from './config/index.js';
 import type { OutboundChannel } from './channels/types.js';
@@ -24,6 +25,7 @@ import { loadInviteSecret } from './config/invite-secret.js';
 import { alertAdmins, type AdminAlert } from './services/admin-alerts.js';
 import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
+import { clockControl, type ClockControl } from '../jobs/clock.js';
 import { applyAdmins } from './ops/admins.js';
 import { requireBasicAuth } from './ops/board.js';
 import { t } from './i18n.js';
@@ -37,6 +39,10 @@ export interface App {
   config: Config;
   campaign: Campaign;
   redis: Redis;
+  /** Campaign time for everything in this app: real, or the local demo's simulated clock (src/clock.ts). */
+  clock: Clock;
+  /** The local demo only: moving its clock (jobs/clock.ts; the simulator's /sim/api/clock and `npm run chat`'s /ngay). */
+  clockControl?: ClockControl;
   store: Store;
   engine: Engine;
   simulator: SimulatorChannel;
@@ -80,7 +86,10 @@ export interface AppOptions {
   log: Logger;
   /** Key prefix; tests give each app its own. */
   prefix?: string;
+  /** A clock of the test's own; without it the real clock, or the demo clock for the local demo store. */
   now?: () => Date;
+  /** Set for the simulator's sandbox next to real platforms (its clock stays real). */
+  sandbox?: boolean;
   /** Telegram's getMe answer, when known (tests): the bot then never calls getMe. */
   telegramBotInfo?: UserFromGetMe;
   /** Failed invite redemption limits (tests shorten the window). */
@@ -90,11 +99,15 @@ export interface AppOptions {
 /** Wires configuration, Redis, store, jobs, engine, channels and the HTTP side into one process. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const prefix = opts.prefix ?? config.STORE_PREFIX;
-  const now = opts.now ?? (() => new Date());
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
-  const store = createStore(redis, { prefix, now: opts.now, inviteSecret: loadInviteSecret(config), inviteLimits: opts.inviteLimits, hierarchy: hierarchyOf(campaign) });
+  // The local demo's clock can be moved from the simulator; nowhere else (never next to a platform, never in the sandbox).
+  const demoClock = !opts.now && !opts.sandbox && usesDemoClock(config) ? await DemoClock.open(redis, prefix, { watch: true }) : null;
+  const clock: Clock = demoClock ?? (opts.now ? clockOf(opts.now) : realClock);
+  const now = clock.now;
+  const store = createStore(redis, { prefix, now, inviteSecret: loadInviteSecret(config), inviteLimits: opts.inviteLimits, hierarchy: hierarchyOf(campaign) });
   await store.invites.checkSecret().catch((err: unknown) => {
+    void clock.close();
     redis.disconnect();
     throw err;
   });
@@ -128,7 +141,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     store,
     redis,
     log: opts.log,
-    ...(opts.now && { now: opts.now }),
+    clock,
     channels: () => Object.keys(outbound) as Channel[],
     outbound: () => outbound,
     rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
@@ -146,7 +159,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     prefix,
     idleMs: config.SESSION_IDLE_HOURS * 3600_000,
     messagesPerMinute: config.USER_MESSAGES_PER_MINUTE,
-    now: opts.now,
+    now,
     log: opts.log,
     fetchers: {
       sim: (a) => simulator.fetch(a),
@@ -157,7 +170,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     jobs,
     hooks: ops.engineHooks,
   });
-  const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine, files);
+  const simulator = new SimulatorChannel(redis, prefix, config.dataDir, engine, files, now);
   const web = createHttp({
     config,
     redis,
@@ -169,16 +182,18 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   });
 
   let sandbox: App | undefined;
+  const control = demoClock ? clockControl(jobs, demoClock) : undefined;
   if (config.SIMULATOR === 'on') {
     const guard = config.SIMULATOR_PASSWORD ? requireBasicAuth({ user: null, password: config.SIMULATOR_PASSWORD, realm: 'thidua-bot simulator' }, opts.log) : undefined;
     if (platformConfigured(config)) {
-      sandbox = await createApp(sandboxConfig(config), { ...opts, prefix: `${prefix}-sandbox`, log: opts.log.child({ sandbox: true }) });
+      sandbox = await createApp(sandboxConfig(config), { ...opts, prefix: `${prefix}-sandbox`, log: opts.log.child({ sandbox: true }), sandbox: true });
       const sb = sandbox;
       web.app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, campaign, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
     } else {
       // The local demo: the simulator is the only channel, so its store is the demo's.
       if ((await seedDemo(store, campaign, redis, prefix)) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
-      web.app.use(simulatorRoutes(simulator, () => demoUsers(store, campaign, redis, prefix), { guard }));
+      const clockPort = control ? { view: control.view, move: control.move, badRequest: t('vi', 'clock.bad_date') } : undefined;
+      web.app.use(simulatorRoutes(simulator, () => demoUsers(store, campaign, redis, prefix), { guard, clock: clockPort }));
     }
   }
   outbound.sim = ops.instrument(simulator);
@@ -198,7 +213,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       dataDir: config.dataDir,
       log: opts.log,
       ...(opts.telegramBotInfo && { botInfo: opts.telegramBotInfo }),
-      ...(opts.now && { now: opts.now }),
+      now,
     });
     outbound.telegram = ops.instrument(telegram);
     // Polling is started by main (startPolling); the webhook route must exist before listen().
@@ -209,6 +224,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     config,
     campaign,
     redis,
+    clock,
+    clockControl: control,
     store,
     engine,
     simulator,
@@ -238,6 +255,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       await jobs.close();
       await telegram?.close();
       await sandbox?.close();
+      await clock.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -86,9 +86,9 @@ export class FileStore {
   /** Whether `bytes` more fit under the global cap (FILES_MAX_MB). */
   async hasRoom(bytes: number): Promise<boolean> {
     if (!this.quotas) return true;
-    if (!this.usage || Date.now() - this.usage.at > USAGE_TTL_MS) {
+    if (!this.usage || Date.now() - this.usage.at > USAGE_TTL_MS) { // host clock: age of the cached disk usage
       const measured = (await dirBytes(path.join(this.dataDir, FILES_DIR))) + (await dirBytes(path.join(this.dataDir, UPLOADS_DIR)));
-      this.usage = { bytes: measured, at: Date.now() };
+      this.usage = { bytes: measured, at: Date.now() }; // host clock: age of the cached disk usage
     }
     return this.usage.bytes + bytes <= this.quotas.maxTotalBytes;
   }

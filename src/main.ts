@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
 import { bootstrap, onShutdown, runWorkers } from './ops/bootstrap.js';
+import { formatVnDateTime } from './domain/time.js';
 
 /** `npm start`: web server, simulator and the jobs' workers in one process (`npm run worker` runs workers alone). */
 async function main() {
@@ -10,7 +11,9 @@ async function main() {
   const workers = await runWorkers(app, { log });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-  log.info({ campaign: app.campaign.id }, `listening on http://localhost:${port}/ (simulator: ${app.sandbox ? 'sandbox, password required' : config.SIMULATOR})`);
+  // The local demo runs on a clock the simulator can move: say where it stands.
+  const simulated = app.clock.simulated ? { simulatedTime: formatVnDateTime(app.clock.now(), 'vi') } : {};
+  log.info({ campaign: app.campaign.id, ...simulated }, `listening on http://localhost:${port}/ (simulator: ${app.sandbox ? 'sandbox, password required' : config.SIMULATOR})`);
 
   // SIGTERM/SIGINT: stop taking webhooks (503, server closed) and let the requests and
   // engine steps in flight finish; then the workers finish their jobs; then Redis.

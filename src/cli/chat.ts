@@ -9,8 +9,15 @@ import { createApp } from '../app.js';
 import { campaignExplicit, storeCampaign } from '../ops/store-campaign.js';
 import { choicesNumbered } from '../engine/pages.js';
 import type { Reply } from '../engine/types.js';
+import { t } from '../i18n.js';
+import { fold } from '../domain/text.js';
+import type { ClockTarget } from '../../jobs/clock.js';
+import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 
-/** `npm run chat`: the simulator in a terminal. "/file <path>" sends a file; "/quit" leaves. */
+/**
+ * `npm run chat`: the simulator in a terminal. "/file <path>" sends a file; "/ngay" shows
+ * and moves the demo clock (local demo store only); "/quit" leaves.
+ */
 async function main() {
   let config;
   try {
@@ -56,9 +63,46 @@ async function main() {
     }
     console.log('');
   };
+  // The demo clock: a move's reminders go through the outbox, so this process runs workers once it has moved.
+  const running: { workers?: RunningWorkers } = {};
+  const clockCommand = async (arg: string) => {
+    const control = app.clockControl;
+    if (!control) return console.log(t('vi', 'clock.unavailable'));
+    const view = await control.view();
+    if (!arg) {
+      console.log(view.header);
+      view.shortcuts.forEach((s, i) => console.log(`   [${i + 1}] ${s.label}`));
+      return console.log(t('vi', 'clock.chat_hint'));
+    }
+    const [day, time] = arg.split(/\s+/);
+    const n = /^\d{1,3}$/.test(arg) ? view.shortcuts[Number(arg) - 1] : undefined;
+    const target: ClockTarget = ['hom nay', 'homnay', 'today'].includes(fold(arg))
+      ? { today: true }
+      : n
+        ? { shortcut: n.id }
+        : { date: day!, ...(time && { time }) };
+    running.workers ??= await startWorkers(app, { schedules: false });
+    const before = (await app.simulator.transcript(user.id)).length;
+    const moved = await control.move(target);
+    if ('error' in moved) return console.log(moved.error);
+    console.log(`${moved.view.header}\n${moved.message}`);
+    // What reached this user: wait for the outbox (local, quick), then show it.
+    for (let i = 0; i < 50 && moved.move.queued > 0; i++) {
+      const counts = Object.values(await app.jobs.outbox.counts(['sim']));
+      if (counts.every((c) => !c.waiting && !c.prioritized && !c.active && !c.delayed)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const arrived = (await app.simulator.transcript(user.id, before)).filter((e) => e.from === 'bot');
+    show(arrived.map((e) => ({ text: e.text, choices: e.choices })));
+  };
+
   for (let line = await ask(); line !== null; line = await ask()) {
     const text = line.trim();
     if (text === '/quit' || text === '/exit') break;
+    if (text === '/ngay' || text.startsWith('/ngay ')) {
+      await clockCommand(text.slice(5).trim());
+      continue;
+    }
     if (text.startsWith('/file ')) {
       const file = text.slice(6).trim();
       try {
@@ -74,6 +118,7 @@ async function main() {
     show(await app.simulator.receive(user.id, { text }));
   }
   rl.close();
+  await running.workers?.close();
   await main.close();
   await redis.stop();
 }

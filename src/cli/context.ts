@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../config/index.js';
+import { DemoClock, realClock, usesDemoClock, type Clock } from '../clock.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
@@ -22,6 +23,8 @@ export interface CliEnv {
   config: Config;
   redis: Redis;
   store: Store;
+  /** Campaign time: the demo store's simulated clock, else the real one. */
+  clock: Clock;
   /** Which data this is, for the operator: the store (never credentials) and its campaign. */
   where: string;
 }
@@ -36,6 +39,11 @@ export interface Opened {
   redisUrl: string;
   where: string;
   close(): Promise<void>;
+}
+
+/** The clock the store's processes agree on: the demo store's simulated one (read once), else the real one. */
+export async function openClock(config: Config, redis: Redis): Promise<Clock> {
+  return usesDemoClock(config) ? DemoClock.open(redis, config.STORE_PREFIX, { watch: false }) : realClock;
 }
 
 /**
@@ -70,7 +78,8 @@ export async function withStore<T>(fn: (env: CliEnv) => Promise<T>, opts: OpenOp
   const { config } = opened;
   const redis = createRedis(opened.redisUrl);
   try {
-    return await fn({ config, redis, store: createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config), hierarchy: hierarchyOf(loadCampaign(config.CAMPAIGN)) }), where: opened.where });
+    const clock = await openClock(config, redis);
+    return await fn({ config, redis, clock, store: createStore(redis, { prefix: config.STORE_PREFIX, now: clock.now, inviteSecret: loadInviteSecret(config), hierarchy: hierarchyOf(loadCampaign(config.CAMPAIGN)) }), where: opened.where });
   } finally {
     await redis.quit().catch(() => redis.disconnect());
     await opened.close();

@@ -8,7 +8,8 @@ import { hierarchyOf, type Channel } from '../domain/index.js';
 import { createLogger } from '../logger.js';
 import { createRedis } from '../redis/connection.js';
 import { createStore, type Store } from '../store/index.js';
-import { openCli, type OpenOptions } from './context.js';
+import type { Clock } from '../clock.js';
+import { openCli, openClock, type OpenOptions } from './context.js';
 
 /** The jobs' commands run against this (BullMQ and the channels: imported only by their actions). */
 
@@ -26,6 +27,8 @@ export interface JobsEnv {
   campaign: Campaign;
   store: Store;
   jobs: Jobs;
+  /** Campaign time (the demo store's simulated clock, else the real one). */
+  clock: Clock;
 }
 
 /** Like withStore, with the campaign and the jobs' queues (which only queue: the workers send). */
@@ -34,8 +37,10 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>, opts: OpenOp
   const { config } = opened;
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opened.redisUrl);
-  const store = createStore(redis, { prefix: config.STORE_PREFIX, inviteSecret: loadInviteSecret(config), hierarchy: hierarchyOf(campaign) });
+  const clock = await openClock(config, redis);
+  const store = createStore(redis, { prefix: config.STORE_PREFIX, now: clock.now, inviteSecret: loadInviteSecret(config), hierarchy: hierarchyOf(campaign) });
   const jobs = createJobs({
+    clock,
     redisUrl: opened.redisUrl,
     prefix: config.STORE_PREFIX,
     campaign,
@@ -46,7 +51,7 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>, opts: OpenOp
     rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
   });
   try {
-    return await fn({ config, campaign, store, jobs });
+    return await fn({ config, campaign, store, jobs, clock });
   } finally {
     await jobs.close();
     await redis.quit().catch(() => redis.disconnect());

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { fromRoot } from '../paths.js';
 import type { Redis } from 'ioredis';
 import type { Campaign } from '../campaign/schema.js';
+import { realClock } from '../clock.js';
 import type { Unit } from '../domain/entities.js';
 import { isUnder } from '../domain/units.js';
 import { importUnitsCsv, type Store } from '../store/index.js';
@@ -58,9 +59,10 @@ export async function holdsDemo(store: Store, redis: Redis, prefix: string): Pro
  * First start of the simulator: the preset's demo unit tree (campaigns/demo/<id>.csv,
  * invented names), an officer, a staff member of the issuer's office, an admin, and an invite code
  * for the newcomer. Runs once per store, and never on a store real people use
- * ('real-store': nothing seeded).
+ * ('real-store': nothing seeded). `at` stamps the demo people: real time by default (the
+ * demo is set up today, whatever date the simulator later shows).
  */
-export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, prefix: string): Promise<'seeded' | 'done-before' | 'real-store'> {
+export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, prefix: string, at: Date = realClock.now()): Promise<'seeded' | 'done-before' | 'real-store'> {
   const flag = seededFlag(prefix, campaign);
   if (await redis.get(flag)) return 'done-before';
   if (await hasRealAccounts(store)) return 'real-store';
@@ -70,7 +72,7 @@ export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, p
     if (!result.ok) throw new Error(`demo units for ${campaign.id}: ${result.errors.join('; ')}`);
   }
   const { officerUnit, staffUnit } = await demoUnits(store, campaign);
-  const now = new Date().toISOString();
+  const now = at.toISOString();
   const identity = (userId: string, role: 'officer' | 'staff' | 'admin', unitId: string | null) => ({
     channel: 'sim' as const,
     userId,

@@ -23,6 +23,7 @@ import { clampPage } from './pages.js';
 import { kindOf, readAnswer, writeAnswer, type Step, type StepEnv } from './steps/index.js';
 import { isStoreError } from '../store/errors.js';
 import type { HandleResult, Inbound, Reply } from './types.js';
+import { realClock } from '../clock.js';
 
 export type { AttachmentFetcher } from './receive.js';
 
@@ -78,7 +79,7 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.sessions = new SessionStore(opts.redis, opts.prefix);
     this.flowsById = new Map(opts.flows.map((f) => [f.id, f]));
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? realClock.now;
   }
 
   get campaign(): Campaign {
@@ -89,8 +90,8 @@ export class Engine {
     const hooks = this.opts.hooks;
     if (!hooks) return this.handleMessage(inbound);
     hooks.onInbound?.(inbound);
-    const started = Date.now();
-    const handling = this.handleMessage(inbound).then((r) => (hooks.onHandled?.(inbound, r, Date.now() - started), r));
+    const started = Date.now(); // host clock: a duration
+    const handling = this.handleMessage(inbound).then((r) => (hooks.onHandled?.(inbound, r, Date.now() - started), r)); // host clock: a duration
     hooks.track?.(handling);
     return handling;
   }
@@ -102,7 +103,7 @@ export class Engine {
     // Flood count, per-user lock, dedupe mark, session and identity in one round trip;
     // the message is counted once, not again while waiting for the lock.
     const token = randomUUID();
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + LOCK_WAIT_MS; // host clock: how long to wait for the lock
     let flood = limit ? { limit, pauseS: FLOOD_PAUSE_S } : undefined;
     let delay = 5;
     let entered: Entered;
@@ -110,7 +111,7 @@ export class Engine {
       entered = await this.sessions.enter({ channel, userId, messageId, token, ttlMs: LOCK_TTL_MS, identity: ref, ...(flood && { flood }) });
       if (entered.kind !== 'busy') break;
       flood = undefined;
-      if (Date.now() > deadline) throw new LockTimeoutError(`lock ${this.sessions.lockKey(channel, userId)} busy`);
+      if (Date.now() > deadline) throw new LockTimeoutError(`lock ${this.sessions.lockKey(channel, userId)} busy`); // host clock: how long to wait for the lock
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
     }

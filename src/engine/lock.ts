@@ -16,10 +16,10 @@ export async function withLock<T>(
   { ttlMs = 30_000, waitMs = 20_000 } = {},
 ): Promise<T> {
   const token = randomUUID();
-  const deadline = Date.now() + waitMs;
+  const deadline = Date.now() + waitMs; // host clock: how long to wait for the lock
   let delay = 5;
   while ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') {
-    if (Date.now() > deadline) throw new LockTimeoutError(`lock ${key} busy`);
+    if (Date.now() > deadline) throw new LockTimeoutError(`lock ${key} busy`); // host clock: how long to wait for the lock
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 100);
   }

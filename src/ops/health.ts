@@ -23,7 +23,7 @@ export function startHeartbeat(redis: Redis, prefix: string, workers: () => read
   const beat = async () => {
     const list = workers();
     if (list.length === 0 || !list.every((w) => w.isRunning())) return;
-    await redis.zadd(key, Date.now(), id).catch(() => {});
+    await redis.zadd(key, Date.now(), id).catch(() => {}); // host clock: worker heartbeat
   };
   const timer = setInterval(() => void beat(), opts.everyMs ?? HEARTBEAT_EVERY_MS);
   timer.unref();
@@ -152,7 +152,7 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
 async function probeRedis(redis: Redis, prefix: string): Promise<Omit<RedisHealth, 'ok'>> {
   const out: Omit<RedisHealth, 'ok'> = { writable: false, usedMemory: null, maxMemory: null, headroom: null };
   try {
-    await withTimeout(redis.set(`${prefix}:ops:probe:${hostname()}:${process.pid}`, String(Date.now()), 'EX', PROBE_TTL_S), 2_000);
+    await withTimeout(redis.set(`${prefix}:ops:probe:${hostname()}:${process.pid}`, String(Date.now()), 'EX', PROBE_TTL_S), 2_000); // host clock: write probe
     out.writable = true;
   } catch (err) {
     const msg = err instanceof Error ? err.message : '';

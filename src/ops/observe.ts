@@ -48,7 +48,7 @@ export function observe(deps: ObserveDeps) {
     return out;
   };
   const outboxBacklog = async (): Promise<Record<string, OutboxHealth>> => {
-    const now = Date.now();
+    const now = Date.now(); // host clock: the age of queued jobs (BullMQ times them on the host)
     const list = await Promise.all(channels().map((c) => outboxHealth(deps.outboxQueue(c), now)));
     return Object.fromEntries(channels().map((c, i) => [c, list[i]!]));
   };

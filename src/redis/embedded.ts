@@ -42,7 +42,7 @@ export function freePort(): Promise<number> {
 }
 
 function waitForPing(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs; // host clock: start-up timeout
   return new Promise((resolve, reject) => {
     const attempt = () => {
       if (child.exitCode !== null) return reject(new Error(`redis-server exited with code ${child.exitCode}`));
@@ -58,7 +58,7 @@ function waitForPing(port: number, child: ChildProcess, timeoutMs: number): Prom
         retry();
       });
     };
-    const retry = () => (Date.now() > deadline ? reject(new Error('redis-server did not start in time')) : setTimeout(attempt, 50));
+    const retry = () => (Date.now() > deadline ? reject(new Error('redis-server did not start in time')) : setTimeout(attempt, 50)); // host clock: start-up timeout
     attempt();
   });
 }

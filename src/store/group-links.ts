@@ -43,7 +43,7 @@ export function groupLinksRepo(ctx: StoreContext, units: { get(id: string): Prom
     },
 
     /** false when the group was not linked. */
-    async unlink(chatId: string, actor: Actor, at: Date = new Date()): Promise<boolean> {
+    async unlink(chatId: string, actor: Actor, at: Date = ctx.now()): Promise<boolean> {
       const before = await repo.get(chatId);
       if (!before) return false;
       const tx = ctx.tx();
@@ -55,7 +55,7 @@ export function groupLinksRepo(ctx: StoreContext, units: { get(id: string): Prom
     },
 
     /** A group that became a supergroup keeps its link under the new chat id. */
-    async migrate(from: string, to: string, actor: Actor, at: Date = new Date()): Promise<boolean> {
+    async migrate(from: string, to: string, actor: Actor, at: Date = ctx.now()): Promise<boolean> {
       const link = await repo.get(from);
       if (!link) return false;
       await repo.link({ ...link, chatId: to, linkedAt: at.toISOString() }, actor);

@@ -11,6 +11,7 @@ import { registrationsRepo } from './registrations.js';
 import { reportsRepo } from './reports.js';
 import { unitsRepo } from './units.js';
 import { DEFAULT_HIERARCHY, type Hierarchy } from '../domain/levels.js';
+import { realClock } from '../clock.js';
 
 export interface StoreOptions {
   /** Key prefix (default `td`); every key is `${prefix}:…` (docs/store.md). */
@@ -32,7 +33,7 @@ export interface StoreOptions {
 export function createStore(redis: Redis, opts: StoreOptions = {}) {
   const prefix = opts.prefix ?? 'td';
   if (!/^[A-Za-z0-9_{}.-]{1,64}$/.test(prefix)) throw new RangeError(`bad store prefix "${prefix}"`);
-  const context: StoreContext = createContext(redis, prefix, opts.now ?? (() => new Date()));
+  const context: StoreContext = createContext(redis, prefix, opts.now ?? realClock.now);
   const hierarchy = opts.hierarchy ?? DEFAULT_HIERARCHY;
   const units = unitsRepo(context, hierarchy);
   return {

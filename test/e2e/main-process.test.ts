@@ -26,6 +26,9 @@ describe('npm start (src/main.ts) as a real process', { timeout: PROCESS_TEST_TI
     const out = () => app.output().stdout + app.output().stderr;
     const redisPort = Number(/"url":"redis:\/\/127\.0\.0\.1:(\d+)"/.exec(out())?.[1]);
     expect(out()).toContain('started embedded redis-server');
+    // The default campaign's dates are all past: the log says so and how to see reminders, not just "schedulers":0.
+    expect(out()).toMatch(/every date of campaign [\w-]+ is past \(its last deadline was \d\d\/\d\d\/\d{4}\), so no reminder or staff alert will fire on its own\. To see them, move the demo clock: in the simulator page pick a date under \\"Ngày giả lập\\" \(e\.g\. \\"D-7 hạn hồ sơ năm \d{4}[^)]*\)\\"\), or POST \/sim\/api\/clock/);
+    expect(out()).toMatch(/"simulatedTime":"\d\d:\d\d \d\d\/\d\d\/\d{4}"/);
     expect(await portOpen(redisPort)).toBe(true);
     const health = await fetch(new URL('healthz', url)).then((r) => r.json());
     expect(health).toMatchObject({ ok: true, status: 'ok', redis: { ok: true, writable: true }, workers: { ok: true, alive: 1 } });

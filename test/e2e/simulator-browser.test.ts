@@ -6,6 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findOrInstallChromium } from '../helpers/chromium.js';
 import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { addNomination } from '../helpers/jobs.js';
+import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 
 const executablePath = findOrInstallChromium();
 if (!executablePath) {
@@ -97,5 +99,58 @@ describe.skipIf(!executablePath)('web simulator in real headless Chromium', () =
     const part = Object.values(n!.parts)[0]!;
     expect(part.name).toBe('to-trinh.pdf');
     expect(fs.readFileSync(path.join(bot.dataDir, part.path))).toEqual(PDF);
+  }, 90_000);
+});
+
+describe.skipIf(!executablePath)('the demo clock in the web simulator, in real headless Chromium', () => {
+  let bot: TestBot;
+  let workers: RunningWorkers;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    // The app's own clock: the local demo's, which the page moves.
+    bot = await startBot('binh-thanh-2024', { appClock: true });
+    workers = await startWorkers(bot.app, { schedules: false });
+    const officer = (await bot.app.store.identities.get('sim', 'can-bo-don-vi'))!;
+    const unit = (await bot.app.store.units.get(officer.unitId!))!;
+    await addNomination(bot.app, bot.dataDir, unit.code, { year: 2024, status: 'submitted' });
+    const server = await bot.app.listen();
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await workers?.close();
+    await bot?.close();
+  });
+
+  it('the header shows the simulated date; picking a day brings that day\'s reminder, a campaign date the staff alert', async () => {
+    await page.goto(base);
+    await page.selectOption('#user', 'can-bo-don-vi');
+    await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toMatch(/^Ngày giả lập: \d\d\/\d\d\/\d{4} \(hôm nay\)$/);
+
+    // Any day: 28/11/2024 is D-7 of the dossier deadline (05/12/2024).
+    await page.fill('#clock-date', '2024-11-28');
+    await page.click('#clock-go');
+    await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toBe('Ngày giả lập: 28/11/2024');
+    expect(await page.locator('#clock-msg').innerText()).toMatch(/^Đã chuyển sang 08:00 28\/11\/2024\./);
+    const reminder = page.locator('.msg.bot', { hasText: 'hồ sơ khen thưởng năm 2024 chưa hoàn tất' });
+    await reminder.waitFor({ timeout: 15_000 });
+    expect(await reminder.innerText()).toContain('Hạn nộp hồ sơ: hết ngày 05/12/2024 (còn 7 ngày)');
+
+    // A campaign date from the list: the first staff alert, in the staff member's chat.
+    await page.selectOption('#clock-pick', 'dossier-2024-d5');
+    await page.click('#clock-go');
+    await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toBe('Ngày giả lập: 30/11/2024');
+    await page.selectOption('#user', 'can-bo-huyen');
+    await page.locator('.msg.bot', { hasText: 'Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày)' }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(os.tmpdir(), 'thidua-simulator-clock.png'), fullPage: false });
+    // The officer got the D-7 reminder once, whatever the moves.
+    await page.selectOption('#user', 'can-bo-don-vi');
+    await reminder.first().waitFor();
+    expect(await reminder.count()).toBe(1);
   }, 90_000);
 });

@@ -44,6 +44,11 @@ export async function startBot(
      * seeds them and refuses to start when its store holds them.
      */
     demoPeople?: boolean;
+    /**
+     * Run on the app's own clock instead of `clock.now`: the demo clock of the local demo
+     * (moved through /sim/api/clock), the real one with a platform token.
+     */
+    appClock?: boolean;
   } = {},
 ): Promise<TestBot> {
   const prefix = opts.prefix ?? `t${randomUUID().slice(0, 8)}`;
@@ -51,7 +56,7 @@ export async function startBot(
   const clock = { now: opts.now ?? new Date('2024-11-20T03:00:00Z') };
   // Scripted tests type faster than any person: the flood guard is tested on its own.
   const config = parseConfig({ CAMPAIGN: campaign, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', USER_MESSAGES_PER_MINUTE: '1000000', ...opts.env });
-  const make = () => createApp(config, { redisUrl: opts.redisUrl ?? inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, now: () => clock.now, ...opts.app });
+  const make = () => createApp(config, { redisUrl: opts.redisUrl ?? inject('redisUrl'), log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), prefix, ...(!opts.appClock && { now: () => clock.now }), ...opts.app });
   const bot: TestBot = {
     app: await make(),
     prefix,
@@ -65,7 +70,7 @@ export async function startBot(
         messageId: o.messageId ?? randomUUID(),
         text: isPayload ? undefined : input,
         payload: isPayload ? input : undefined,
-        at: clock.now,
+        at: opts.appClock ? bot.app.clock.now() : clock.now,
       });
       return r.replies;
     },
@@ -76,7 +81,7 @@ export async function startBot(
         userId: user,
         messageId: randomUUID(),
         attachments: [{ kind: 'file', name, size: bytes.length, ref: id }],
-        at: clock.now,
+        at: opts.appClock ? bot.app.clock.now() : clock.now,
       });
       return r.replies;
     },

@@ -7,6 +7,7 @@ import { FilesFullError, UPLOADS_DIR, type FileStore } from '../../files.js';
 import { choicesNumbered } from '../../engine/pages.js';
 import type { Inbound, InboundAttachment, Reply } from '../../engine/types.js';
 import type { OutboundChannel, SendOutcome } from '../types.js';
+import { realClock } from '../../clock.js';
 
 export interface TranscriptEntry {
   from: 'user' | 'bot';
@@ -32,9 +33,9 @@ end
 return 0
 `;
 
-const botEntry = (reply: Reply): TranscriptEntry => ({
+const botEntry = (reply: Reply, at: Date): TranscriptEntry => ({
   from: 'bot',
-  at: new Date().toISOString(),
+  at: at.toISOString(),
   text: reply.text,
   choices: reply.choices,
   ...(reply.choices?.length && { numbered: choicesNumbered(reply) }),
@@ -56,6 +57,8 @@ export class SimulatorChannel implements OutboundChannel {
     private readonly engine: Engine,
     /** Uploads count towards its global cap (FILES_MAX_MB). */
     private readonly files?: FileStore,
+    /** The simulator is the demo's platform: its messages carry the campaign clock's time (the demo clock). */
+    private readonly now: () => Date = realClock.now,
   ) {}
 
   private logKey(userId: string) {
@@ -91,7 +94,7 @@ export class SimulatorChannel implements OutboundChannel {
     const attachments: InboundAttachment[] | undefined = input.upload
       ? [{ kind: 'file', name: input.upload.name, size: input.upload.size, ref: input.upload.id }]
       : undefined;
-    const inbound: Inbound = { channel: 'sim', userId, messageId, text: input.text, payload: input.payload, attachments, at: new Date() };
+    const inbound: Inbound = { channel: 'sim', userId, messageId, text: input.text, payload: input.payload, attachments, at: this.now() };
     const result = await this.engine.handle(inbound);
     if (result.duplicate) return [];
     await this.record(userId, { from: 'user', at: inbound.at.toISOString(), text: input.label ?? input.text ?? '', file: input.upload?.name });
@@ -112,13 +115,13 @@ export class SimulatorChannel implements OutboundChannel {
       return { ok: true };
     }
     const sentKey = `${this.prefix}:sim:sent:${opts.idempotencyKey}`;
-    await this.redis.eval(SEND_ONCE_LUA, 2, sentKey, this.logKey(userId), JSON.stringify(botEntry(reply)), TRANSCRIPT_MAX, SENT_TTL_S);
+    await this.redis.eval(SEND_ONCE_LUA, 2, sentKey, this.logKey(userId), JSON.stringify(botEntry(reply, this.now())), TRANSCRIPT_MAX, SENT_TTL_S);
     return { ok: true };
   }
 
   /** Outbound path for replies and for messages the jobs send (reminders, broadcasts). */
   async deliver(userId: string, reply: Reply): Promise<void> {
-    await this.record(userId, botEntry(reply));
+    await this.record(userId, botEntry(reply, this.now()));
   }
 
   private async record(userId: string, entry: TranscriptEntry) {

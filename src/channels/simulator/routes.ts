@@ -22,11 +22,31 @@ const sendBody = z.object({
 // Read from the source tree so the built JS in dist/ serves the same page.
 const page = fs.readFileSync(fromRoot('src', 'channels', 'simulator', 'page.html'), 'utf8');
 
+const clockBody = z.union([
+  z.object({ shortcut: z.string().min(1).max(64) }).strict(),
+  z.object({ date: z.string().min(1).max(20), time: z.string().max(5).optional() }).strict(),
+  z.object({ at: z.string().min(1).max(40) }).strict(),
+  z.object({ today: z.literal(true) }).strict(),
+]);
+
+/**
+ * The demo clock as the simulator sees it (jobs/clock.ts implements it; the app passes
+ * it only for the local demo store). `move` answers an error sentence or the new view.
+ */
+export interface SimClockPort {
+  view(): Promise<unknown>;
+  move(target: z.infer<typeof clockBody>): Promise<{ error: string } | { view: unknown; move: unknown; message: string }>;
+  /** The sentence for a request that names no date. */
+  badRequest: string;
+}
+
 export interface SimulatorRouteOptions {
   /** Runs before the page and every API call (basic auth when SIMULATOR_PASSWORD is set). */
   guard?: RequestHandler;
   /** Shown above the chat (the sandbox says what its messages can and cannot reach). */
   notice?: string;
+  /** The demo clock: GET/POST /sim/api/clock exist only with it (404 otherwise). */
+  clock?: SimClockPort;
 }
 
 const open: RequestHandler = (_req, _res, next) => next();
@@ -40,8 +60,21 @@ export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<
   });
   r.use('/sim/api', guard);
   r.get('/sim/api/info', (_req, res) => {
-    res.json({ notice: opts.notice ?? null });
+    res.json({ notice: opts.notice ?? null, clock: Boolean(opts.clock) });
   });
+  const clock = opts.clock;
+  if (clock) {
+    r.get('/sim/api/clock', async (_req, res) => {
+      res.json(await clock.view());
+    });
+    r.post('/sim/api/clock', express.json({ limit: '4kb' }), async (req, res) => {
+      const body = clockBody.safeParse(req.body);
+      if (!body.success) return void res.status(400).json({ error: 'clock', message: clock.badRequest });
+      const moved = await clock.move(body.data);
+      if ('error' in moved) return void res.status(400).json({ error: 'clock', message: moved.error });
+      res.json(moved);
+    });
+  }
   r.get('/sim/api/users', async (_req, res) => {
     res.json(await demoUsers());
   });

@@ -10,6 +10,7 @@ import { TelegramInbound } from './inbound.js';
 import { TelegramOutbound } from './outbound.js';
 import { ALLOWED_UPDATES, errMessage, type TelegramChannelOptions, type TelegramCore } from './shared.js';
 import { createBotApiTransport } from './transport.js';
+import { realClock } from '../../clock.js';
 
 export { ALLOWED_UPDATES, type TelegramChannelOptions } from './shared.js';
 export { DeliveryPendingError } from './inbound.js';
@@ -47,7 +48,7 @@ export class TelegramChannel implements OutboundChannel {
       opts,
       bot: this.bot,
       plainApi: new Api(opts.token, client),
-      now: opts.now ?? (() => new Date()),
+      now: opts.now ?? realClock.now,
       key: (...parts) => [opts.prefix, 'tg', ...parts].join(':'),
     };
     this.groups = opts.store.groupLinks;

@@ -93,7 +93,7 @@ export function normalizeUpdate(update: Update, botUsername: string | undefined)
     if (chat.type !== 'private') return { kind: 'ignore', reason: `message in ${chat.type}` };
     if (!m.from || m.from.is_bot) return { kind: 'ignore', reason: 'no human sender' };
     const userId = String(m.from.id);
-    const at = new Date((m.date ?? 0) * 1000 || Date.now());
+    const at = new Date((m.date ?? 0) * 1000 || Date.now()); // host clock: the platform's time of the message
     if (typeof m.text === 'string') {
       // "/start <parameter>" (a t.me/<bot>?start=… link) is just /start: the parameter is never read as an answer.
       const text = /^\/start(?:@\w+)?\s+\S+$/i.test(m.text.trim()) ? '/start' : m.text;
@@ -117,7 +117,7 @@ export function normalizeUpdate(update: Update, botUsername: string | undefined)
     return {
       kind: 'converse',
       chatId: userId,
-      inbound: { channel: 'telegram', userId, messageId: updateId, payload: q.data, at: new Date() },
+      inbound: { channel: 'telegram', userId, messageId: updateId, payload: q.data, at: new Date() }, // host clock: the platform event arrives now
       callback: msg && msg.chat.type !== 'private' ? { id: q.id, inGroup: true } : { id: q.id, inGroup: false, ...(msg && { chatId: String(msg.chat.id), messageId: msg.message_id }) },
     };
   }

@@ -14,6 +14,7 @@ import type { ZaloPhones } from './phones.js';
 import { csMessage, renderReply, type ZaloPart } from './render.js';
 import { ZaloDownError, ZaloTransientError } from './tokens.js';
 import { zaloWindow } from './window.js';
+import { realClock } from '../../clock.js';
 
 /** Upload limits and accepted types (docs/zalo.md §4). */
 const IMAGE_UPLOAD_MAX = 1024 * 1024;
@@ -52,7 +53,7 @@ export class ZaloChannel implements OutboundChannel {
   private readonly now: () => Date;
 
   constructor(private readonly opts: ZaloChannelOptions) {
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? realClock.now;
   }
 
   async send(userId: string, reply: Reply, opts: { idempotencyKey?: string } = {}): Promise<SendOutcome> {
@@ -231,7 +232,7 @@ export class ZaloChannel implements OutboundChannel {
             server: 'business',
             method: 'POST',
             path: '/message/template',
-            json: { phone, template_id: ids.zns, template_data: tpl.params, tracking_id: (key ?? `${Date.now()}`).slice(0, 64) },
+            json: { phone, template_id: ids.zns, template_data: tpl.params, tracking_id: (key ?? `${Date.now()}`).slice(0, 64) }, // host clock: a unique tracking id
           }),
         ),
       );

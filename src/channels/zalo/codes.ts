@@ -1,5 +1,6 @@
 import type { SendOutcome } from '../types.js';
 import { nextMorning } from './window.js';
+import { realClock } from '../../clock.js';
 
 /**
  * Zalo's answer codes and what we do about each (docs/zalo.md §9). Errors come back as
@@ -47,7 +48,7 @@ export interface ZaloAnswer {
 }
 
 /** What one Zalo answer at `now` means for the message (token codes are handled before this, by the client). */
-export function outcomeOf(answer: ZaloAnswer, now: Date = new Date()): SendOutcome {
+export function outcomeOf(answer: ZaloAnswer, now: Date = realClock.now()): SendOutcome {
   const { error, message } = answer;
   if (error === 0) {
     const id = answer.data?.message_id ?? answer.data?.msg_id;

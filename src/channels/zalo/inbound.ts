@@ -187,7 +187,7 @@ export class ZaloInbound {
       outcomes.push(outcome);
       if (outcome.ok) continue;
       if (outcome.kind === 'rate_limited') {
-        await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token);
+        await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token); // host clock: BullMQ delays on the host clock
         throw new DelayedError();
       }
       if (outcome.kind === 'transient') throw new Error(`reply not sent: ${outcome.reason}`);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ZaloApi } from './api.js';
+import { realClock } from '../../clock.js';
 
 export interface ZaloProfile {
   displayName: string;
@@ -19,7 +20,7 @@ export class ZaloProfiles {
     private readonly api: ZaloApi,
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = realClock.now,
   ) {}
 
   private key(userId: string) {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import axios from 'axios';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { realClock } from '../../clock.js';
 
 /**
  * The OA access token, refreshed with OAuth v4 (docs/zalo.md §7).
@@ -100,7 +101,7 @@ export class ZaloTokens {
 
   constructor(private readonly opts: ZaloTokensOptions) {
     this.keys = { tokens: `${opts.prefix}:zalo:tokens`, lock: `${opts.prefix}:zalo:tokens:lock`, down: `${opts.prefix}:zalo:down` };
-    this.now = opts.now ?? (() => new Date());
+    this.now = opts.now ?? realClock.now;
     this.lockTtlMs = opts.lockTtlMs ?? 60_000;
     this.httpTimeoutMs = opts.httpTimeoutMs ?? 20_000;
     this.marginMs = opts.refreshMarginMs ?? 5 * 3600_000;
@@ -292,10 +293,10 @@ export class ZaloTokens {
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const { redis } = this.opts;
     const id = randomUUID();
-    const deadline = Date.now() + this.lockTtlMs + 5_000;
+    const deadline = Date.now() + this.lockTtlMs + 5_000; // host clock: how long to wait for the lock
     let delay = 20;
     while ((await redis.set(this.keys.lock, id, 'PX', this.lockTtlMs, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new ZaloTransientError('zalo token lock busy');
+      if (Date.now() > deadline) throw new ZaloTransientError('zalo token lock busy'); // host clock: how long to wait for the lock
       await sleep(delay);
       delay = Math.min(delay * 2, 100);
     }

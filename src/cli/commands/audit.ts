@@ -18,10 +18,11 @@ export function register(program: Command): void {
     .option('-n, --count <n>', 'at most this many entries', '100000')
     .action(async (opts: { from: string; to?: string; entity?: string; count: string }) => {
       const from = instant(opts.from, false);
-      const to = opts.to ? instant(opts.to, true) : new Date();
+      const to = opts.to ? instant(opts.to, true) : null;
       const { withStore } = await import('../context.js');
-      await withStore(async ({ store }) => {
-        const entries = await store.audit.list({ from, to, count: Number(opts.count) || 100000, ...(opts.entity && { entityId: opts.entity }) });
+      await withStore(async ({ store, clock }) => {
+        // Entries carry the store's clock (the demo's simulated one), so "now" is that clock's.
+        const entries = await store.audit.list({ from, to: to ?? clock.now(), count: Number(opts.count) || 100000, ...(opts.entity && { entityId: opts.entity }) });
         for (const e of entries) console.log(JSON.stringify(e));
         console.error(`${entries.length} audit entries`);
       });

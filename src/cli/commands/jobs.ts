@@ -3,12 +3,13 @@ import { CliError } from '../errors.js';
 
 /**
  * Operator commands for the jobs. `--at` takes an ISO time; without a zone it is read as
- * Vietnam time (`2024-11-28T08:00` = 08:00 in Hà Nội). The `run` commands only queue
+ * Vietnam time (`2024-11-28T08:00` = 08:00 in Hà Nội), and `now` is the store's clock (the
+ * demo store's simulated one). The `run` commands only queue
  * messages: the workers of `npm start` or `npm run worker` send them.
  */
 
 // Loaded when a command runs, not for --help: date-fns (via parseAt), config, Redis, store, queues.
-const parseAt = async (text: string) => (await import('../at.js')).parseAt(text);
+const parseAt = async (text: string, clock: import('../../clock.js').Clock) => (await import('../at.js')).parseAt(text, clock);
 const formatVnDateTime = async (at: Date) => (await import('../../domain/time.js')).formatVnDateTime(at, 'vi');
 const withJobs: typeof import('../jobs-context.js').withJobs = async (fn) => (await import('../jobs-context.js')).withJobs(fn);
 
@@ -25,8 +26,8 @@ export function register(program: Command): void {
     .description('list who would be reminded of what at a time (the reminder in effect for each open deadline); sends nothing')
     .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
     .action(async (opts: { at: string }) => {
-      const at = await parseAt(opts.at);
-      await withJobs(async ({ jobs }) => {
+      await withJobs(async ({ jobs, clock }) => {
+        const at = await parseAt(opts.at, clock);
         const { messages } = await jobs.previewReminders(at);
         console.log(`Reminders at ${await formatVnDateTime(at)} (Vietnam time): ${messages.length}`);
         for (const m of messages)
@@ -41,8 +42,10 @@ export function register(program: Command): void {
     .description('run the reminder pass for a time now (a missed run, a test); each reminder is queued at most once')
     .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
     .action(async (opts: { at: string }) => {
-      const at = await parseAt(opts.at);
-      await withJobs(async ({ jobs }) => printPass(await jobs.runReminders(at), `Reminders at ${await formatVnDateTime(at)}`));
+      await withJobs(async ({ jobs, clock }) => {
+        const at = await parseAt(opts.at, clock);
+        printPass(await jobs.runReminders(at), `Reminders at ${await formatVnDateTime(at)}`);
+      });
     });
 
   program
@@ -52,9 +55,9 @@ export function register(program: Command): void {
     .option('--year <year>', 'only the dossiers of this year')
     .option('--dry-run', 'print the digests, queue nothing')
     .action(async (opts: { at: string; year?: string; dryRun?: boolean }) => {
-      const at = await parseAt(opts.at);
       const year = opts.year ? Number(opts.year) : undefined;
-      await withJobs(async ({ jobs }) => {
+      await withJobs(async ({ jobs, clock }) => {
+        const at = await parseAt(opts.at, clock);
         if (opts.dryRun) {
           const { alert, messages } = await jobs.previewAlerts(at, year);
           if (!alert) return console.log('No dossier deadline is in its alert window at that time.');

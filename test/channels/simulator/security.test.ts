@@ -55,12 +55,12 @@ interface Deployment {
 }
 
 /** The app with Telegram and Zalo configured (local fakes), listening; `env` adds to it. */
-async function deployment(env: Record<string, string>, prefix = `ss${randomUUID().slice(0, 8)}`): Promise<Deployment> {
+async function deployment(env: Record<string, string>, prefix = `ss${randomUUID().slice(0, 8)}`, opts: { appClock?: boolean } = {}): Promise<Deployment> {
   const telegram = await startFakeTelegram();
   const zalo = await startFakeZalo({ appId: ZALO_APP_ID, appSecret: ZALO_APP_SECRET, oaSecretKey: ZALO_OA_SECRET, initialRefreshToken: ZALO_RT0 });
   const bot = await startBot('binh-thanh-2024', {
     prefix,
-    now: new Date(),
+    ...(opts.appClock ? { appClock: true } : { now: new Date() }),
     env: {
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_WEBHOOK_SECRET: SECRET,
@@ -111,6 +111,8 @@ const SIM_ROUTES: [string, string, RequestInit?][] = [
   ['GET', '/sim/api/transcript?user=quan-tri'],
   ['POST', '/sim/api/send', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'quan-tri', text: '/thongbao' }) }],
   ['POST', '/sim/api/upload', { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1024, 1) }],
+  ['GET', '/sim/api/clock'],
+  ['POST', '/sim/api/clock', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date: '28/11/2024' }) }],
 ];
 const request = (base: string, [method, url, init]: [string, string, RequestInit?], auth?: string) =>
   fetch(base + url, { method, ...init, headers: { ...(init?.headers as Record<string, string>), ...(auth && { authorization: auth }) } });
@@ -165,6 +167,30 @@ describe('the web simulator next to Telegram and Zalo', { timeout: PROCESS_TEST_
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(cases[i]![1]);
     });
+  });
+
+  it('with tokens the clock is the real one: no clock route (in the sandbox neither), and a demo clock setting in the store changes nothing', async () => {
+    const envs: Record<string, string>[] = [{}, { SIMULATOR: 'on', SIMULATOR_PASSWORD: PASSWORD }];
+    for (const env of envs) {
+      const prefix = `ss${randomUUID().slice(0, 8)}`;
+      const redis = createRedis(inject('redisUrl'));
+      // As if a demo had moved its clock a year back on this store (and its sandbox).
+      for (const p of [prefix, `${prefix}-sandbox`]) await redis.set(`${p}:clock:offset`, String(-365 * 86_400_000));
+      await redis.quit();
+      const d = await deployment(env, prefix, { appClock: true });
+      try {
+        const auth = env.SIMULATOR ? basic(PASSWORD) : undefined;
+        for (const route of SIM_ROUTES.filter(([, url]) => url === '/sim/api/clock')) expect((await request(d.base, route, auth)).status, route.join(' ')).toBe(404);
+        for (const app of [d.bot.app, d.bot.app.sandbox].filter((a) => a !== undefined)) {
+          expect(app.clock.simulated).toBe(false);
+          expect(Math.abs(app.clock.now().getTime() - Date.now())).toBeLessThan(1_000);
+          expect(Math.abs(app.jobs.deps.now().getTime() - Date.now())).toBeLessThan(1_000);
+        }
+        if (env.SIMULATOR) expect(((await (await request(d.base, ['GET', '/sim/api/info'], auth)).json()) as { clock: boolean }).clock).toBe(false);
+      } finally {
+        await d.close();
+      }
+    }
   });
 
   describe('SIMULATOR=on with SIMULATOR_PASSWORD: a password-protected sandbox', () => {
