@@ -145,7 +145,7 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
     await page.selectOption('#clock-pick', 'dossier-2024-d5');
     await page.click('#clock-go');
     await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toBe('Ngày giả lập: 30/11/2024');
-    await page.selectOption('#user', 'can-bo-huyen');
+    await page.selectOption('#user', 'can-bo-theo-doi');
     await page.locator('.msg.bot', { hasText: 'Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày)' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(os.tmpdir(), 'thidua-simulator-clock.png'), fullPage: false });
     // The officer got the D-7 reminder once, whatever the moves.

@@ -10,7 +10,7 @@ import { addNomination, outboxDrained, vn } from '../helpers/jobs.js';
 import { PRESETS } from '../helpers/presets.js';
 
 const OFFICER = 'can-bo-don-vi';
-const STAFF = 'can-bo-huyen';
+const STAFF = 'can-bo-theo-doi';
 
 describe('clock shortcuts and targets, every preset', () => {
   for (const preset of PRESETS) {
