@@ -47,7 +47,7 @@ const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typ
 
 /** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
 function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[] {
-  const c = dossierCompleteness(ctx.campaign, n);
+  const c = dossierCompleteness(ctx.campaign, n, unit?.level ?? null);
   const lines = [
     ctx.t('review.header', { title: dossierTitle(ctx, n), status: ctx.t(`status.dossier_${n.status}`) }),
     ctx.t('review.unit_line', { unit: unit?.name ?? n.unitId }),

@@ -184,6 +184,13 @@ export function checkCampaign(c: Campaign): string[] {
   inTree(c.issuer.level, 'issuer.level');
   c.participants.collectives.forEach((l, i) => inTree(l, `participants.collectives[${i}]`));
   c.standards.forEach((s, i) => inTree(s.level, `standards[${i}].level`));
+  const awardIds = new Set(c.awards.map((a) => a.id));
+  c.dossierParts.forEach((p, pi) => {
+    p.appliesTo?.levels?.forEach((l, i) => inTree(l, `dossierParts[${pi}].appliesTo.levels[${i}]`));
+    p.appliesTo?.awards?.forEach((a, i) => {
+      if (!awardIds.has(a)) problems.push(`dossierParts[${pi}].appliesTo.awards[${i}]: award "${a}" is not in awards (${[...awardIds].join(', ')})`);
+    });
+  });
   inTree(c.standingOffice.level, 'standingOffice.level');
   inTree(c.appraisalOffice.level, 'appraisalOffice.level');
   if (c.launchYear < c.period.from || c.launchYear > c.period.to)

@@ -41,7 +41,7 @@ export async function officeOverview(store: Store, campaign: Campaign, officeUni
         nominations: mine.length,
         incomplete: mine
           .filter((n) => n.status !== 'accepted')
-          .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n).missingRequired }))
+          .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))
           .filter((x) => x.missing.length > 0),
       };
     })
