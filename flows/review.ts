@@ -3,7 +3,7 @@ import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js
 import type { FileRef, Nomination, Unit } from '../src/domain/entities.js';
 import { documentName, senderLabel } from '../src/files.js';
 import type { Reply } from '../src/engine/types.js';
-import { dossierCompleteness, findReview, formatVn } from '../src/domain/index.js';
+import { dossierCompleteness, findReview, formatVn, partsFor } from '../src/domain/index.js';
 import { flowLink } from './links.js';
 import { campaignYears, label, optionSchema } from './lib/common.js';
 import { canReview, isReviewer } from '../src/domain/roles.js';
@@ -58,7 +58,8 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
       : ctx.t('review.not_submitted_line', { year: n.year }),
     ctx.t('review.summary_line', { text: n.summary || ctx.t('common.none') }),
     ctx.t('review.parts_header'),
-    ...ctx.campaign.dossierParts.map((p) => {
+    // The parts this dossier is asked (its proposing level, award and review), as the officer was.
+    ...partsFor(ctx.campaign, { level: unit?.level ?? null, awardId: n.awardId, reviewId: n.reviewId }).map((p) => {
       const f = n.parts[p.id];
       if (f) return ctx.t('review.part_line', { part: label(ctx, p.label), file: partFileName(ctx, n, p.label, f), sent: senderLabel(f.name) });
       return `${p.required ? '✗' : '–'} ${label(ctx, p.label)}: ${ctx.t(p.required ? 'review.part_missing' : 'review.part_optional')}`;
