@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { parse as parseLossless } from 'lossless-json';
 import { checkCampaign, isPresetId, presetPath } from '../../campaign/load.js';
 import { campaignSchema, type Campaign } from '../../campaign/schema.js';
 import type { Lang } from '../../domain/entities.js';
@@ -27,7 +28,8 @@ export function checkCampaignText(text: string, lang: Lang): CheckResult {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message);
+    // V8 no longer says where; lossless-json (already a dependency) does.
+    const pos = /position (\d+)/.exec(syntaxError(text) ?? (e as Error).message);
     const before = pos ? text.slice(0, Number(pos[1])) : '';
     const where = pos ? { line: before.split('\n').length, column: before.length - before.lastIndexOf('\n') } : null;
     return { ok: false, problems: [{ path: '(root)', text: where ? t(lang, 'check.bad_json_at', where) : t(lang, 'check.bad_json') }] };
@@ -35,9 +37,30 @@ export function checkCampaignText(text: string, lang: Lang): CheckResult {
   const { rest, extras } = setAsideContract(data);
   const parsed = campaignSchema.safeParse(rest);
   const problems = contractProblems(extras, lang);
-  if (!parsed.success) return { ok: false, problems: [...parsed.error.issues.flatMap((i) => describeZodIssue(i, rest, lang)), ...problems] };
+  if (!parsed.success) {
+    // The consistency checks too, as far as they can read a file the schema refused.
+    let more: string[] = [];
+    try {
+      more = checkCampaign(rest as Campaign);
+    } catch {
+      // Too broken to read: the schema's problems say what to fix first.
+    }
+    const schemaProblems = parsed.error.issues.flatMap((i) => describeZodIssue(i, rest, lang));
+    const extra = more.map((line) => describeCheckLine(line, lang)).filter((p) => !schemaProblems.some((x) => x.path === p.path));
+    return { ok: false, problems: [...schemaProblems, ...extra, ...problems] };
+  }
   problems.unshift(...checkCampaign(parsed.data).map((line) => describeCheckLine(line, lang)));
   return problems.length ? { ok: false, problems } : { ok: true, campaign: parsed.data, extras, problems: [] };
+}
+
+/** The message of lossless-json's parser for `text` (it names the position), or null. */
+function syntaxError(text: string): string | null {
+  try {
+    parseLossless(text);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** The contract fields read loosely: unreadable shapes and chain steps naming no declared office. */

@@ -22,12 +22,13 @@ import { chainStepShape, hierarchyShape, officeShape, type ContractExtras } from
 export function summarize(c: Campaign, extras: ContractExtras, lang: Lang): string[] {
   const tr = (key: MsgKey, params?: Record<string, string | number>) => t(lang, key, params);
   const L = (l: Localized) => l[lang];
-  const own = (p: Provenance) => (planSays(p) ? '' : ` (${tr('check.own_choice')})`);
+  // One mark, explained once, rather than the same words after every value.
+  const own = (p: Provenance) => (planSays(p) ? '' : ' (*)');
   const levelName = levelNamer(extras, lang);
   const day = (d: CivilDate) => formatCivilDate(d, lang);
   const out: string[] = [];
 
-  out.push(tr('check.sum_title', { name: L(c.name) }));
+  out.push(tr('check.sum_title', { name: L(c.name) }), tr('check.sum_legend'));
   out.push(
     tr('check.sum_issuer', { issuer: L(c.issuer.name), level: levelName(c.issuer.level) }) +
       (c.issuer.document ? ` — ${c.issuer.document}` : '') +
@@ -72,7 +73,7 @@ export function summarize(c: Campaign, extras: ContractExtras, lang: Lang): stri
   out.push('', tr('check.sum_awards'));
   for (const a of c.awards)
     for (const r of a.reviews) {
-      const when = r.year === null ? tr(r.kind === 'ad_hoc' ? 'check.sum_any_time_short' : 'check.sum_every_year') : String(r.year);
+      const when = r.year === null ? tr(r.kind === 'ad_hoc' ? 'check.sum_any_time_short' : 'check.sum_every_year') : tr('check.sum_in_year', { year: r.year });
       const q = (n: number | null) => (n === null ? tr('check.sum_no_limit') : String(n));
       out.push(`  • ${L(a.label)} — ${L(r.label)} (${when}): ${tr('check.sum_quota', { collective: q(r.quota.collective), individual: q(r.quota.individual) })}${own(r.source)}`);
       const chain = extras.chains.get(`${c.awards.indexOf(a)}.${a.reviews.indexOf(r)}`);
@@ -87,7 +88,7 @@ export function summarize(c: Campaign, extras: ContractExtras, lang: Lang): stri
   out.push(`  ${tr('check.sum_appraisal', { name: L(c.appraisalOffice.name), level: levelName(c.appraisalOffice.level) })}${own(c.appraisalOffice.source)}`);
   out.push(...officeLines(extras, tr, L));
 
-  const chosen = ownChoices(c);
+  const chosen = ownChoices(c, lang);
   out.push('', chosen.length ? tr('check.sum_own_choices', { count: chosen.length }) : tr('check.sum_all_quoted'));
   for (const x of chosen) out.push(`  • ${x}`);
   return out;
@@ -149,13 +150,11 @@ function partLines(c: Campaign, tr: Tr, L: (l: Localized) => string, own: (p: Pr
       if (same) out.push(`      ${list(byLevel[0]?.parts ?? [])}`);
       else for (const x of byLevel) out.push(`      ${levelName(x.level)}: ${list(x.parts)}`);
     }
-  const why = c.dossierParts.filter((p) => p.appliesTo?.source.note);
-  for (const p of why) out.push(`  ${tr('check.sum_part_scope', { part: L(p.label) })}${own(p.appliesTo!.source)}`);
   return out;
 }
 
 /** Every value without a quote from the plan, by field and what it is. */
-export function ownChoices(c: Campaign): string[] {
+export function ownChoices(c: Campaign, lang: Lang): string[] {
   const out: string[] = [];
   const at = (path: string, p: Provenance, what: string) => {
     if (!planSays(p)) out.push(`${path}: ${what}`);
@@ -166,9 +165,9 @@ export function ownChoices(c: Campaign): string[] {
   c.awards.forEach((a, ai) => a.reviews.forEach((r, ri) => at(`awards[${ai}].reviews[${ri}]`, r.source, `${a.label.vi} — ${r.label.vi}`)));
   c.dossierParts.forEach((p, pi) => {
     at(`dossierParts[${pi}]`, p.source, p.label.vi);
-    if (p.appliesTo) at(`dossierParts[${pi}].appliesTo`, p.appliesTo.source, p.label.vi);
+    if (p.appliesTo) at(`dossierParts[${pi}].appliesTo`, p.appliesTo.source, `${p.label.vi}: ${t(lang, 'check.sum_scope')}`);
   });
-  for (const k of ['report', 'dossier', 'registration'] as const) at(`deadlines.${k}`, c.deadlines[k].source, `${k}`);
+  for (const k of ['report', 'dossier', 'registration'] as const) at(`deadlines.${k}`, c.deadlines[k].source, t(lang, `check.deadline_${k}`));
   at('standingOffice', c.standingOffice.source, c.standingOffice.name.vi);
   at('appraisalOffice', c.appraisalOffice.source, c.appraisalOffice.name.vi);
   return out;
