@@ -104,7 +104,9 @@ export async function terminalAnswers(): Promise<AnswerSource> {
     throw err;
   };
   return {
-    answer: (_key, message, fallback, check) => input({ message, ...(fallback !== undefined && { default: fallback }), validate: check }).catch(stopped),
+    // A refused answer is cleared: the reason stays on screen and the next line is a fresh answer.
+    answer: (_key, message, fallback, check) =>
+      input({ message, ...(fallback !== undefined && { default: fallback }), validate: check, theme: { validationFailureMode: 'clear' } }).catch(stopped),
     quote: (_key, message) => input({ message }).catch(stopped),
   };
 }
