@@ -6,27 +6,12 @@ import { loadCampaign } from '../../src/campaign/load.js';
 import { campaignDeadlines, formatCivilDate } from '../../src/domain/index.js';
 import { cli, PROCESS_TEST_TIMEOUT, start } from '../helpers/process.js';
 import { PRESETS } from '../helpers/presets.js';
+import { ANSWERS } from '../fixtures/new-campaign.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'campaign-cli-'));
 /** The English of the schema and of checkCampaign: none of it may reach a Vietnamese reader. */
 const ENGLISH = /expected|must|needs either|is not|outside|duplicate|unknown field|Too (big|small)|Invalid/;
 
-/** A two-level commune campaign, as an operator would answer (everything else: the suggestions). */
-export const ANSWERS = {
-  name: 'Phong trào thi đua “Xã An Bình đẩy mạnh chuyển đổi số” năm 2026',
-  issuer: 'Ủy ban nhân dân xã An Bình',
-  issuerLevel: 'xã',
-  document: '12/KH-UBND',
-  date: '15/01/2026',
-  from: 2026,
-  'standard.hamlet': 'Hộ gia đình dùng dịch vụ công trực tuyến = 60',
-  awards: ['Giấy khen của Chủ tịch UBND xã'],
-  'reviews.1': 'tổng kết, đột xuất',
-  'quota.1.final': '2/3',
-  'partLevels.3': 'cơ quan xã',
-  'partReviews.2': 'tổng kết',
-  'dossierDue#quote': 'chậm nhất ngày 05/12/2026',
-};
 
 describe('campaign:check', { timeout: PROCESS_TEST_TIMEOUT }, () => {
   it.each(PRESETS)('$id: valid, with every deadline of each year in date order, its reminders and the quotas', ({ id }) => {
