@@ -11,7 +11,6 @@ import { canNominate } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
-
 /** Award and review travel together as one choice: "<awardId>.<reviewId>". */
 const awardKey = (awardId: string, reviewId: string) => `${awardId}.${reviewId}`;
 const splitAward = (key: string | undefined) => {
@@ -60,8 +59,7 @@ function nomineeOf(d: Fields): Nominee {
   return { type: 'collective', unitId: String(d.unitId), name: String(d.unitName) };
 }
 
-/** The dossier as the part rules see it: who proposes, under which award and review. */
-const targetOf = (d: Pick<Fields, 'level' | 'award'>): DossierTarget => ({ level: d.level ?? null, ...splitAward(d.award) });
+/** The dossier as the part rules see it: who proposes, under which award and review. */ const targetOf = (d: Pick<Fields, 'level' | 'award'>): DossierTarget => ({ level: d.level ?? null, ...splitAward(d.award) });
 
 function partsOf(ctx: FlowContext, d: Fields): Record<string, FileRef> {
   const parts: Record<string, FileRef> = { ...d.storedParts };

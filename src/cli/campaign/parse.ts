@@ -21,8 +21,10 @@ export const items = (raw: string) => raw.split(/[;\n]/).map((s) => s.trim()).fi
 
 /** An id from words: "Giấy khen của Chủ tịch UBND xã" → "giay-khen-cua-chu-tich-ubnd-xa" (≤ 40). */
 export function slug(s: string, max = 40): string {
-  const out = plain(s).replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max).replace(/-+$/, '');
-  return out || 'x';
+  const words = plain(s).split(/[^a-z0-9]/).filter(Boolean);
+  let out = '';
+  for (const w of words) if (out.length + w.length + (out ? 1 : 0) <= max) out += (out ? '-' : '') + w;
+  return out || words.join('').slice(0, max) || 'x';
 }
 
 export function text(raw: string, max = 300): Parsed<string> {
@@ -126,10 +128,13 @@ export function quota(raw: string): Parsed<{ collective: number | null; individu
 export function indicators(raw: string): Parsed<{ label: string; min: number }[]> {
   const out: { label: string; min: number }[] = [];
   for (const item of items(raw)) {
-    const m = /^(.+?)\s*[=:]\s*(\d{1,3}(?:[.,]\d+)?)\s*%?$/.exec(item);
-    const min = m ? Number(m[2]!.replace(',', '.')) : NaN;
-    if (!m || !(min >= 0 && min <= 100)) return bad('wizard.err_indicator', { item: item.slice(0, 60) });
-    out.push({ label: m[1]!.trim(), min });
+    // The rate follows the last "=" or ":" (a name may hold either).
+    const cut = Math.max(item.lastIndexOf('='), item.lastIndexOf(':'));
+    const label = cut > 0 ? item.slice(0, cut).trim() : '';
+    const rate = cut > 0 ? item.slice(cut + 1).trim() : '';
+    const min = /^\d{1,3}(?:[.,]\d{1,2})?%?$/.test(rate) ? Number(rate.replace('%', '').replace(',', '.')) : NaN;
+    if (!label || !(min >= 0 && min <= 100)) return bad('wizard.err_indicator', { item: item.slice(0, 60) });
+    out.push({ label, min });
   }
   return ok(out);
 }

@@ -1,6 +1,7 @@
 import type { IndividualKind, UnitLevel } from '../../domain/levels.js';
 import type { ReviewKind } from '../../campaign/schema.js';
 import type { MsgKey } from '../../i18n.js';
+import { vnDate } from '../../domain/time.js';
 import * as P from './parse.js';
 
 /**
@@ -97,7 +98,7 @@ const perReview = (v: Values, only?: (k: ReviewKind) => boolean): Item[] =>
       .map((k) => ({ key: `${a.key}.${k}`, params: { ...a.params, review: KIND_ALIASES[k][0]! } })),
   );
 const perPart = (v: Values): Item[] => get<{ label: string }[]>(v, 'parts').map((p, i) => ({ key: String(i + 1), params: { part: p.label } }));
-const thisYear = () => String(new Date(Date.now() + 7 * 3600_000).getUTCFullYear());
+const thisYear = () => String(vnDate(new Date()).year);
 
 export const QUESTIONS: Question[] = [
   { id: 'quotes', ask: 'wizard.q_quotes', default: () => 'không', parse: (raw) => P.pick(raw, ['no', 'yes'] as const, (o) => (o === 'yes' ? ['có', 'c', 'yes', 'y'] : ['không', 'k', 'no', 'n']), { many: false }) },
@@ -164,7 +165,10 @@ export const QUESTIONS: Question[] = [
     ask: 'wizard.q_parts',
     default: () => DEFAULT_PARTS,
     parse: (raw) => {
-      const list = P.items(raw).map((s) => ({ label: s.replace(/\s*\((nếu có|neu co)\)\s*$/i, ''), required: !/\((nếu có|neu co)\)\s*$/i.test(s) }));
+      const list = P.items(raw).map((s) => {
+        const optional = P.plain(s).endsWith('(neu co)');
+        return { label: optional ? s.slice(0, s.lastIndexOf('(')).trim() : s, required: !optional };
+      });
       return list.length ? { ok: true, value: list } : { ok: false, error: 'wizard.err_empty' };
     },
     quotable: true,

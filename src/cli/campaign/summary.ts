@@ -1,4 +1,4 @@
-import { planSays, REVIEW_KINDS, type Campaign, type Localized, type Provenance } from '../../campaign/schema.js';
+import { planSays, type Campaign, type Localized, type Provenance } from '../../campaign/schema.js';
 import {
   campaignDeadlines,
   formatCivilDate,
@@ -6,7 +6,6 @@ import {
   partsFor,
   reminderSchedule,
   staffAlertSchedule,
-  vnDate,
   type CivilDate,
   type Lang,
 } from '../../domain/index.js';
@@ -172,9 +171,3 @@ export function ownChoices(c: Campaign, lang: Lang): string[] {
   at('appraisalOffice', c.appraisalOffice.source, c.appraisalOffice.name.vi);
   return out;
 }
-
-/** Review kinds as words (for the wizard's questions). */
-export const reviewKindName = (lang: Lang, kind: (typeof REVIEW_KINDS)[number]) => t(lang, `check.review_${kind}`);
-
-/** Today in Vietnam (the wizard's default years). */
-export const vnToday = (now = new Date()) => vnDate(now);
