@@ -3,13 +3,13 @@ import { defineFlow, type FlowContext, type Option, type Step } from '../src/eng
 import { DOSSIER_STATUSES, fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';
 import type { Reply } from '../src/engine/types.js';
 import { senderLabel } from '../src/files.js';
-import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, quotaUse, reviewsOpenIn } from '../src/domain/index.js';
+import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, partsFor, quotaUse, reviewsOpenIn, LEVEL_ID, type DossierTarget } from '../src/domain/index.js';
+import { ownChoiceNote } from './lib/own-choice.js';
 import { isStoreError } from '../src/store/index.js';
 import { completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
-
 
 /** Award and review travel together as one choice: "<awardId>.<reviewId>". */
 const awardKey = (awardId: string, reviewId: string) => `${awardId}.${reviewId}`;
@@ -22,6 +22,8 @@ const schema = z
   .object({
     unitId: z.string(),
     unitName: z.string(),
+    /** The proposing unit's level: with the award, it decides which dossier parts are asked (absent in sessions saved before it existed). */
+    level: z.string().regex(LEVEL_ID).optional(),
     /** The unit's dossiers not yet accepted, offered by the first step. */
     open: z.array(optionSchema),
     /** The continued dossier's status when it was opened, and its title as officers read it. */
@@ -57,9 +59,11 @@ function nomineeOf(d: Fields): Nominee {
   return { type: 'collective', unitId: String(d.unitId), name: String(d.unitName) };
 }
 
+/** The dossier as the part rules see it: who proposes, under which award and review. */ const targetOf = (d: Pick<Fields, 'level' | 'award'>): DossierTarget => ({ level: d.level ?? null, ...splitAward(d.award) });
+
 function partsOf(ctx: FlowContext, d: Fields): Record<string, FileRef> {
   const parts: Record<string, FileRef> = { ...d.storedParts };
-  for (const p of ctx.campaign.dossierParts) {
+  for (const p of partsFor(ctx.campaign, targetOf(d))) {
     const f = d.parts?.[p.id];
     if (f) parts[p.id] = f;
   }
@@ -86,7 +90,7 @@ async function quotaWarning(ctx: FlowContext, d: Answers): Promise<string | null
 }
 
 function missingText(ctx: FlowContext, d: Answers): string {
-  const c = dossierCompleteness(ctx.campaign, { parts: partsOf(ctx, d) } as Pick<Nomination, 'parts'> as Nomination);
+  const c = dossierCompleteness(ctx.campaign, { parts: partsOf(ctx, d), ...splitAward(d.award) }, d.level ?? null);
   return c.missingRequired.length
     ? ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') })
     : ctx.t('nominate.complete');
@@ -136,20 +140,23 @@ export const nominate = defineFlow({
     if (ctx.args) {
       const own = await ownDossier(ctx, ctx.args);
       if (!own.ok) return { refuse: own.error };
-      const data: Answers = { unitId: unit.id, unitName: unit.name, open: [], ...loaded(ctx, own.n, unit.id) };
+      const data: Answers = { unitId: unit.id, unitName: unit.name, level: unit.level, open: [], ...loaded(ctx, own.n, unit.id) };
       return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data)}` };
     }
-    return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, open: await openNominations(ctx, unit.id) } };
+    return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, level: unit.level, open: await openNominations(ctx, unit.id) } };
   },
   steps(ctx) {
-    const parts = ctx.campaign.dossierParts.map((p, n, all): Step<Answers> => ({
+    // Every part has its step; only those that apply to this dossier (level, award, review) are asked.
+    const parts = ctx.campaign.dossierParts.map((p): Step<Answers> => ({
       kind: 'file',
       // The step id travels in button payloads and sessions: kept as it was.
       id: `p_${p.id}`,
       field: ['parts', p.id],
-      when: (_c, d) => !d.storedParts?.[p.id] || d.scope === 'all',
+      when: (c, d) => partsFor(c.campaign, targetOf(d)).includes(p) && (!d.storedParts?.[p.id] || d.scope === 'all'),
       prompt: (c, d) => {
-        const ask = c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', { n: n + 1, total: all.length, part: label(c, p.label) });
+        const asked = partsFor(c.campaign, targetOf(d));
+        const params = { n: asked.indexOf(p) + 1, total: asked.length, part: label(c, p.label), note: ownChoiceNote(c, p.source) };
+        const ask = c.t(p.required ? 'nominate.part_prompt_required' : 'nominate.part_prompt_optional', params);
         const stored = d.storedParts?.[p.id];
         return stored ? `${ask}\n${c.t('nominate.part_stored', { name: senderLabel(stored.name) })}` : ask;
       },
@@ -183,7 +190,7 @@ export const nominate = defineFlow({
         when: (_c, d) => seenByStaff(d) && Object.keys(d.storedParts ?? {}).length > 0,
         prompt: (c, d) => c.t('nominate.scope_prompt', { title: String(d.title) }),
         options: (c, d) => [
-          ...(missingLabels(c, { parts: partsOf(c, d) }) ? [{ id: 'missing', label: c.t('nominate.scope_missing') }] : []),
+          ...(missingLabels(c, { parts: partsOf(c, d), ...splitAward(d.award) }, d.level ?? null) ? [{ id: 'missing', label: c.t('nominate.scope_missing') }] : []),
           { id: 'all', label: c.t('nominate.scope_all') },
         ],
       },
@@ -301,7 +308,7 @@ async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string
   }
   if (action !== 'submit') return [{ text: ctx.t('nominate.saved_draft', dossierNames(ctx.lang, ctx.campaign, n)) }];
   n = await ctx.store.nominations.setStatus(n.id, 'submitted', { deadline: nominationDeadline(ctx.campaign, n) }, ctx.actor);
-  const c = dossierCompleteness(ctx.campaign, n);
+  const c = dossierCompleteness(ctx.campaign, n, d.level ?? null);
   // Staff above the unit hear at once about a dossier submitted with parts missing (jobs/alerts.ts).
   // The submission stands even if that cannot be queued now: the scheduled digests list it too.
   if (!c.complete) await ctx.jobs?.dossierSubmitted(n).catch(() => {});

@@ -3,6 +3,7 @@ import { defineFlow, type FlowContext, type Step } from '../src/engine/flow.js';
 import { canReport } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { formatDeadline, formatNumber, isLate, judgeReport, reportDeadline, standardFor, LEVEL_ID, type UnitLevel } from '../src/domain/index.js';
+import { ownChoiceNote } from './lib/own-choice.js';
 import { confirmActions, defaultYear, label, yearOf, yearSchema, yearStep } from './lib/common.js';
 
 const schema = z.object({
@@ -52,7 +53,7 @@ export const report = defineFlow({
         // The step id travels in button payloads and sessions: kept as it was.
         id: `v_${i.id}`,
         field: ['values', i.id],
-        prompt: (c) => c.t('report.ask', { n: n + 1, total: all.length, label: label(c, i.label), standard: standardText(c, i.min) }),
+        prompt: (c) => c.t('report.ask', { n: n + 1, total: all.length, label: label(c, i.label), standard: standardText(c, i.min), note: ownChoiceNote(c, i.source) }),
         feedback: (c, _d, value) => mark(c, value >= i.min, i.min),
         summary: (c, d) => `${label(c, i.label)}: ${formatNumber(d.values?.[i.id] ?? 0, c.lang)}% ${(d.values?.[i.id] ?? 0) >= i.min ? '✓' : '✗'}`,
       }),

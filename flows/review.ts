@@ -3,7 +3,7 @@ import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js
 import type { FileRef, Nomination, Unit } from '../src/domain/entities.js';
 import { documentName, senderLabel } from '../src/files.js';
 import type { Reply } from '../src/engine/types.js';
-import { dossierCompleteness, findReview, formatVn } from '../src/domain/index.js';
+import { dossierCompleteness, findReview, formatVn, partsFor } from '../src/domain/index.js';
 import { flowLink } from './links.js';
 import { campaignYears, label, optionSchema } from './lib/common.js';
 import { canReview, isReviewer } from '../src/domain/roles.js';
@@ -47,7 +47,7 @@ const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typ
 
 /** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
 function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[] {
-  const c = dossierCompleteness(ctx.campaign, n);
+  const c = dossierCompleteness(ctx.campaign, n, unit?.level ?? null);
   const lines = [
     ctx.t('review.header', { title: dossierTitle(ctx, n), status: ctx.t(`status.dossier_${n.status}`) }),
     ctx.t('review.unit_line', { unit: unit?.name ?? n.unitId }),
@@ -58,7 +58,8 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
       : ctx.t('review.not_submitted_line', { year: n.year }),
     ctx.t('review.summary_line', { text: n.summary || ctx.t('common.none') }),
     ctx.t('review.parts_header'),
-    ...ctx.campaign.dossierParts.map((p) => {
+    // The parts this dossier is asked (its proposing level, award and review), as the officer was.
+    ...partsFor(ctx.campaign, { level: unit?.level ?? null, awardId: n.awardId, reviewId: n.reviewId }).map((p) => {
       const f = n.parts[p.id];
       if (f) return ctx.t('review.part_line', { part: label(ctx, p.label), file: partFileName(ctx, n, p.label, f), sent: senderLabel(f.name) });
       return `${p.required ? '✗' : '–'} ${label(ctx, p.label)}: ${ctx.t(p.required ? 'review.part_missing' : 'review.part_optional')}`;

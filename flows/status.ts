@@ -93,7 +93,7 @@ async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string
     } else lines.push(ctx.t('status.no_report'));
     if (s.nominations.length === 0) lines.push(ctx.t('status.no_nominations'));
     for (const n of s.nominations) {
-      const c = dossierCompleteness(campaign, n);
+      const c = dossierCompleteness(campaign, n, unit.level);
       if (n.status !== 'accepted' && (!c.complete || n.status !== 'submitted')) open.push(n);
       const missing = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
       const state = ctx.t(`status.dossier_${n.status}`) + (n.lateAt && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');

@@ -117,16 +117,16 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
   const offices = await listenersByOffice(ctx);
   if (offices.size === 0) return [];
   const nominations = (await store.nominations.list(campaign.id, alert.year)).filter((n) => n.status !== 'accepted');
+  const all = new Map((await store.units.all()).map((u) => [u.id, u]));
   const incomplete = new Map<string, Incomplete['items']>();
   for (const n of nominations) {
-    const missing = dossierCompleteness(campaign, n).missingRequired;
+    const missing = dossierCompleteness(campaign, n, all.get(n.unitId)?.level ?? null).missingRequired;
     if (missing.length === 0) continue;
     const list = incomplete.get(n.unitId);
     if (list) list.push({ nomination: n, missing });
     else incomplete.set(n.unitId, [{ nomination: n, missing }]);
   }
   if (incomplete.size === 0) return [];
-  const all = new Map((await store.units.all()).map((u) => [u.id, u]));
   // Each incomplete unit, filed under every office above it (and under '*', the whole campaign).
   const rowsByOffice = new Map<string, Incomplete[]>();
   const file = (office: string, row: Incomplete) => {
@@ -186,11 +186,11 @@ async function listenersAbove(ctx: AlertContext, unitId: string): Promise<{ unit
 export async function planSubmittedAlert(ctx: AlertContext, nomination: Nomination, at: Date): Promise<OutboxMessage[]> {
   const { campaign } = ctx;
   if (nomination.status !== 'submitted') return [];
-  const missing = dossierCompleteness(campaign, nomination).missingRequired;
-  if (missing.length === 0) return [];
   const found = await listenersAbove(ctx, nomination.unitId);
   if (!found) return [];
   const { unit, listeners } = found;
+  const missing = dossierCompleteness(campaign, nomination, unit.level).missingRequired;
+  if (missing.length === 0) return [];
   const due = dossierDueDay(campaign, nomination.year);
   return listeners.map((s) => ({
     kind: 'alert' as const,
@@ -219,10 +219,11 @@ export async function planSubmittedAlert(ctx: AlertContext, nomination: Nominati
  */
 export async function planCompletedAlert(ctx: AlertContext, nomination: Nomination, _at: Date): Promise<OutboxMessage[]> {
   const { campaign } = ctx;
-  if (nomination.status !== 'submitted' || !dossierCompleteness(campaign, nomination).complete) return [];
+  if (nomination.status !== 'submitted') return [];
   const found = await listenersAbove(ctx, nomination.unitId);
   if (!found) return [];
   const { unit, listeners } = found;
+  if (!dossierCompleteness(campaign, nomination, unit.level).complete) return [];
   const number = dossierNumber(nomination);
   return listeners.map((s) => ({
     kind: 'alert' as const,

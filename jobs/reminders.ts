@@ -5,6 +5,7 @@ import {
   formatCivilDate,
   reminderSchedule,
   standardFor,
+  type UnitLevel,
   type DeadlineKind,
   type Identity,
   type Nomination,
@@ -81,9 +82,9 @@ function dossierChoices(ns: Nomination[], lang: Identity['lang']): Choice[] {
 const MAX_DOSSIER_LINES = 15;
 
 /** A dossier the unit still has to act on, and what is wrong with it; null when nothing is. */
-function dossierIssue(campaign: Campaign, n: Nomination, lang: Identity['lang']): string | null {
+function dossierIssue(campaign: Campaign, n: Nomination, level: UnitLevel, lang: Identity['lang']): string | null {
   if (n.status === 'accepted') return null;
-  const missing = dossierCompleteness(campaign, n).missingRequired;
+  const missing = dossierCompleteness(campaign, n, level).missingRequired;
   const what: string[] = [];
   if (n.status === 'returned') what.push(t(lang, 'reminder.what_returned'));
   if (missing.length) what.push(t(lang, 'reminder.what_missing', { parts: missing.map((p) => p.label[lang]).join('; ') }));
@@ -182,7 +183,7 @@ export async function planReminders(
           const unit = units.get(i.unitId!);
           if (!unit) continue;
           const issues = (byUnit.get(unit.id) ?? []).flatMap((n) => {
-            const line = dossierIssue(campaign, n, i.lang);
+            const line = dossierIssue(campaign, n, unit.level, i.lang);
             return line === null ? [] : [{ n, line }];
           });
           const lines = issues.map((x) => x.line);

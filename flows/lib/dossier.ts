@@ -1,5 +1,6 @@
 import type { FlowContext, Option } from '../../src/engine/flow.js';
 import type { FileRef, Lang, Nomination } from '../../src/domain/entities.js';
+import type { UnitLevel } from '../../src/domain/levels.js';
 import type { Campaign } from '../../src/campaign/index.js';
 import type { Reply } from '../../src/engine/types.js';
 import { dossierCompleteness, dossierDeadline, findReview } from '../../src/domain/index.js';
@@ -38,8 +39,11 @@ export function dossierNames(lang: Lang, campaign: Campaign, n: Pick<Nomination,
 export const dossierTitle = (ctx: FlowContext, n: Nomination): string => dossierNames(ctx.lang, ctx.campaign, n).title;
 
 /** The required parts still missing, as one line of labels ('' when complete). */
-export const missingLabels = (ctx: FlowContext, n: Pick<Nomination, 'parts'>) =>
-  dossierCompleteness(ctx.campaign, n).missingRequired.map((p) => label(ctx, p.label)).join('; ');
+export const missingLabels = (ctx: FlowContext, n: Pick<Nomination, 'parts' | 'awardId' | 'reviewId'>, level: UnitLevel | null) =>
+  dossierCompleteness(ctx.campaign, n, level).missingRequired.map((p) => label(ctx, p.label)).join('; ');
+
+/** The level of a dossier's proposing unit, which decides the parts it is asked (null when the unit is gone). */
+export const proposerLevel = async (ctx: FlowContext, unitId: string): Promise<UnitLevel | null> => (await ctx.store.units.get(unitId))?.level ?? null;
 
 /** After the dossier deadline of the dossier's year (end of the due day, Vietnam time). */
 export const pastDossierDeadline = (ctx: FlowContext, n: Pick<Nomination, 'year'>) => ctx.now.getTime() >= dossierDeadline(ctx.campaign, n.year).getTime();
@@ -74,7 +78,8 @@ export async function ownDossier(ctx: FlowContext, raw: string): Promise<{ ok: t
 export async function completeSent(ctx: FlowContext, id: string, parts: Record<string, FileRef>): Promise<Reply[]> {
   let n = await ctx.store.nominations.get(id);
   if (!n || n.status === 'accepted') return [{ text: ctx.t('nominate.not_editable') }];
-  const wasComplete = dossierCompleteness(ctx.campaign, n).complete;
+  const level = await proposerLevel(ctx, n.unitId);
+  const wasComplete = dossierCompleteness(ctx.campaign, n, level).complete;
   const late = pastDossierDeadline(ctx, n);
   let changed = 0;
   for (const [partId, file] of Object.entries(parts)) {
@@ -84,7 +89,7 @@ export async function completeSent(ctx: FlowContext, id: string, parts: Record<s
   }
   const title = dossierTitle(ctx, n);
   if (changed === 0) return [{ text: ctx.t('nominate.sent_unchanged', { title }) }];
-  const missing = missingLabels(ctx, n);
+  const missing = missingLabels(ctx, n, level);
   if (!missing && !wasComplete && n.status === 'submitted') await ctx.jobs?.dossierCompleted(n).catch(() => {});
   const lines = [missing ? ctx.t('nominate.sent_updated_incomplete', { title, parts: missing }) : ctx.t('nominate.sent_completed', { title })];
   if (late) lines.push(ctx.t('nominate.sent_late'));

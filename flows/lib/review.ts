@@ -39,7 +39,7 @@ export type Decision = z.infer<typeof decisionSchema>;
 export async function beginDecision(ctx: FlowContext): Promise<{ data?: Decision; refuse?: string }> {
   const f = await decidable(ctx, ctx.args);
   if (!f.ok) return { refuse: f.error };
-  const missing = dossierCompleteness(ctx.campaign, f.n).missingRequired.map((p) => label(ctx, p.label));
+  const missing = dossierCompleteness(ctx.campaign, f.n, f.unit?.level ?? null).missingRequired.map((p) => label(ctx, p.label));
   return { data: { id: f.n.id, nominee: f.n.nominee.name, unit: f.unit?.name ?? f.n.unitId, missing: missing.join('; ') } };
 }
 

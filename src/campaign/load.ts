@@ -177,6 +177,16 @@ export function checkCampaign(c: Campaign): string[] {
     dup(s.indicators.map((x) => x.id), (i) => `standards[${si}].indicators[${i}].id`, 'indicator');
   });
   problems.push(...checkLevels(c));
+  const levels = new Set(levelsOf(c));
+  const awardIds = new Set(c.awards.map((a) => a.id));
+  c.dossierParts.forEach((p, pi) => {
+    p.appliesTo?.levels?.forEach((l, i) => {
+      if (!levels.has(l)) problems.push(`dossierParts[${pi}].appliesTo.levels[${i}]: level "${l}" is not a level of this campaign (${[...levels].join(', ')})`);
+    });
+    p.appliesTo?.awards?.forEach((a, i) => {
+      if (!awardIds.has(a)) problems.push(`dossierParts[${pi}].appliesTo.awards[${i}]: award "${a}" is not in awards (${[...awardIds].join(', ')})`);
+    });
+  });
   if (c.launchYear < c.period.from || c.launchYear > c.period.to)
     problems.push(`launchYear: ${c.launchYear} is outside the period ${c.period.from}–${c.period.to}`);
   dup(c.reportingYears.map(String), (i) => `reportingYears[${i}]`, 'reporting year');

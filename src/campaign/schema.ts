@@ -65,10 +65,13 @@ export const chainStepSchema = z
   })
   .strict();
 
+export const REVIEW_KINDS = ['yearly', 'interim', 'final', 'ad_hoc'] as const;
+export type ReviewKind = (typeof REVIEW_KINDS)[number];
+
 export const reviewSchema = z
   .object({
     id,
-    kind: z.enum(['yearly', 'interim', 'final', 'ad_hoc']),
+    kind: z.enum(REVIEW_KINDS),
     label: localized,
     /** The year in which this review's dossiers are due (null: every reporting year / any time). */
     year: z.number().int().min(2000).max(2100).nullable(),
@@ -86,12 +89,28 @@ export const awardSchema = z
   })
   .strict();
 
+/**
+ * Which dossiers a part belongs to; each list left out means "all". A dossier is asked
+ * the part when the proposing unit's level, the award and the review's kind are each in
+ * their list (docs/campaigns.md). `source` says why the part is limited so.
+ */
+export const partScopeSchema = z
+  .object({
+    levels: z.array(levelId).min(1).optional(),
+    awards: z.array(id).min(1).optional(),
+    reviewKinds: z.array(z.enum(REVIEW_KINDS)).min(1).optional(),
+    source: provenance,
+  })
+  .strict();
+
 export const dossierPartSchema = z
   .object({
     id,
     label: localized,
     required: z.boolean(),
     source: provenance,
+    /** Absent: every dossier of the campaign has this part. */
+    appliesTo: partScopeSchema.optional(),
   })
   .strict();
 
@@ -260,3 +279,12 @@ export type Provenance = z.infer<typeof provenance>;
 export type HierarchySpec = z.infer<typeof hierarchySchema>;
 export type PlanOffice = z.infer<typeof planOfficeSchema>;
 export type ChainStep = z.infer<typeof chainStepSchema>;
+
+export type PartScope = z.infer<typeof partScopeSchema>;
+
+/**
+ * Whether the plan itself says this value: it carries a quote from the plan (a seed
+ * quote, or one the operator pasted into campaign:new). Otherwise the value is the
+ * campaign's own choice, and users are told so ("theo hướng dẫn của cơ quan thường trực").
+ */
+export const planSays = (p: Provenance): boolean => !!p.quote?.trim();

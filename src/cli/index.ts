@@ -15,6 +15,7 @@ import { CliError } from './errors.js';
  */
 const COMMAND_FILES: (() => Promise<{ register: (program: Command) => void }>)[] = [
   () => import('./commands/audit.js'),
+  () => import('./commands/campaign.js'),
   () => import('./commands/export.js'),
   () => import('./commands/invites.js'),
   () => import('./commands/jobs.js'),

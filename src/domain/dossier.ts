@@ -1,6 +1,7 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { DossierStatus, Nomination } from './entities.js';
 import { DomainError } from './errors.js';
+import type { UnitLevel } from './levels.js';
 
 export interface DossierCompleteness {
   /** Every required part is present. */
@@ -12,12 +13,48 @@ export interface DossierCompleteness {
   present: DossierPart[];
 }
 
-/** Which of the campaign's dossier parts a nomination has (nomination.parts is keyed by part id). */
-export function dossierCompleteness(campaign: Campaign, nomination: Pick<Nomination, 'parts'>): DossierCompleteness {
+/** What a dossier is: who proposes it (the proposing unit's level; null when unknown) and under which award and review. */
+export interface DossierTarget {
+  level: UnitLevel | null;
+  awardId: string;
+  reviewId: string;
+}
+
+/**
+ * Whether `part` belongs to dossiers of `target` (its `appliesTo`; absent: every dossier).
+ * An unknown level (a unit removed from the tree) does not narrow by level.
+ */
+export function partApplies(campaign: Campaign, part: DossierPart, target: DossierTarget): boolean {
+  const scope = part.appliesTo;
+  if (!scope) return true;
+  if (scope.levels && target.level !== null && !scope.levels.includes(target.level)) return false;
+  if (scope.awards && !scope.awards.includes(target.awardId)) return false;
+  if (scope.reviewKinds) {
+    const kind = campaign.awards.find((a) => a.id === target.awardId)?.reviews.find((r) => r.id === target.reviewId)?.kind;
+    if (kind && !scope.reviewKinds.includes(kind)) return false;
+  }
+  return true;
+}
+
+/** The parts a dossier of `target` is asked for, in the campaign's order: the one list the nominate flow and completeness use. */
+export function partsFor(campaign: Campaign, target: DossierTarget): DossierPart[] {
+  return campaign.dossierParts.filter((p) => partApplies(campaign, p, target));
+}
+
+/**
+ * Which of its parts a nomination has (nomination.parts is keyed by part id), counting
+ * only the parts that apply to it (`partsFor`); `level` is the proposing unit's level.
+ */
+export function dossierCompleteness(
+  campaign: Campaign,
+  nomination: Pick<Nomination, 'parts' | 'awardId' | 'reviewId'>,
+  level: UnitLevel | null,
+): DossierCompleteness {
   const has = (id: string) => Object.prototype.hasOwnProperty.call(nomination.parts, id) && !!nomination.parts[id];
-  const present = campaign.dossierParts.filter((p) => has(p.id));
-  const missingRequired = campaign.dossierParts.filter((p) => p.required && !has(p.id));
-  const missingOptional = campaign.dossierParts.filter((p) => !p.required && !has(p.id));
+  const parts = partsFor(campaign, { level, awardId: nomination.awardId, reviewId: nomination.reviewId });
+  const present = parts.filter((p) => has(p.id));
+  const missingRequired = parts.filter((p) => p.required && !has(p.id));
+  const missingOptional = parts.filter((p) => !p.required && !has(p.id));
   return { complete: missingRequired.length === 0, missingRequired, missingOptional, present };
 }
 
@@ -61,6 +98,8 @@ export interface TransitionOptions {
   reason?: string | null;
   /** When given, submitting requires every required dossier part (else DomainError 'dossier_incomplete'). */
   campaign?: Campaign;
+  /** The proposing unit's level, for the completeness check (null: unknown). */
+  level?: UnitLevel | null;
   /** The dossier's deadline (nominationDeadline): submitting at or after it marks the dossier late (`lateAt`). */
   deadline?: Date | null;
 }
@@ -84,7 +123,7 @@ export function transition<N extends Nomination>(nomination: N, to: DossierStatu
   switch (to) {
     case 'submitted': {
       if (opts.campaign) {
-        const c = dossierCompleteness(opts.campaign, nomination);
+        const c = dossierCompleteness(opts.campaign, nomination, opts.level ?? null);
         if (!c.complete)
           throw new DomainError('dossier_incomplete', 'the dossier lacks required parts', {
             missing: c.missingRequired.map((p) => p.id),

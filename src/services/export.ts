@@ -127,7 +127,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     return { award: award ? label(award.label) : awardId, review: award?.reviews.find((r) => r.id === reviewId)?.label ?? null };
   };
   const nominationRows = nominations.map((n) => {
-    const c = dossierCompleteness(campaign, n);
+    const c = dossierCompleteness(campaign, n, byId.get(n.unitId)?.level ?? null);
     const use = quotaUse(campaign, n.awardId, n.reviewId, allNominations, year);
     const side = n.nominee.type === 'individual' ? use.individual : use.collective;
     const names = reviewLabel(n.awardId, n.reviewId);

@@ -54,7 +54,7 @@ export async function officeOverview(store: Store, campaign: Campaign, officeUni
         nominations: noms.length,
         incomplete: noms
           .filter((n) => n.status !== 'accepted')
-          .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n).missingRequired }))
+          .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))
           .filter((x) => x.missing.length > 0),
       };
     })

@@ -15,7 +15,7 @@ const ids = (parts: { id: string }[]) => parts.map((p) => p.id);
 
 describe('dossierCompleteness', () => {
   it('an empty dossier misses every required part', () => {
-    const c = dossierCompleteness(campaign, nomination());
+    const c = dossierCompleteness(campaign, nomination(), 'commune');
     expect(c.complete).toBe(false);
     expect(ids(c.missingRequired)).toEqual(['to_trinh', 'bien_ban', 'bao_cao']);
     expect(ids(c.missingOptional)).toEqual(['ke_hoach']);
@@ -23,7 +23,7 @@ describe('dossierCompleteness', () => {
   });
 
   it('lists what is missing when some parts are there', () => {
-    const c = dossierCompleteness(campaign, nomination({ parts: { to_trinh: fileRef('a.pdf'), bao_cao: fileRef('b.pdf') } }));
+    const c = dossierCompleteness(campaign, nomination({ parts: { to_trinh: fileRef('a.pdf'), bao_cao: fileRef('b.pdf') } }), 'commune');
     expect(c.complete).toBe(false);
     expect(ids(c.missingRequired)).toEqual(['bien_ban']);
     expect(ids(c.present)).toEqual(['to_trinh', 'bao_cao']);
@@ -32,18 +32,18 @@ describe('dossierCompleteness', () => {
 
   it('optional parts do not count', () => {
     const parts = { to_trinh: fileRef(), bien_ban: fileRef(), bao_cao: fileRef() };
-    const c = dossierCompleteness(campaign, { parts });
+    const c = dossierCompleteness(campaign, { ...nomination(), parts }, 'commune');
     expect(c.complete).toBe(true);
     expect(c.missingRequired).toEqual([]);
     expect(ids(c.missingOptional)).toEqual(['ke_hoach']);
-    const all = dossierCompleteness(campaign, { parts: { ...parts, ke_hoach: fileRef() } });
+    const all = dossierCompleteness(campaign, { ...nomination(), parts: { ...parts, ke_hoach: fileRef() } }, 'commune');
     expect(all.complete).toBe(true);
     expect(all.missingOptional).toEqual([]);
     expect(ids(all.present)).toEqual(['to_trinh', 'bien_ban', 'bao_cao', 'ke_hoach']);
   });
 
   it('ignores parts the campaign does not have', () => {
-    const c = dossierCompleteness(campaign, { parts: { other: fileRef(), toString: fileRef() } });
+    const c = dossierCompleteness(campaign, { ...nomination(), parts: { other: fileRef(), toString: fileRef() } }, 'commune');
     expect(c.present).toEqual([]);
     expect(c.complete).toBe(false);
   });

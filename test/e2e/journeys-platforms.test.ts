@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Message, Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { reminderSchedule, standardFor } from '../../src/domain/index.js';
+import { partsFor, reminderSchedule, standardFor } from '../../src/domain/index.js';
 import type { Nomination } from '../../src/domain/entities.js';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
@@ -242,7 +242,8 @@ describe.each(PRESETS)('preset %s: the journey on Telegram and Zalo', (id) => {
       expect(all(r)).toContain(`Hồ sơ số ${number}`);
       expect(all(r)).toContain('nay đã đủ các thành phần bắt buộc');
       const saved = (await z.bot.app.store.nominations.get(n.id))!;
-      expect(Object.keys(saved.parts).sort()).toEqual(campaign.dossierParts.map((p) => p.id).sort());
+      const level = (await z.bot.app.store.units.get(saved.unitId))!.level;
+      expect(Object.keys(saved.parts).sort()).toEqual(partsFor(campaign, { level, awardId: saved.awardId, reviewId: saved.reviewId }).map((p) => p.id).sort());
       expect(saved.status).toBe('submitted');
     }
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { reminderSchedule, standardFor } from '../../src/domain/index.js';
+import { partsFor, reminderSchedule, standardFor } from '../../src/domain/index.js';
 import type { Reply } from '../../src/engine/types.js';
 import { messageJobId, safeJobId } from '../../jobs/keys.js';
 import { nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
@@ -99,11 +99,14 @@ describe.each(PRESETS)('preset %s: from registration to an accepted, completed d
 
     const n = (await bot.app.store.nominations.get(nominationId))!;
     expect(n.status).toBe('submitted');
-    expect(Object.keys(n.parts).sort()).toEqual(campaign.dossierParts.map((p) => p.id).sort());
+    // Exactly the parts this dossier is asked (its unit's level, award and review).
+    const unit = (await bot.app.store.units.get(n.unitId))!;
+    const asked = partsFor(campaign, { level: unit.level, awardId: n.awardId, reviewId: n.reviewId });
+    expect(Object.keys(n.parts).sort()).toEqual(asked.map((p) => p.id).sort());
     expect(n.lateAt).toBeUndefined();
     // Every part added after sending is in the audit.
     const actions = (await bot.app.store.audit.forEntity(nominationId)).map((e) => e.action);
-    expect(actions.slice(actions.indexOf('nomination.submitted') + 1)).toEqual(campaign.dossierParts.slice(1).map(() => 'nomination.attach_part'));
+    expect(actions.slice(actions.indexOf('nomination.submitted') + 1)).toEqual(asked.slice(1).map(() => 'nomination.attach_part'));
   });
 
   it('staff are told once that it is complete, then accept it', async () => {

@@ -8,6 +8,7 @@ import { CHROMIUM_ARGS, findOrInstallChromium } from '../helpers/chromium.js';
 import { PDF, startBot, type TestBot } from '../helpers/bot.js';
 import { addNomination } from '../helpers/jobs.js';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
+import { askedParts } from '../helpers/presets.js';
 
 const executablePath = findOrInstallChromium();
 if (!executablePath) {
@@ -81,7 +82,7 @@ describe.skipIf(!executablePath)('web simulator in real headless Chromium', () =
     fs.writeFileSync(file, PDF);
     await act(() => page.setInputFiles('#file', file));
     expect(await page.locator('.msg.bot').nth(-2).innerText()).toContain('Đã nhận tệp "to-trinh.pdf"');
-    for (let i = 1; i < bot.app.campaign.dossierParts.length; i++) await press(/Bổ sung sau/);
+    for (let i = 1; i < askedParts(bot.app.campaign, 'hamlet', 2024).length; i++) await press(/Bổ sung sau/);
     await press(/Gửi hồ sơ/);
     expect(await page.locator('.msg.bot').nth(-2).innerText()).toMatch(/Đã gửi hồ sơ/);
     await page.screenshot({ path: path.join(os.tmpdir(), 'thidua-simulator.png'), fullPage: false });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
+import { partsFor, reviewsOpenIn } from '../../src/domain/index.js';
 import { joinWithInvite, nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
 import { vn } from '../helpers/jobs.js';
 import { PRESETS, presetOfficer } from '../helpers/presets.js';
@@ -25,13 +26,17 @@ describe.each(PRESETS)('preset $id: an officer submits a dossier', (preset) => {
     r = await bot.say(user, '1');
     expect(bot.text(r)).toContain('Tóm tắt trích ngang');
     r = await bot.say(user, 'Vận động 100% hộ dân cài ứng dụng VNeID');
-    expect(bot.text(r)).toContain(`Hồ sơ 1/${campaign.dossierParts.length}`);
+    // The parts this dossier is asked: those of the officer's level under the first award offered.
+    const unit = (await bot.app.store.units.get((await bot.app.store.identities.get('sim', user))!.unitId!))!;
+    const first = reviewsOpenIn(campaign, year)[0]!;
+    const asked = partsFor(campaign, { level: unit.level, awardId: first.award.id, reviewId: first.review.id });
+    expect(bot.text(r)).toContain(`Hồ sơ 1/${asked.length}`);
     expect(r.at(-1)!.expectsFile).toBe(true);
     r = await bot.upload(user, PDF, 'to-trinh.pdf');
     expect(bot.text(r)).toContain('Đã nhận tệp "to-trinh.pdf"');
-    for (let i = 1; i < campaign.dossierParts.length; i++) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
+    for (let i = 1; i < asked.length; i++) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
     expect(bot.text(r)).toContain('Kiểm tra lại hồ sơ đề nghị khen thưởng');
-    const missing = campaign.dossierParts.slice(1).filter((p) => p.required);
+    const missing = asked.slice(1).filter((p) => p.required);
     if (missing.length) expect(bot.text(r)).toContain(`Còn thiếu: ${missing.map((p) => p.label.vi).join('; ')}`);
     r = await bot.say(user, bot.button(r, 'Gửi hồ sơ'));
     expect(bot.text(r)).toMatch(/Đã gửi hồ sơ/);
@@ -39,8 +44,8 @@ describe.each(PRESETS)('preset $id: an officer submits a dossier', (preset) => {
     const [n] = await bot.app.store.nominations.listByUnit(campaign.id, year, identity.unitId!);
     expect(n?.status).toBe('submitted');
     expect(n?.nominee).toEqual({ type: 'individual', name: 'Nguyễn Văn An', position: 'Trưởng xóm', unitName: 'Xóm Đồng Tâm' });
-    expect(Object.keys(n!.parts)).toEqual([campaign.dossierParts[0]!.id]);
-    expect(n!.parts[campaign.dossierParts[0]!.id]!.mime).toBe('application/pdf');
+    expect(Object.keys(n!.parts)).toEqual([asked[0]!.id]);
+    expect(n!.parts[asked[0]!.id]!.mime).toBe('application/pdf');
   });
 });
 
@@ -57,7 +62,7 @@ describe('quotas, drafts and dossiers that changed meanwhile', () => {
       r = await bot.say(user, bot.button(r, 'Chủ tịch UBND xã — '));
       const warned = bot.text(r).includes('vượt số lượng xét');
       await bot.say(user, 'Thành tích tốt');
-      for (let i = 0; i < 5; i++) r = await bot.say(user, 'để sau');
+      for (let i = 0; i < 4; i++) r = await bot.say(user, 'để sau'); // a xóm's four parts: no council minutes
       r = await bot.say(user, submit ? 'Gửi hồ sơ' : 'Lưu nháp');
       return warned;
     };
@@ -80,20 +85,20 @@ describe('quotas, drafts and dossiers that changed meanwhile', () => {
     await bot.say('d1', '1');
     await bot.say('d1', 'Xóm dẫn đầu');
     await bot.upload('d1', PDF, 'a.pdf');
-    for (let i = 0; i < 4; i++) await bot.say('d1', 'để sau');
+    for (let i = 0; i < 3; i++) await bot.say('d1', 'để sau'); // a xóm's four parts: no council minutes
     let r = await bot.say('d1', 'Lưu nháp');
     expect(bot.text(r)).toContain('Đã lưu nháp');
     r = await bot.say('d1', 'go|nominate');
     expect(r.at(-1)!.choices!.map((c) => c.label)).toContain('Tiếp tục hồ sơ nháp: Xóm Nà Mòn (2024)');
     r = await bot.say('d1', bot.button(r, 'Tiếp tục hồ sơ nháp'));
-    expect(bot.text(r)).toContain('Hồ sơ 2/5');
-    for (let i = 0; i < 4; i++) r = await bot.upload('d1', Buffer.concat([PDF, Buffer.from(String(i))]), `p${i}.pdf`);
+    expect(bot.text(r)).toContain('Hồ sơ 2/4');
+    for (let i = 0; i < 3; i++) r = await bot.upload('d1', Buffer.concat([PDF, Buffer.from(String(i))]), `p${i}.pdf`);
     expect(bot.text(r)).toContain('Hồ sơ đã đủ các thành phần bắt buộc');
     r = await bot.say('d1', 'Gửi hồ sơ');
     expect(bot.text(r)).toContain('Cơ quan thường trực sẽ xem xét');
     const [n] = await bot.app.store.nominations.list('binh-thanh-2024', 2024);
     expect(n!.status).toBe('submitted');
-    expect(Object.keys(n!.parts)).toHaveLength(5);
+    expect(Object.keys(n!.parts)).toHaveLength(4);
   });
 
   it('a paused edit of a dossier that was submitted meanwhile ends with a clear message, not an error', async () => {
@@ -103,7 +108,7 @@ describe('quotas, drafts and dossiers that changed meanwhile', () => {
     await bot.say('d2', '1');
     await bot.say('d2', '1');
     await bot.say('d2', 'Xóm dẫn đầu');
-    for (let i = 0; i < 5; i++) await bot.say('d2', 'để sau');
+    for (let i = 0; i < 4; i++) await bot.say('d2', 'để sau');
     await bot.say('d2', 'Lưu nháp');
     await bot.say('d2', 'go|nominate');
     await bot.say('d2', '2');
@@ -111,7 +116,7 @@ describe('quotas, drafts and dossiers that changed meanwhile', () => {
     const [draft] = await bot.app.store.nominations.list('binh-thanh-2024', 2024);
     await bot.app.store.nominations.setStatus(draft!.id, 'submitted', {}, ADMIN);
     await bot.say('d2', 'go|nominate');
-    for (let i = 0; i < 5; i++) await bot.say('d2', 'để sau');
+    for (let i = 0; i < 4; i++) await bot.say('d2', 'để sau');
     const r = await bot.say('d2', 'Gửi hồ sơ');
     expect(bot.text(r)).toContain('không sửa được nữa');
   });

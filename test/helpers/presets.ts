@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Campaign } from '../../src/campaign/index.js';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { standardFor } from '../../src/domain/index.js';
+import { partsFor, reviewsOpenIn, standardFor, type UnitLevel } from '../../src/domain/index.js';
 import { joinAsDemoOfficer, PDF, startBot, type TestBot } from './bot.js';
 
 /** The campaign presets, each at a time when its officer flows are open. */
@@ -78,7 +78,13 @@ export async function playNomination(bot: TestBot, user: string, campaign: Campa
   await bot.say(user, '1');
   await bot.say(user, 'Vận động 100% hộ dân cài ứng dụng VNeID');
   r = await bot.upload(user, PDF, 'to-trinh.pdf');
-  for (let i = 1; i < campaign.dossierParts.length; i++) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
+  while (r.at(-1)?.expectsFile) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
   r = await bot.say(user, bot.button(r, 'Gửi hồ sơ'));
   if (!/Đã gửi hồ sơ/.test(bot.text(r))) throw new Error(`dossier not sent: ${bot.text(r)}`);
+}
+
+/** The dossier parts a unit of `level` is asked under the first award offered in `year` (the one the scripted nominations pick). */
+export function askedParts(campaign: Campaign, level: UnitLevel, year: number) {
+  const { award, review } = reviewsOpenIn(campaign, year)[0]!;
+  return partsFor(campaign, { level, awardId: award.id, reviewId: review.id });
 }

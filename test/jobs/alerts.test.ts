@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { activeStaffAlert } from '../../jobs/alerts.js';
 import { loadCampaign } from '../../src/campaign/load.js';
+import { partsFor, reviewsOpenIn } from '../../src/domain/index.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
 import { addIdentity, addNomination, outboxDrained, unitByCode, vn, TEST_ACTOR, stopAfterEach } from '../helpers/jobs.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
@@ -9,6 +10,9 @@ import { startTelegramBot, textOf, type TelegramTestBot } from '../helpers/teleg
 const campaign = loadCampaign('binh-thanh-2024');
 const parts = campaign.dossierParts.map((p) => p.id);
 const label = (id: string) => campaign.dossierParts.find((p) => p.id === id)!.label.vi;
+/** What a xóm's dossier under the first award is asked: no council minutes (partsFor). */
+const first = reviewsOpenIn(campaign, 2024)[0]!;
+const hamletParts = partsFor(campaign, { level: 'hamlet', awardId: first.award.id, reviewId: first.review.id }).map((p) => p.id);
 
 describe('staff alert windows (dossiers due 05/12/2024: D-5, D-2 and D-day at 08:00 Vietnam time)', () => {
   it('opens at 08:00 of D-5 and closes at the end of the due day', () => {
@@ -54,12 +58,12 @@ describe('incomplete-dossier digests to staff', () => {
     expect(digest).toEqual([
       '📋 Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày).',
       '2 đơn vị, 3 hồ sơ chưa đủ thành phần bắt buộc.',
-      `Thiếu theo thành phần: ${label('to_trinh')}: 1 · ${label('bien_ban')}: 1 · ${label('bao_cao_thanh_tich')}: 2 · ${label('bao_cao_so_tong_ket')}: 2 · ${label('ke_hoach_phat_dong')}: 3`,
+      `Thiếu theo thành phần: ${label('to_trinh')}: 1 · ${label('bao_cao_thanh_tich')}: 2 · ${label('bao_cao_so_tong_ket')}: 2 · ${label('ke_hoach_phat_dong')}: 3`,
       '▸ Xóm Đồng Tâm (2 hồ sơ)',
       `   – Hồ sơ số ${a.id.slice(2)}, Nguyễn Thị Hoa (đã gửi): thiếu ${[label('bao_cao_thanh_tich'), label('bao_cao_so_tong_ket'), label('ke_hoach_phat_dong')].join('; ')}`,
       `   – Hồ sơ số ${b.id.slice(2)}, Lò Văn Minh (bị trả lại): thiếu ${label('ke_hoach_phat_dong')}`,
       '▸ Xóm Nà Mòn (1 hồ sơ)',
-      `   – Hồ sơ số ${c.id.slice(2)}, Xóm Nà Mòn (nháp): thiếu ${parts.map(label).join('; ')}`,
+      `   – Hồ sơ số ${c.id.slice(2)}, Xóm Nà Mòn (nháp): thiếu ${hamletParts.map(label).join('; ')}`,
       'Gõ /thieu để xem danh sách này bất cứ lúc nào.',
     ]);
     expect(messages.find((m) => m.userId === 'xa-en')!.reply.text).toContain('2 units, 3 dossiers without every required part.');
@@ -125,7 +129,7 @@ describe('alerts on Telegram', () => {
     r = await t.bot.say(user, 'Xóm Đồng Tâm');
     r = await t.bot.say(user, '1');
     r = await t.bot.say(user, 'Vận động 100% hộ dân cài ứng dụng VNeID');
-    for (let i = 0; i < campaign.dossierParts.length; i++) r = await t.bot.say(user, t.bot.button(r, 'Bổ sung sau'));
+    for (let i = 0; i < hamletParts.length; i++) r = await t.bot.say(user, t.bot.button(r, 'Bổ sung sau'));
     r = await t.bot.say(user, t.bot.button(r, 'Gửi hồ sơ'));
     expect(t.bot.text(r)).toMatch(/Đã gửi hồ sơ/);
     const [n] = await app.store.nominations.listByUnit(campaign.id, 2024, (await unitByCode(app, 'TN-DH-BT-X01')).id);
@@ -133,7 +137,7 @@ describe('alerts on Telegram', () => {
     await t.fake.waitFor(() => t.fake.messagesTo(STAFF).length >= 1 && t.fake.messagesTo(GROUP).length >= 1, 10_000);
     const told = t.fake.messagesTo(STAFF).map(textOf);
     expect(told).toEqual([
-      `📥 Xóm Đồng Tâm vừa gửi hồ sơ số ${n!.id.slice(2)} (Nguyễn Văn An, năm 2024) nhưng còn thiếu: ${parts.map(label).join('; ')}. Hạn nộp: hết ngày 05/12/2024 (còn 3 ngày).`,
+      `📥 Xóm Đồng Tâm vừa gửi hồ sơ số ${n!.id.slice(2)} (Nguyễn Văn An, năm 2024) nhưng còn thiếu: ${hamletParts.map(label).join('; ')}. Hạn nộp: hết ngày 05/12/2024 (còn 3 ngày).`,
     ]);
     expect(t.fake.messagesTo(GROUP).map(textOf)).toEqual(told);
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { activeReminders } from '../../jobs/reminders.js';
 import { loadCampaign } from '../../src/campaign/load.js';
+import { partsFor, reviewsOpenIn } from '../../src/domain/index.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
 import { addIdentity, addNomination, outboxDrained, unitByCode, vn, stopAfterEach } from '../helpers/jobs.js';
 import { SECRET, startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
@@ -75,7 +76,9 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     expect(report.reply.template).toEqual({ kind: 'reminder', params: { what: 'báo cáo năm 2024', unit: 'Xóm Đồng Tâm', date: '10/12/2024', days: '7' } });
     expect(report.key).toBe(`rem|${campaign.id}|report|2024|d7|${tam.id}|sim|can-bo-don-vi`);
     const dossier = messages.find((m) => m.userId === 'can-bo-don-vi' && m.reminder.kind === 'dossier')!;
-    const missing = campaign.dossierParts.slice(1).map((p) => p.label.vi).join('; ');
+    // A xóm's dossier is not asked for council minutes (partsFor).
+    const first = reviewsOpenIn(campaign, 2024)[0]!;
+    const missing = partsFor(campaign, { level: 'hamlet', awardId: first.award.id, reviewId: first.review.id }).slice(1).map((p) => p.label.vi).join('; ');
     expect(dossier.reply.text.split('\n')).toEqual([
       '⏰ Nhắc hạn: Xóm Đồng Tâm còn 2 hồ sơ khen thưởng năm 2024 chưa hoàn tất. Hạn nộp hồ sơ: hết ngày 05/12/2024 (còn 2 ngày).',
       `• Nguyễn Thị Hoa (hồ sơ số ${incomplete.id.slice(2)}): còn thiếu ${missing}`,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stopAfterEach, unitByCode } from '../../helpers/jobs.js';
 import type { Actor } from '../../../src/store/index.js';
 import { PDF } from '../../helpers/bot.js';
+import { askedParts } from '../../helpers/presets.js';
 import { buttonsOf, joinOnTelegram, startTelegramBot, submittedDossier, textOf, type TelegramTestBot } from '../../helpers/telegram.js';
 
 const ADMIN: Actor = { id: 'test', role: 'admin', channel: 'cli' };
@@ -74,7 +75,7 @@ describe('staff on Telegram', () => {
     const trick = 'evil\u202Efdp.exe\u200B.pdf';
     let m = await t.send(t.tg.document({ userId: OFFICER, fileName: trick, data: PDF }), OFFICER);
     expect(t.text(m)).toContain('Đã nhận tệp "evilfdp.exe.pdf"');
-    for (let i = 1; i < t.bot.app.campaign.dossierParts.length; i++) m = await say('để sau');
+    for (let i = 1; i < askedParts(t.bot.app.campaign, 'hamlet', 2024).length; i++) m = await say('để sau');
     m = await say('Gửi hồ sơ');
     expect(t.text(m)).toContain('Đã gửi hồ sơ');
     const [n] = await t.bot.app.store.nominations.listByUnit(t.bot.app.campaign.id, 2024, hamlet.id);
