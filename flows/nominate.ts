@@ -7,6 +7,7 @@ import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, quotaU
 import { isStoreError } from '../src/store/index.js';
 import { completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
+import { checkText, partDraft } from './lib/drafts.js';
 import { may } from './lib/access.js';
 import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
@@ -155,6 +156,7 @@ export const nominate = defineFlow({
       },
       // A file already in the dossier is kept unless a new one is sent.
       skipLabel: (c, d) => (d.storedParts?.[p.id] ? c.t('nominate.part_keep') : null),
+      extra: (c, d) => partDraft(c, p.id, () => ({ id: d.nominationId ?? null, year: yearOf(d), unitId: String(d.unitId), ...splitAward(d.award), nominee: nomineeOf(d), summary: d.summaryText ?? '' })),
       summary: (c, d) => {
         const f = partsOf(c, d)[p.id];
         return `${label(c, p.label)}: ${f ? `✓ ${senderLabel(f.name)}` : c.t(p.required ? 'nominate.part_missing' : 'nominate.part_optional_missing')}`;
@@ -249,6 +251,7 @@ export const nominate = defineFlow({
           [
             missingText(c, d),
             ...(d.status === 'submitted' ? [lateWarning(c, d)] : [await quotaWarning(c, d), lateSubmitWarning(c, d)]),
+            await checkText(c, { id: d.nominationId ?? '', campaignId: c.campaign.id, year: yearOf(d), ...splitAward(d.award), nominee: nomineeOf(d), parts: partsOf(c, d), status: 'draft' }, { missing: false, quotaOver: false }),
           ]
             .filter(Boolean)
             .join('\n'),

@@ -45,6 +45,10 @@ export function basisLines(f: Pick<DraftFacts, 'regime' | 'campaign'>): string[]
 const nomineeCells = (n: DraftDossier) =>
   n.nominee.type === 'individual' ? [n.nominee.name, [n.nominee.position, n.nominee.unitName].filter(Boolean).join(', ')] : [n.nominee.name, v('draft.collective')];
 
+/** Under the title: the template followed and the legal basis, so the reader knows what the draft rests on. */
+const templateLine = (kind: DraftKind, f: DraftFacts) =>
+  para({ text: v('draft.template_line', { template: templateOf(kind, f).name, decree: regimeLabel(f.regime) }), italics: true, size: 22 }, { align: 'center', after: 160 });
+
 function top(f: DraftFacts, number: string | null): FileChild[] {
   return [
     draftMark(v('draft.mark')),
@@ -73,6 +77,7 @@ function proposal(f: DraftFacts): FileChild[] {
     ...top(f, v('draft.number_proposal')),
     centered(v('draft.proposal_title')),
     centered(v('draft.proposal_subject', { award: f.award.label.vi, review: f.review.label.vi }), false),
+    templateLine('proposal', f),
     para(v('draft.to', { to }), { align: 'center', before: 120, after: 160 }),
     ...basisLines(f).map((l) => para({ text: l, italics: true }, { indent: true })),
     para(v('draft.proposal_body', { issuer, campaign: lowerFirst(f.campaign.name.vi), award: awardLine(f), count: f.nominees.length }), { indent: true }),
@@ -135,11 +140,13 @@ function report(f: DraftFacts): FileChild[] {
     ...top(f, null),
     centered(v('draft.report_title')),
     centered(v('draft.report_subject', { award: f.award.label.vi, review: f.review.label.vi }), false),
+    templateLine('report', f),
     para({ text: v(person ? 'draft.report_person_name' : 'draft.report_collective_name', { name: n.name }), bold: true }, { align: 'center', before: 80, after: 160 }),
     ...details,
     heading(v('draft.report_achievements')),
-    para(person ? v('draft.person_duties') : v('draft.areas', { year: f.dossier.year, areas: f.areas.length ? f.areas.join('; ') : v('draft.areas_none') }), { indent: true }),
-    ...(f.commitments && !person ? [para(v('draft.commitments', { text: f.commitments }), { indent: true })] : []),
+    ...(person ? [para(v('draft.person_duties'), { indent: true })] : []),
+    para(v('draft.areas', { year: f.dossier.year, areas: f.areas.length ? f.areas.join('; ') : v('draft.areas_none') }), { indent: true }),
+    ...(f.commitments ? [para(v('draft.commitments', { text: f.commitments }), { indent: true })] : []),
     ...indicatorsTable(f),
     para(v('draft.summary', { text: f.dossier.summary || BLANK }), { indent: true, before: 80 }),
     para(v('draft.solutions'), { indent: true }),
@@ -159,6 +166,7 @@ function roster(f: DraftFacts): FileChild[] {
     ...top(f, null),
     centered(v('draft.roster_title')),
     centered(v('draft.roster_subject', { award: awardLine(f) }), false),
+    templateLine('roster', f),
     para({ text: v('draft.roster_attached', { issuer: f.unit?.name ?? BLANK }), italics: true }, { align: 'center', after: 160 }),
     grid(
       [v('draft.col_no'), v('draft.col_name'), v('draft.col_position'), v('draft.col_summary'), v('draft.col_award')],
@@ -177,6 +185,7 @@ function minutes(f: DraftFacts, votes: MinutesVotes | null): FileChild[] {
     ...top(f, null),
     centered(v('draft.minutes_title')),
     centered(v('draft.minutes_subject', { award: awardLine(f) }), false),
+    templateLine('minutes', f),
     para(v('draft.minutes_time', { year: formatVn(f.now, 'vi').slice(-4) }), { indent: true, before: 160 }),
     heading(v('draft.minutes_members')),
     para(v('draft.minutes_chair'), { indent: true }),
