@@ -3,7 +3,7 @@ import { defineFlow, type FlowContext, type Option, type Parsed, type Step } fro
 import type { Nomination } from '../src/domain/entities.js';
 import { canNominate, isReviewer } from '../src/domain/roles.js';
 import { DRAFT_KINDS, type DraftKind } from '../src/services/drafts/index.js';
-import { nominationId, ownDossierAny } from './lib/dossier.js';
+import { dossierTitle, nominationId, ownDossierAny } from './lib/dossier.js';
 import { asDraftDossier, draftReply } from './lib/drafts.js';
 import { reviewable } from './lib/review.js';
 
@@ -16,6 +16,8 @@ import { reviewable } from './lib/review.js';
 const count = z.number().int().min(0).max(500);
 const schema = z.object({
   id: z.string(),
+  /** "Hồ sơ số 12 — ‹hình thức› — ‹người được đề nghị›", as the question names it. */
+  title: z.string(),
   kind: z.enum(DRAFT_KINDS),
   /** The dossiers the minutes list (same unit, award and review), in the draft's order. */
   nominees: z.array(z.object({ id: z.string(), name: z.string() })),
@@ -54,7 +56,7 @@ export const draft = defineFlow({
     const n = found.n;
     const same = (await ctx.store.nominations.listByUnit(ctx.campaign.id, n.year, n.unitId)).filter((x) => x.awardId === n.awardId && x.reviewId === n.reviewId);
     const nominees = same.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })).map((x) => ({ id: x.id, name: x.nominee.name }));
-    return { data: { id: n.id, nominees, ...(DRAFT_KINDS.includes(kind as DraftKind) && { kind: kind as DraftKind }) } };
+    return { data: { id: n.id, title: dossierTitle(ctx, n), nominees, ...(DRAFT_KINDS.includes(kind as DraftKind) && { kind: kind as DraftKind }) } };
   },
   steps: (_ctx, data) => {
     const minutes = (_c: FlowContext, d: Answers) => d.kind === 'minutes';
@@ -72,7 +74,7 @@ export const draft = defineFlow({
         kind: 'choice',
         id: 'kind',
         when: (_c, d) => !d.kind,
-        prompt: (c) => c.t('drafts.pick_prompt'),
+        prompt: (c, d) => c.t('drafts.pick_prompt', { title: String(d.title) }),
         options: (c): Option[] => DRAFT_KINDS.map((k) => ({ id: k, label: c.t(`drafts.kind_${k}`) })),
       },
       { kind: 'text', id: 'members', max: 10, when: minutes, prompt: (c) => c.t('drafts.members_prompt'), parse: number(() => 500) },

@@ -39,7 +39,7 @@ export const otherRegime = (r: Regime): Regime => (r === 'nd152_2025' ? 'nd98_20
  * of "NĐ-CP" vary in typed documents; "Đ" is sometimes typed as a plain "D".
  */
 export function citesWrongDecree(text: string, regime: Regime): boolean {
-  const folded = text.normalize('NFC').replace(/\s+/g, '').toUpperCase().replace(/Đ/g, 'D');
-  const cites = (r: Regime) => folded.includes(DECREE_NUMBER[r].replace(/Đ/g, 'D'));
+  const folded = text.normalize('NFC').replace(/\s+/g, '').toUpperCase().replaceAll('Đ', 'D');
+  const cites = (r: Regime) => folded.includes(DECREE_NUMBER[r].replaceAll('Đ', 'D'));
   return cites(otherRegime(regime)) && !cites(regime);
 }

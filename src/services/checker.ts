@@ -55,8 +55,8 @@ export async function readableText(files: FileStore, f: Pick<FileRef, 'path' | '
   }
 }
 
-/** "DỰ THẢO" as our drafts print it, as a line of its own. */
-const DRAFT_MARK = /^\s*DỰ THẢO\s*$/mu;
+/** "DỰ THẢO" as our drafts print it, as a line of its own (compared line by line: no regex over the whole text). */
+const hasDraftMark = (text: string) => text.split('\n').some((line) => line.trim() === 'DỰ THẢO');
 
 const sameNominee = (a: CheckedDossier['nominee'], b: CheckedDossier['nominee']) =>
   a.type === b.type && (a.type === 'collective' && b.type === 'collective' && a.unitId ? a.unitId === b.unitId : a.name.trim().toLowerCase() === b.name.trim().toLowerCase());
@@ -84,7 +84,7 @@ export async function checkDossier(deps: { store: Store; files: FileStore; campa
     const text = await readableText(files, n.parts[part.id]!);
     if (text === null) continue;
     if (citesWrongDecree(text, regime)) hints.push({ part, kind: 'wrong_decree', cites: otherRegime(regime) });
-    else if (DRAFT_MARK.test(text)) hints.push({ part, kind: 'still_draft' });
+    else if (hasDraftMark(text)) hints.push({ part, kind: 'still_draft' });
   }
   return {
     regime,
