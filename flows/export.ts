@@ -18,7 +18,7 @@ export const exportFlow = defineFlow({
     const unit = office ? await ctx.store.units.get(office) : null;
     const stamp = ctx.now.toISOString().replace(/[-:]/g, '').slice(0, 15);
     const rel = path.join('exports', `${ctx.campaign.id}-${year}-${unit?.code ?? 'all'}-${stamp}.xlsx`);
-    await writeXlsx(await exportSheets(ctx.store, ctx.campaign, office, year, ctx.lang), ctx.files.absolute({ path: rel }));
+    await writeXlsx(await exportSheets(ctx.store, ctx.campaign, office, year, ctx.lang, ctx.now), ctx.files.absolute({ path: rel }));
     return [
       {
         text: ctx.t('export.ready', { year, scope: unit?.name ?? ctx.t('export.all_units') }),

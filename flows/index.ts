@@ -1,5 +1,6 @@
 import type { FlowId } from './links.js';
 import { announce } from './announce.js';
+import { draft } from './draft.js';
 import { bccancel } from './bccancel.js';
 import { exportFlow } from './export.js';
 import { help } from './help.js';
@@ -38,6 +39,7 @@ export const allFlows = [
   reviewAccept,
   reviewReturn,
   bccancel,
+  draft,
 ] as const;
 
 export type { FlowId } from './links.js';

@@ -6,17 +6,12 @@ import { senderLabel } from '../src/files.js';
 import { dossierCompleteness, formatDeadline, isLate, nominationDeadline, partsFor, quotaUse, reviewsOpenIn, LEVEL_ID, type DossierTarget } from '../src/domain/index.js';
 import { ownChoiceNote } from './lib/own-choice.js';
 import { isStoreError } from '../src/store/index.js';
-import { completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
+import { awardKey, splitAward, completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
+import { checkText, partDraft } from './lib/drafts.js';
 import { may } from './lib/access.js';
 import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
 
-/** Award and review travel together as one choice: "<awardId>.<reviewId>". */
-const awardKey = (awardId: string, reviewId: string) => `${awardId}.${reviewId}`;
-const splitAward = (key: string | undefined) => {
-  const [awardId = '', reviewId = ''] = (key ?? '').split('.');
-  return { awardId, reviewId };
-};
 
 const schema = z
   .object({
@@ -162,6 +157,7 @@ export const nominate = defineFlow({
       },
       // A file already in the dossier is kept unless a new one is sent.
       skipLabel: (c, d) => (d.storedParts?.[p.id] ? c.t('nominate.part_keep') : null),
+      extra: (c, d) => partDraft(c, p.id, () => ({ id: d.nominationId ?? null, year: yearOf(d), unitId: String(d.unitId), ...splitAward(d.award), nominee: nomineeOf(d), summary: d.summaryText ?? '' })),
       summary: (c, d) => {
         const f = partsOf(c, d)[p.id];
         return `${label(c, p.label)}: ${f ? `✓ ${senderLabel(f.name)}` : c.t(p.required ? 'nominate.part_missing' : 'nominate.part_optional_missing')}`;
@@ -256,6 +252,7 @@ export const nominate = defineFlow({
           [
             missingText(c, d),
             ...(d.status === 'submitted' ? [lateWarning(c, d)] : [await quotaWarning(c, d), lateSubmitWarning(c, d)]),
+            await checkText(c, { id: d.nominationId ?? '', campaignId: c.campaign.id, unitId: String(d.unitId), year: yearOf(d), ...splitAward(d.award), nominee: nomineeOf(d), parts: partsOf(c, d), status: 'draft' }, { missing: false, quotaOver: false }),
           ]
             .filter(Boolean)
             .join('\n'),

@@ -10,6 +10,7 @@ import { canReview, isReviewer } from '../src/domain/roles.js';
 import { may, scopeHere } from './lib/access.js';
 import { reviewable } from './lib/review.js';
 import { dossierNumber, dossierTitle } from './lib/dossier.js';
+import { checkText } from './lib/drafts.js';
 
 function awardLabel(ctx: FlowContext, n: Nomination): string {
   try {
@@ -46,7 +47,7 @@ const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typ
   documentName(label(ctx, partLabel), f, `ho-so-${dossierNumber(n)}`);
 
 /** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
-function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[] {
+async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Promise<Reply[]> {
   const c = dossierCompleteness(ctx.campaign, n, unit?.level ?? null);
   const lines = [
     ctx.t('review.header', { title: dossierTitle(ctx, n), status: ctx.t(`status.dossier_${n.status}`) }),
@@ -67,7 +68,9 @@ function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Reply[
   ];
   if (!c.complete) lines.push(ctx.t('review.incomplete_warning', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }));
   if (n.status === 'returned' && n.returnReason) lines.push(ctx.t('review.last_reason', { reason: n.returnReason }));
-  const replies: Reply[] = [{ text: lines.join('\n') }];
+  const checked = await checkText(ctx, n, { missing: false, quotaOver: true });
+  if (checked) lines.push(checked);
+  const replies: Reply[] = [{ text: lines.join('\n'), choices: [{ payload: flowLink('draft', n.id), label: ctx.t('review.action_draft') }] }];
   for (const p of c.present) {
     const f = n.parts[p.id]!;
     replies.push({ text: ctx.t('review.file_caption', { part: label(ctx, p.label), number: dossierNumber(n) }), file: { path: f.path, name: partFileName(ctx, n, p.label, f), mime: f.mime } });

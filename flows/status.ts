@@ -120,9 +120,10 @@ export const status = defineFlow({
     // Each dossier still to act on (missing parts, returned, draft) gets a button straight into it.
     const open: Nomination[] = [];
     const text = (await statusLines(ctx, open)).join('\n');
-    const choices = open
-      .slice(0, MAX_DOSSIER_BUTTONS)
-      .map((n) => ({ payload: flowLink('nominate', n.id), label: ctx.t('status.action_dossier', { number: dossierNumber(n) }) }));
+    const choices = open.slice(0, MAX_DOSSIER_BUTTONS).flatMap((n) => [
+      { payload: flowLink('nominate', n.id), label: ctx.t('status.action_dossier', { number: dossierNumber(n) }) },
+      { payload: flowLink('draft', n.id), label: ctx.t('status.action_draft', { number: dossierNumber(n) }) },
+    ]);
     return [choices.length ? { text, choices } : { text }];
   },
 });

@@ -74,6 +74,14 @@ export async function ownDossier(ctx: FlowContext, raw: string): Promise<{ ok: t
   return { ok: true, n };
 }
 
+/** Like ownDossier, also for an accepted dossier (its drafts can still be made again). */
+export async function ownDossierAny(ctx: FlowContext, raw: string): Promise<{ ok: true; n: Nomination } | { ok: false; error: string }> {
+  const id = nominationId(raw);
+  const n = id ? await ctx.store.nominations.get(id) : null;
+  if (!n || n.campaignId !== ctx.campaign.id || n.unitId !== actingUnit(ctx.identity)) return { ok: false, error: ctx.t('nominate.not_found', { number: id ? id.slice(2) : raw.slice(0, 12) }) };
+  return { ok: true, n };
+}
+
 /** Parts added to or replaced in a sent dossier; it stays sent, and staff hear once when it becomes complete. */
 export async function completeSent(ctx: FlowContext, id: string, parts: Record<string, FileRef>): Promise<Reply[]> {
   let n = await ctx.store.nominations.get(id);
@@ -95,3 +103,10 @@ export async function completeSent(ctx: FlowContext, id: string, parts: Record<s
   if (late) lines.push(ctx.t('nominate.sent_late'));
   return [{ text: lines.join('\n') }];
 }
+
+/** Award and review travel together as one choice: "<awardId>.<reviewId>". */
+export const awardKey = (awardId: string, reviewId: string) => `${awardId}.${reviewId}`;
+export const splitAward = (key: string | undefined) => {
+  const [awardId = '', reviewId = ''] = (key ?? '').split('.');
+  return { awardId, reviewId };
+};

@@ -7,6 +7,7 @@ export * from './deadlines.js';
 export * from './standards.js';
 export * from './dossier.js';
 export * from './quota.js';
+export * from './legal-basis.js';
 export * from './units.js';
 export * from './roles.js';
 export * from './audience.js';

@@ -480,6 +480,8 @@ export class Engine {
     switch (outcome.kind) {
       case 'retry':
         return retry(outcome.error);
+      case 'side':
+        return [...outcome.replies, await this.prompt(ctx, flow, step, session.data)];
       case 'cancel':
         leaveFlow(session, ctx.now, false);
         return [{ text: ctx.t('flow.cancelled') }, this.menu(ctx)];

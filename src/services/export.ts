@@ -1,18 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { formatInTimeZone } from 'date-fns-tz';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope, quotaUse } from '../domain/index.js';
+import { dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope, quotaUse, standardFor, VN_TZ } from '../domain/index.js';
 import type { Store } from '../store/index.js';
-import { levelName, t } from '../i18n.js';
+import { levelName as campaignLevelName, t } from '../i18n.js';
 import { unitNamer } from './unit-names.js';
+
+/** A cell: text, a number, an instant (written as a real date, Vietnam wall-clock), or empty. */
+export type Cell = string | number | Date | null;
 
 /** One table of the export: Vietnamese (or English) headers and plain cell values. */
 export interface Sheet {
   name: string;
+  /** Lines above the table in the workbook (campaign, scope, year, time of export); not in CSV. */
+  title?: string[];
   headers: string[];
-  rows: AsyncIterable<(string | number | null)[]> | Iterable<(string | number | null)[]>;
+  rows: AsyncIterable<Cell[]> | Iterable<Cell[]>;
 }
 
 const H = {
@@ -49,6 +55,17 @@ const H = {
     collective: 'Tập thể',
     individual: 'Cá nhân',
     person: 'Cá nhân',
+    number: 'Số hồ sơ',
+    position: 'Chức vụ',
+    summary: 'Tóm tắt thành tích',
+    present: 'Thành phần đã có',
+    returnReason: 'Lý do trả lại',
+    standard: 'Chuẩn',
+    met: 'Đạt',
+    scope: 'Phạm vi',
+    allUnits: 'Tất cả đơn vị',
+    exportedAt: 'Xuất lúc',
+    dossierNo: 'Hồ sơ số',
   },
   en: {
     registrations: 'Registrations',
@@ -83,11 +100,22 @@ const H = {
     collective: 'Collective',
     individual: 'Individual',
     person: 'Individual',
+    number: 'Dossier no.',
+    position: 'Position',
+    summary: 'Achievement summary',
+    present: 'Parts present',
+    returnReason: 'Return reason',
+    standard: 'Standard',
+    met: 'Met',
+    scope: 'Scope',
+    allUnits: 'All units',
+    exportedAt: 'Exported at',
+    dossierNo: 'Dossier',
   },
 } as const;
 
 /** The sheets of one scope (an office's subtree, or everything for admins) for one year. */
-export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang): Promise<Sheet[]> {
+export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang, now: Date = new Date()): Promise<Sheet[]> {
   const h = H[lang];
   const all = await store.units.all();
   const scope = await officeScope(officeUnitId, store.units);
@@ -102,24 +130,29 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const allNominations = await store.nominations.list(campaign.id, year);
   const nominations = allNominations.filter((n) => isInScope(scope, n.unitId));
   const yesNo = (b: boolean) => (b ? h.yes : h.no);
-  const when = (iso: string) => formatVn(new Date(iso), lang, true);
+  const when = (iso: string) => new Date(iso);
   const label = (l: { vi: string; en: string }) => l[lang];
   // The level as people call it in this campaign, never its id.
-  const levelOf = (u: Unit) => levelName(campaign, u.level, lang);
+  const levelName = (u: Unit | undefined) => (u ? campaignLevelName(campaign, u.level, lang) : '');
+  const office = officeUnitId ? await store.units.get(officeUnitId) : null;
+  const title = [label(campaign.name), `${h.scope}: ${office?.name ?? h.allUnits}`, `${h.year}: ${year}`, `${h.exportedAt}: ${formatVn(now, lang, true)}`];
 
   const people = new Map<string, string>();
   for (const r of registrations) if (r.subject.type === 'person') people.set(r.subject.personId, (await store.people.get(r.subject.personId))?.name ?? r.subject.personId);
   const subjectName = (s: (typeof registrations)[number]['subject']) => (s.type === 'unit' ? unitName(s.unitId) : `${people.get(s.personId)} (${h.person})`);
 
+  // Each indicator once, with the standard of the row's own level (90% for a department, 80% for a district …).
   const indicatorIds = [...new Map(campaign.standards.flatMap((s) => s.indicators).map((i) => [i.id, i])).values()];
   const reportRows = reports.map((r) => {
     const unit = byId.get(r.unitId);
     const verdict = unit ? judgeReport(campaign, unit.level, r.values) : null;
+    const own = unit ? standardFor(campaign, unit.level) : undefined;
     const cells = indicatorIds.flatMap((i) => {
       const v = verdict?.indicators.find((x) => x.id === i.id);
-      return [r.values[i.id] ?? null, v ? yesNo(v.passed) : null];
+      const min = own?.indicators.find((x) => x.id === i.id)?.min;
+      return [r.values[i.id] ?? null, min === undefined ? null : `≥ ${min}%`, v ? yesNo(v.passed) : null];
     });
-    return [unitName(r.unitId), unit?.code ?? '', unit ? levelOf(unit) : '', when(r.submittedAt), yesNo(r.late), ...cells, verdict ? yesNo(verdict.passed) : null, r.narrative];
+    return [unitName(r.unitId), unit?.code ?? '', levelName(unit), when(r.submittedAt), yesNo(r.late), ...cells, verdict ? yesNo(verdict.passed) : null, r.narrative];
   });
 
   const reviewLabel = (awardId: string, reviewId: string) => {
@@ -132,16 +165,22 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     const side = n.nominee.type === 'individual' ? use.individual : use.collective;
     const names = reviewLabel(n.awardId, n.reviewId);
     return [
+      `${h.dossierNo} ${n.id.replace(/^n_/, '')}`,
       unitName(n.unitId),
       n.nominee.name,
       n.nominee.type === 'individual' ? h.individual : h.collective,
+      n.nominee.type === 'individual' ? n.nominee.position || null : null,
       names.award,
       names.review ? label(names.review) : n.reviewId,
+      n.summary || null,
       t(lang, `status.dossier_${n.status}`),
       yesNo(c.complete),
+      c.present.map((p) => label(p.label)).join('; '),
       c.missingRequired.map((p) => label(p.label)).join('; '),
       `${side.used}/${side.limit ?? '∞'}`,
       n.submittedAt ? when(n.submittedAt) : null,
+      yesNo(!!n.lateAt),
+      n.returnReason,
     ];
   });
 
@@ -149,11 +188,12 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   const reported = new Set(reports.map((r) => r.unitId));
   const nominated = new Set(nominations.map((n) => n.unitId));
   const idle = units.filter((u) => isActiveUnit(u) && ![...lineage(u.id, into)].some((id) => registered.has(id) || reported.has(id) || nominated.has(id)));
-  const unitRow = (u: Unit) => [unitName(u.id), u.code, levelOf(u)];
+  const unitRow = (u: Unit) => [unitName(u.id), u.code, levelName(u)];
 
   return [
     {
       name: h.registrations,
+      title,
       headers: [h.subject, h.year, h.areas, h.commitments, h.registeredAt],
       rows: registrations.map((r) => [
         subjectName(r.subject),
@@ -165,39 +205,71 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     },
     {
       name: h.reports,
-      headers: [h.unit, h.code, h.level, h.submittedAt, h.late, ...indicatorIds.flatMap((i) => [`${label(i.label)} (%)`, `≥ ${i.min}%`]), h.overall, h.narrative],
+      title,
+      headers: [h.unit, h.code, h.level, h.submittedAt, h.late, ...indicatorIds.flatMap((i) => [`${label(i.label)} (%)`, `${h.standard}: ${label(i.label)}`, `${h.met}: ${label(i.label)}`]), h.overall, h.narrative],
       rows: reportRows,
     },
     {
       name: h.nominations,
-      headers: [h.unit, h.nominee, h.type, h.award, h.review, h.status, h.complete, h.missing, h.quota, h.submittedAt],
+      title,
+      headers: [h.number, h.unit, h.nominee, h.type, h.position, h.award, h.review, h.summary, h.status, h.complete, h.present, h.missing, h.quota, h.submittedAt, h.late, h.returnReason],
       rows: nominationRows,
     },
     {
       name: h.idle,
+      title,
       headers: [h.unit, h.code, h.level],
       rows: idle.map(unitRow),
     },
   ];
 }
 
-/** Writes the sheets as one workbook, streamed row by row to disk (never the whole workbook in memory). */
+/** An instant as a spreadsheet date showing Vietnam wall-clock time (spreadsheets have no time zones). */
+const vnCellDate = (d: Date) => new Date(formatInTimeZone(d, VN_TZ, "yyyy-MM-dd'T'HH:mm:ss'Z'"));
+
+const cellWidth = (v: Cell) => (v === null ? 0 : v instanceof Date ? 16 : Math.max(...String(v).split('\n').map((l) => l.length)));
+
+/**
+ * Writes the sheets as one workbook, streamed row by row to disk: the title block, the header
+ * row (frozen, with the title), wrapped columns as wide as their content (at most 60).
+ */
 export async function writeXlsx(sheets: Sheet[], file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
   for (const s of sheets) {
-    const ws = wb.addWorksheet(s.name.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = s.headers.map((header) => ({ header, width: Math.min(60, Math.max(12, header.length + 4)) }));
-    ws.getRow(1).font = { bold: true };
-    ws.getRow(1).commit();
-    for await (const row of s.rows) ws.addRow(row).commit();
+    const rows: Cell[][] = [];
+    for await (const row of s.rows) rows.push(row);
+    const title = s.title ?? [];
+    const head = title.length ? title.length + 2 : 1;
+    const ws = wb.addWorksheet(s.name.slice(0, 31), { views: [{ state: 'frozen', ySplit: head }] });
+    ws.columns = s.headers.map((header, i) => ({
+      width: Math.min(60, Math.max(10, Math.min(30, header.length + 2), ...rows.map((r) => cellWidth(r[i] ?? null) + 2))),
+      style: { alignment: { wrapText: true, vertical: 'top' } },
+    }));
+    title.forEach((line, i) => {
+      const r = ws.addRow([line]);
+      r.font = { bold: i === 0, size: i === 0 ? 13 : 11 };
+      r.alignment = { wrapText: false };
+      r.commit();
+    });
+    if (title.length) ws.addRow([]).commit();
+    const header = ws.addRow(s.headers);
+    header.font = { bold: true };
+    header.commit();
+    for (const row of rows) {
+      const r = ws.addRow(row.map((v) => (v instanceof Date ? vnCellDate(v) : v)));
+      row.forEach((v, i) => {
+        if (v instanceof Date) r.getCell(i + 1).numFmt = 'dd/mm/yyyy hh:mm';
+      });
+      r.commit();
+    }
     ws.commit();
   }
   await wb.commit();
 }
 
-const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
+const csvCell = (v: Cell) => {
+  const s = v === null ? '' : v instanceof Date ? formatVn(v, 'vi', true) : String(v);
   // Leading = + - @ would be run as formulas by spreadsheet programs.
   const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

@@ -91,6 +91,19 @@ const CASES: Record<string, Case> = {
     },
     state: dossierState,
   },
+  draft: {
+    who: { role: 'officer', unitCode: HAMLET },
+    targets: (bot) => twoDossiers(bot, { status: 'submitted', parts: ['to_trinh'] }),
+    start: (t) => `go|draft|${t}`,
+    before: ['Biên bản họp Hội đồng Thi đua - Khen thưởng'],
+    names: (t) => `Hồ sơ số ${num(t)} —`,
+    finish: async (bot, user, r) => {
+      const sent = await bot.say(user, bot.button(r, 'Tờ trình'));
+      expect(sent.some((x) => x.file?.name.startsWith('du-thao-to-trinh-ho-so-'))).toBe(true);
+    },
+    state: dossierState,
+    readOnly: true,
+  },
   bccancel: {
     who: { role: 'admin', unitCode: null },
     async targets(bot) {

@@ -205,7 +205,8 @@ describe.each(PRESETS)('preset $id: every choice shown can be typed, on every ch
     return seen;
   }
 
-  it('officer: onboarding (both ways), the menu, register, report, nominate', async () => {
+  // Walks that probe every label on three channels: minutes of work on a shared 2-core machine (the draft button adds a DOCX per probe).
+  it('officer: onboarding (both ways), the menu, register, report, nominate', { timeout: 120_000 }, async () => {
     failures.length = 0;
     const officer = (await bot.app.store.identities.get('sim', DEMO.officer))!;
     const unit = (await bot.app.store.units.get(officer.unitId!))!;
@@ -226,7 +227,7 @@ describe.each(PRESETS)('preset $id: every choice shown can be typed, on every ch
     expect(failures).toEqual([]);
   });
 
-  it('staff: the menu, review, accept, return, invite; admin: the menu, announce', async () => {
+  it('staff: the menu, review, accept, return, invite; admin: the menu, announce', { timeout: 120_000 }, async () => {
     failures.length = 0;
     const { store, campaign } = bot.app;
     const officer = (await store.identities.get('sim', DEMO.officer))!;

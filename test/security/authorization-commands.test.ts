@@ -7,7 +7,7 @@ import type { Actor } from '../../src/store/index.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
 
 /** Commands meant for officers (and individuals); every other flow command is for staff or admins. */
-const OFFICER_COMMANDS = ['/dangky', '/baocao', '/dexuat', '/tinhtrang'];
+const OFFICER_COMMANDS = ['/dangky', '/baocao', '/dexuat', '/tinhtrang', '/duthao'];
 const ANNOUNCE_FILE = fromRoot('flows', 'announce.ts');
 const ADMIN: Actor = { id: 'test', role: 'admin', channel: 'cli' };
 const REFUSED = 'Bạn không có quyền';

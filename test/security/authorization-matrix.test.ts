@@ -50,7 +50,7 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
   });
   afterAll(() => bot.close());
 
-  const staffOnly = allFlows.filter((f) => f.id !== 'onboarding' && !['register', 'report', 'nominate', 'status', 'help', 'lang'].includes(f.id));
+  const staffOnly = allFlows.filter((f) => f.id !== 'onboarding' && !['register', 'report', 'nominate', 'status', 'help', 'lang', 'draft'].includes(f.id));
 
   it('officer B cannot open, review, accept or return A’s dossier, nor see A’s data', async () => {
     for (const f of staffOnly) {
@@ -65,6 +65,12 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
     const r = await bot.say('officer-b', `s|pick|${dossierA}`);
     expect(everyText(r)).not.toContain('Phạm Thị Riêng Tư');
     await bot.say('officer-b', 'hủy');
+    // Drafts (officers may make them, for their own unit's dossiers only).
+    for (const input of [`go|draft|${dossierA}`, `go|draft|${dossierA}.report`, `/duthao ${dossierA.slice(2)}.proposal`]) {
+      const r = await bot.say('officer-b', input);
+      expect(everyText(r), input).toMatch(REFUSED);
+      expect(r.some((x) => x.file)).toBe(false);
+    }
     const status = everyText(await bot.say('officer-b', '/tinhtrang'));
     expect(status).toContain('UBND xã Quang Phục');
     expect(status).not.toContain('Phạm Thị Riêng Tư');
@@ -73,9 +79,10 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
   });
 
   it('staff of another district see nothing of A and cannot decide on A’s dossier', async () => {
-    for (const input of [`/hoso ${dossierA}`, `go|review|${dossierA}`, `go|review_accept|${dossierA}`, `go|review_return|${dossierA}`]) {
+    for (const input of [`/hoso ${dossierA}`, `go|review|${dossierA}`, `go|review_accept|${dossierA}`, `go|review_return|${dossierA}`, `go|draft|${dossierA}.report`]) {
       const r = await bot.say('staff-other', input);
       expect(everyText(r), input).not.toContain('Phạm Thị Riêng Tư');
+      expect(r.some((x) => x.file), input).toBe(false);
       if (r.some((x) => x.choices?.some((c) => /Chấp nhận|Xác nhận/.test(c.label)))) {
         const after = await bot.say('staff-other', '1');
         expect(everyText(after)).toMatch(REFUSED);

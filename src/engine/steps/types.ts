@@ -61,6 +61,8 @@ export type Outcome =
   | { kind: 'again'; value: unknown }
   /** Say `error` and ask again; nothing is stored. */
   | { kind: 'retry'; error: string }
+  /** Say these (e.g. a generated file) and ask the same step again; nothing is stored. */
+  | { kind: 'side'; replies: Reply[] }
   /** End the flow with this action (confirm). */
   | { kind: 'finish'; action: string }
   /** Leave the flow without saving. */
