@@ -78,19 +78,29 @@ describe('campaign:check', { timeout: PROCESS_TEST_TIMEOUT }, () => {
     expect(r.stdout).toContain('(root): Tệp không đúng định dạng JSON (dòng 2, cột 10)');
 
     const c = JSON.parse(fs.readFileSync(path.join('campaigns', 'binh-thanh-2024.json'), 'utf8'));
-    c.hierarchy = { levels: [{ id: 'commune', label: { vi: 'Xã', en: 'Commune' } }, { id: 'hamlet', label: { vi: 'Xóm', en: 'Hamlet' } }], parents: { hamlet: ['commune'] } };
+    const src = { inferredFrom: 'binh-thanh-2024', note: 'test' };
+    c.hierarchy = {
+      levels: [
+        { id: 'commune', label: { vi: 'Xã', en: 'Commune' } },
+        { id: 'commune_agency', label: { vi: 'Cơ quan xã', en: 'Commune agency' } },
+        { id: 'hamlet', label: { vi: 'Xóm', en: 'Hamlet' } },
+        { id: 'tech_team', label: { vi: 'Tổ công nghệ số', en: 'Tech team' } },
+      ],
+      parents: { commune_agency: ['commune'], hamlet: ['commune'], tech_team: ['commune', 'hamlet'] },
+      source: src,
+    };
     c.offices = [
-      { id: 'vp', name: { vi: 'Văn phòng HĐND và UBND xã', en: 'Commune office' } },
-      { id: 'hd', name: { vi: 'Hội đồng Thi đua - Khen thưởng xã', en: 'Commune council' } },
+      { id: 'vp', name: { vi: 'Văn phòng HĐND và UBND xã', en: 'Commune office' }, level: 'commune_agency', source: src },
+      { id: 'hd', name: { vi: 'Hội đồng Thi đua - Khen thưởng xã', en: 'Commune council' }, level: 'commune_agency', source: src },
     ];
     c.awards[0].reviews[0].chain = [
-      { step: 'receive', office: 'vp' },
-      { step: 'propose', office: 'hd', authority: { vi: 'Chủ tịch UBND xã', en: 'Commune chairman' } },
+      { step: 'receive', office: 'vp', source: src },
+      { step: 'propose', office: 'hd', authority: { vi: 'Chủ tịch UBND xã', en: 'Commune chairman' }, source: src },
     ];
     fs.writeFileSync(path.join(dir, 'contract.json'), JSON.stringify(c));
     const ok = cli(['campaign:check', path.join(dir, 'contract.json')]);
     expect(ok.status, ok.stdout).toBe(0);
-    expect(ok.stdout).toContain('Cơ cấu đơn vị: Xã; Xóm (thuộc Xã)');
+    expect(ok.stdout).toContain('Cơ cấu đơn vị: Xã; Cơ quan xã (thuộc Xã); Xóm (thuộc Xã)');
     expect(ok.stdout).toContain('Tiếp nhận: Văn phòng HĐND và UBND xã');
     expect(ok.stdout).toContain('Trình khen: Hội đồng Thi đua - Khen thưởng xã → Chủ tịch UBND xã');
   });

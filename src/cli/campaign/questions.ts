@@ -35,7 +35,7 @@ const ALIASES: Record<string, string[]> = {
   department: ['sở', 'sở ban ngành'],
   district: ['huyện'],
   district_agency: ['phòng ban huyện'],
-  commune: ['xã', 'thị trấn'],
+  commune: ['xã', 'phường', 'đặc khu', 'thị trấn'],
   ward: ['phường'],
   special_zone: ['đặc khu'],
   cluster: ['cụm thi đua'],
