@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../config/index.js';
+import { isClusterUrl, parseClusterUrl } from '../redis/cluster.js';
 import { createRedis } from '../redis/connection.js';
 import { openRedis } from '../redis/resolve.js';
 import { createStore, type Store } from '../store/index.js';
@@ -27,6 +28,7 @@ export interface CliEnv {
 function describe(url: string, prefix: string, embedded: boolean): string {
   let host = 'unknown';
   try {
+    if (isClusterUrl(url)) return `redis cluster ${parseClusterUrl(url).nodes.map((n) => `${n.host}:${n.port}`).join(',')}, store prefix ${prefix}`;
     const u = new URL(url);
     host = `${u.hostname}:${u.port || '6379'}`;
   } catch {
