@@ -136,7 +136,7 @@ export async function startCluster(): Promise<TestCluster> {
         const r = ranges.find(([from, to]) => slot >= from && slot <= to);
         if (!r) throw new Error(`slot ${slot} is not served`);
         const [, , master, ...replicas] = r;
-        return { master: Number(master[1]), replicas: replicas.map((x) => Number(x[1])) };
+        return { master: Number(master![1]), replicas: replicas.map((x) => Number(x[1])) };
       } finally {
         c.disconnect();
       }
