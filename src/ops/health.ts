@@ -115,8 +115,6 @@ export const MIN_REDIS_HEADROOM = 0.1;
 /** A ready outbox job waiting longer than this means the channel is not moving (a 20 000-message Zalo broadcast at 10/s takes 33 min). */
 export const OUTBOX_STALE_AFTER_SEC = 45 * 60;
 const PROBE_TTL_S = 60;
-/** A store change whose WAIT fell short this recently keeps /healthz degraded (src/redis/durable.ts). */
-export const REPLICA_LAG_WINDOW_MS = 60_000;
 
 export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const ping = await withTimeout(deps.redis.ping(), 2_000).then((r) => r === 'PONG', () => false);
@@ -145,8 +143,7 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   const degraded: string[] = [];
   if (redis.headroom !== null && redis.headroom < MIN_REDIS_HEADROOM) degraded.push('redis_memory_low');
   if (redis.cluster && (redis.cluster.state !== 'ok' || redis.cluster.failingNodes > 0)) degraded.push('redis_cluster_degraded');
-  const shortfall = replicaShortfalls(deps.redis);
-  if (shortfall?.lastAt && Date.now() - shortfall.lastAt < REPLICA_LAG_WINDOW_MS) degraded.push('redis_replica_lag');
+  if (replicaShortfalls(deps.redis)?.lagging) degraded.push('redis_replica_lag');
   for (const [name, c] of Object.entries(channels)) if (c.state === 'down') degraded.push(`channel_down:${name}`);
   for (const [name, o] of Object.entries(outbox)) if ((o.oldestWaitingAgeSec ?? 0) > OUTBOX_STALE_AFTER_SEC) degraded.push(`outbox_stale:${name}`);
   const status = down.length ? 'down' : degraded.length ? 'degraded' : 'ok';

@@ -71,3 +71,4 @@ export function isCluster(redis: Redis): boolean {
 export function scanNodes(redis: Redis): Redis[] {
   return isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
 }
+

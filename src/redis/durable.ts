@@ -16,11 +16,17 @@ export interface ReplicaWait {
 interface State extends ReplicaWait {
   shortfalls: number;
   lastShortfallAt: number;
+  lastAckAt: number;
+  /** After a WAIT fell short, writes go unwaited until then (a missing replica must not slow every write). */
+  skipUntil: number;
 }
 const settings = new WeakMap<object, State>();
 
+/** How long writes go without WAIT after one fell short, before trying again. */
+export const WAIT_PAUSE_MS = 5_000;
+
 export function setReplicaWait(redis: object, wait: ReplicaWait): void {
-  settings.set(redis, { ...wait, shortfalls: 0, lastShortfallAt: 0 });
+  settings.set(redis, { ...wait, shortfalls: 0, lastShortfallAt: 0, lastAckAt: 0, skipUntil: 0 });
 }
 
 export function replicaWait(redis: Redis): ReplicaWait | undefined {
@@ -28,12 +34,13 @@ export function replicaWait(redis: Redis): ReplicaWait | undefined {
 }
 
 /**
- * Writes of this client whose WAIT got fewer replicas than asked (or failed), and when
- * the latest happened (ms since epoch, 0: never); /healthz reads it. Null: it never waits.
+ * Writes of this client that no replica acknowledged in time (WAIT short, failed, or
+ * skipped while paused), and whether the latest one was such a write; /healthz reads
+ * it. Null: this client never waits.
  */
-export function replicaShortfalls(redis: Redis): { count: number; lastAt: number } | null {
+export function replicaShortfalls(redis: Redis): { count: number; lagging: boolean } | null {
   const s = settings.get(redis);
-  return s ? { count: s.shortfalls, lastAt: s.lastShortfallAt } : null;
+  return s ? { count: s.shortfalls, lagging: s.lastShortfallAt > s.lastAckAt } : null;
 }
 
 type Pipe = ReturnType<Redis['pipeline']>;
@@ -47,17 +54,21 @@ type Pipe = ReturnType<Redis['pipeline']>;
  * docs/store.md describes, and /healthz reports it.
  */
 export async function execWithReplicas(redis: Redis, add: (p: Pipe) => void): Promise<[Error | null, unknown][]> {
-  const wait = settings.get(redis);
+  const state = settings.get(redis);
+  const now = Date.now();
+  const wait = state && now >= state.skipUntil ? state : undefined;
   const p = redis.pipeline();
   add(p);
   const n = p.length;
   if (wait) p.wait(wait.replicas, wait.timeoutMs);
   const res = ((await p.exec()) ?? []) as [Error | null, unknown][];
-  if (wait) {
-    const [err, acked] = res[n] ?? [new Error('no reply'), 0];
-    if (err || Number(acked) < wait.replicas) {
-      wait.shortfalls++;
-      wait.lastShortfallAt = Date.now();
+  if (state) {
+    const [err, acked] = wait ? (res[n] ?? [new Error('no reply'), 0]) : [null, -1];
+    if (wait && !err && Number(acked) >= wait.replicas) state.lastAckAt = Date.now();
+    else {
+      state.shortfalls++;
+      state.lastShortfallAt = Date.now();
+      if (wait) state.skipUntil = state.lastShortfallAt + WAIT_PAUSE_MS;
     }
   }
   return res.slice(0, n);

@@ -112,8 +112,12 @@ export async function startCluster(): Promise<TestCluster> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-cluster-'));
   const nodes: ClusterNode[] = [];
   const busPorts = new Map<number, number>();
+  // 12 distinct free ports (a port just freed can be handed out twice).
+  const ports = new Set<number>();
+  while (ports.size < 12) ports.add(await freePort());
+  const free = [...ports];
   for (let i = 0; i < 6; i++) {
-    const [port, bus] = [await freePort(), await freePort()];
+    const [port, bus] = [free[2 * i]!, free[2 * i + 1]!];
     const dir = path.join(root, String(i));
     fs.mkdirSync(dir);
     busPorts.set(port, bus);
@@ -186,6 +190,14 @@ export async function startCluster(): Promise<TestCluster> {
       );
       fs.rmSync(root, { recursive: true, force: true });
     },
+  };
+  // A test process that dies without afterAll must not leave six servers behind.
+  const killAll = () => nodes.forEach((n) => n.child.kill('SIGKILL'));
+  process.once('exit', killAll);
+  const stop = cluster.stop;
+  cluster.stop = async () => {
+    process.off('exit', killAll);
+    await stop();
   };
   try {
     await Promise.all(nodes.map((n) => waitPing(n.port)));
