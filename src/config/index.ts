@@ -47,7 +47,7 @@ export const configSchema = z
     /** One Redis (redis://, rediss://) or a Redis Cluster (redis-cluster://h1:p1,h2:p2, src/redis/cluster.ts). */
     REDIS_URL: z
       .string()
-      .regex(/^rediss?(-cluster)?:\/\//, 'a redis://, rediss:// or redis-cluster://host1:port1,host2:port2 URL')
+      .regex(/^rediss?(-cluster)?:\/\//, 'a redis:// or rediss:// URL, or redis-cluster://host1:port1,host2:port2 for a Redis Cluster')
       .superRefine((v, ctx) => {
         if (!isClusterUrl(v)) return;
         try {
