@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { FILES_DIR, UPLOADS_DIR } from '../src/files.js';
+import { scanNodes } from '../src/redis/connection.js';
 import { jobKeys } from './keys.js';
 
 /** Where received files and exports live, and how long they are kept (FILE_RETENTION_DAYS, EXPORT_RETENTION_DAYS). */
@@ -53,17 +54,20 @@ async function referencedFiles(redis: Redis, prefix: string): Promise<Set<string
     const p = (file as { path?: unknown } | null)?.path;
     if (typeof p === 'string') out.add(path.normalize(p));
   };
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:nom:*`, 'COUNT', 500);
-    cursor = next;
-    const raws = keys.length ? await redis.mget(...keys) : [];
-    for (const raw of raws) {
-      if (!raw) continue;
-      const parts = (JSON.parse(raw) as { parts?: Record<string, unknown> }).parts ?? {};
-      for (const f of Object.values(parts)) add(f);
-    }
-  } while (cursor !== '0');
+  // SCAN sees one server's keys: on a Redis Cluster, every master's.
+  for (const node of scanNodes(redis)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:nom:*`, 'COUNT', 500);
+      cursor = next;
+      const raws = keys.length ? await redis.mget(...keys) : [];
+      for (const raw of raws) {
+        if (!raw) continue;
+        const parts = (JSON.parse(raw) as { parts?: Record<string, unknown> }).parts ?? {};
+        for (const f of Object.values(parts)) add(f);
+      }
+    } while (cursor !== '0');
+  }
   const k = jobKeys(prefix);
   for (const id of await redis.smembers(k.broadcastsRunning)) {
     const spec = await redis.hget(k.broadcast(id), 'spec');

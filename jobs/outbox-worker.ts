@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { OutboundChannel, SendOutcome } from '../src/channels/types.js';
 import type { Channel } from '../src/domain/entities.js';
 import type { Store } from '../src/store/index.js';
+import { evalWithReplicas } from '../src/redis/durable.js';
 import { DONE_TTL_SECONDS, jobKeys } from './keys.js';
 import type { OutboxJobData, Outcome } from './outbox.js';
 
@@ -70,7 +71,8 @@ export function outboxProcessor(deps: OutboxWorkerDeps) {
 
   const finalize = async (d: OutboxJobData, value: string, outcome: Outcome, ttl = d.ttlSeconds ?? DONE_TTL_SECONDS) => {
     const ref = d.ref ?? d.kind;
-    await redis.eval(FINALIZE_LUA, 4, k.done(d.key), k.stats(ref), k.totals, k.inflight(d.key), value, `${d.channel}.${outcome}`, ttl, Math.max(ttl, DONE_TTL_SECONDS));
+    // Replicated before the job completes (when configured): a failover must not forget a message was sent.
+    await evalWithReplicas(redis, FINALIZE_LUA, 4, k.done(d.key), k.stats(ref), k.totals, k.inflight(d.key), value, `${d.channel}.${outcome}`, ttl, Math.max(ttl, DONE_TTL_SECONDS));
   };
 
   return async (job: Job<OutboxJobData>, token?: string): Promise<ProcessResult> => {

@@ -19,6 +19,7 @@ import { seedDemo, demoUsers } from './demo/seed.js';
 import { Engine } from './engine/engine.js';
 import { zaloPolicy } from './download.js';
 import { FileStore } from './files.js';
+import { clusterPrefixProblem, isClusterUrl } from './redis/cluster.js';
 import { createRedis } from './redis/connection.js';
 import { createStore, type GuessLimits, type Store } from './store/index.js';
 import { loadInviteSecret } from './config/invite-secret.js';
@@ -99,6 +100,9 @@ export interface AppOptions {
 /** Wires configuration, Redis, store, jobs, engine, channels and the HTTP side into one process. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const prefix = opts.prefix ?? config.STORE_PREFIX;
+  // parseConfig checks STORE_PREFIX; a prefix given here (tests, the sandbox) is checked too.
+  const slotProblem = isClusterUrl(opts.redisUrl) ? clusterPrefixProblem(prefix) : null;
+  if (slotProblem) throw new Error(`Refusing to start: the key prefix must be ${slotProblem}`);
   const campaign = loadCampaign(config.CAMPAIGN);
   const redis = createRedis(opts.redisUrl);
   // The local demo's clock can be moved from the simulator; nowhere else (never next to a platform, never in the sandbox).

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { fromRoot } from '../paths.js';
+import { CLUSTER_DEFAULT_PREFIX, clusterPrefixProblem, isClusterUrl, parseClusterUrl } from '../redis/cluster.js';
 
 /** The environment contract of docs/architecture.md, parsed once. */
 const adminList = z
@@ -44,14 +45,24 @@ export const configSchema = z
     TRUST_PROXY: trustProxy.optional(),
     /** Requests per minute one client address may make to the public routes (not /healthz, /metrics, webhooks). */
     HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
+    /** One Redis (redis://, rediss://) or a Redis Cluster (redis-cluster://h1:p1,h2:p2, src/redis/cluster.ts). */
     REDIS_URL: z
       .string()
-      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .regex(/^rediss?(-cluster)?:\/\//, 'a redis:// or rediss:// URL, or redis-cluster://host1:port1,host2:port2 for a Redis Cluster')
+      .superRefine((v, ctx) => {
+        if (!isClusterUrl(v)) return;
+        try {
+          parseClusterUrl(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `a valid redis-cluster:// URL: ${(err as Error).message}` });
+        }
+      })
       .optional(),
     /** Unset: `data/` of the project, whatever the working directory (npm start and the CLI share it). */
     DATA_DIR: z.string().min(1).default(fromRoot('data')),
     /** Key namespace in Redis; lets several deployments (or tests) share one Redis. */
-    STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ - . { }').default('td'),
+    /** Default `td`; `{td}` on a Redis Cluster, where it must carry a hash tag (resolved below). */
+    STORE_PREFIX: z.string().regex(/^[A-Za-z0-9_{}.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ - . { }').optional(),
     CAMPAIGN: z.string().min(1).default('binh-thanh-2024'),
     TELEGRAM_BOT_TOKEN: z
       .string()
@@ -109,6 +120,10 @@ export const configSchema = z
         message: 'required when TELEGRAM_BOT_TOKEN is set in webhook mode (or set TELEGRAM_MODE=polling)',
       });
     }
+    if (c.REDIS_URL && isClusterUrl(c.REDIS_URL) && c.STORE_PREFIX !== undefined) {
+      const problem = clusterPrefixProblem(c.STORE_PREFIX);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['STORE_PREFIX'], message: problem });
+    }
     if (Boolean(c.BULL_BOARD_USER) !== Boolean(c.BULL_BOARD_PASSWORD)) {
       const missing = c.BULL_BOARD_USER ? 'BULL_BOARD_PASSWORD' : 'BULL_BOARD_USER';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'set (Bull Board needs BULL_BOARD_USER and BULL_BOARD_PASSWORD together)' });
@@ -128,7 +143,11 @@ export const configSchema = z
     }
   })
   // The simulator is a local demo: on by default only when no platform is configured.
-  .transform((c) => ({ ...c, SIMULATOR: c.SIMULATOR ?? (platformConfigured(c) ? ('off' as const) : ('on' as const)) }));
+  .transform((c) => ({
+    ...c,
+    STORE_PREFIX: c.STORE_PREFIX ?? (c.REDIS_URL && isClusterUrl(c.REDIS_URL) ? CLUSTER_DEFAULT_PREFIX : 'td'),
+    SIMULATOR: c.SIMULATOR ?? (platformConfigured(c) ? ('off' as const) : ('on' as const)),
+  }));
 
 export type Config = z.output<typeof configSchema> & { dataDir: string };
 

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { isCluster } from '../redis/connection.js';
+import { replicaShortfalls } from '../redis/durable.js';
 
 /** How long a worker process's heartbeat counts as alive. */
 export const HEARTBEAT_TTL_MS = 30_000;
@@ -70,6 +72,8 @@ export interface RedisHealth {
   maxMemory: number | null;
   /** Free share of maxmemory, 0..1; null without a limit. */
   headroom: number | null;
+  /** On a Redis Cluster: its state as a node sees it, and how many nodes are flagged failing. */
+  cluster?: { state: string; failingNodes: number };
 }
 
 export interface HealthDeps {
@@ -138,6 +142,8 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
   if (!workersOk) down.push('no_workers');
   const degraded: string[] = [];
   if (redis.headroom !== null && redis.headroom < MIN_REDIS_HEADROOM) degraded.push('redis_memory_low');
+  if (redis.cluster && (redis.cluster.state !== 'ok' || redis.cluster.failingNodes > 0)) degraded.push('redis_cluster_degraded');
+  if (replicaShortfalls(deps.redis)?.lagging) degraded.push('redis_replica_lag');
   for (const [name, c] of Object.entries(channels)) if (c.state === 'down') degraded.push(`channel_down:${name}`);
   for (const [name, o] of Object.entries(outbox)) if ((o.oldestWaitingAgeSec ?? 0) > OUTBOX_STALE_AFTER_SEC) degraded.push(`outbox_stale:${name}`);
   const status = down.length ? 'down' : degraded.length ? 'degraded' : 'ok';
@@ -151,15 +157,20 @@ export async function checkHealth(deps: HealthDeps): Promise<Health> {
  */
 async function probeRedis(redis: Redis, prefix: string): Promise<Omit<RedisHealth, 'ok'>> {
   const out: Omit<RedisHealth, 'ok'> = { writable: false, usedMemory: null, maxMemory: null, headroom: null };
+  const probeKey = `${prefix}:ops:probe:${hostname()}:${process.pid}`;
   try {
-    await withTimeout(redis.set(`${prefix}:ops:probe:${hostname()}:${process.pid}`, String(Date.now()), 'EX', PROBE_TTL_S), 2_000); // host clock: write probe
+    await withTimeout(redis.set(probeKey, String(Date.now()), 'EX', PROBE_TTL_S), 2_000); // host clock: write probe
     out.writable = true;
   } catch (err) {
     const msg = err instanceof Error ? err.message : '';
     out.writeError = msg === 'timeout' ? 'timeout' : (/^[A-Z]+/.exec(msg)?.[0] ?? 'error');
   }
-  // Managed Redis may refuse INFO: the figures then stay null.
-  const info = await withTimeout(redis.info('memory'), 2_000).catch(() => '');
+  // Managed Redis may refuse INFO: the figures then stay null. On a cluster, INFO of the
+  // master holding our slot: a keyed command in the same pipeline takes it there.
+  const info = isCluster(redis)
+    ? await withTimeout(redis.pipeline().exists(probeKey).info('memory').exec(), 2_000).then((r) => String(r?.[1]?.[1] ?? ''), () => '')
+    : await withTimeout(redis.info('memory'), 2_000).catch(() => '');
+  if (isCluster(redis)) out.cluster = await withTimeout(clusterState(redis), 2_000).catch(() => ({ state: 'unknown', failingNodes: 0 }));
   const field = (name: string) => {
     const m = new RegExp(`^${name}:(\\d+)`, 'm').exec(info);
     return m ? Number(m[1]) : null;
@@ -168,6 +179,14 @@ async function probeRedis(redis: Redis, prefix: string): Promise<Omit<RedisHealt
   out.maxMemory = field('maxmemory');
   if (out.usedMemory !== null && out.maxMemory) out.headroom = Math.max(0, Math.round((1 - out.usedMemory / out.maxMemory) * 1000) / 1000);
   return out;
+}
+
+/** CLUSTER INFO's state and the nodes CLUSTER NODES flags `fail` or `fail?` (a killed master until it is back). */
+async function clusterState(redis: Redis): Promise<{ state: string; failingNodes: number }> {
+  const [info, nodes] = (await Promise.all([redis.cluster('INFO'), redis.cluster('NODES')])) as [string, string];
+  const state = /^cluster_state:(\w+)/m.exec(info)?.[1] ?? 'unknown';
+  const failingNodes = nodes.split('\n').filter((line) => /(^|,)fail\??(,|$)/.test(line.split(' ')[2] ?? '')).length;
+  return { state, failingNodes };
 }
 
 /** The slice of a BullMQ queue that outboxHealth reads. */

@@ -1,3 +1,4 @@
+import { isClusterUrl, parseClusterUrl } from '../redis/cluster.js';
 import path from 'node:path';
 import { loadCampaign, isPresetId } from '../campaign/load.js';
 import type { Config } from '../config/index.js';
@@ -20,6 +21,7 @@ export function describeStore(config: Pick<Config, 'REDIS_URL' | 'dataDir' | 'ST
   if (!config.REDIS_URL) return `embedded redis on DATA_DIR ${config.dataDir}, store prefix ${config.STORE_PREFIX}`;
   let host = 'unknown';
   try {
+    if (isClusterUrl(redisUrl)) return `redis cluster ${parseClusterUrl(redisUrl).nodes.map((n) => `${n.host}:${n.port}`).join(',')}, store prefix ${config.STORE_PREFIX}`;
     const u = new URL(redisUrl);
     host = `${u.hostname}:${u.port || '6379'}${u.pathname.length > 1 ? u.pathname : ''}`;
   } catch {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { StoreError, type StoreErrorCode } from './errors.js';
+import { isCluster } from '../redis/connection.js';
+import { execWithReplicas, replicaWait } from '../redis/durable.js';
 
 /** Who made a change, as recorded in the audit stream. */
 export interface Actor {
@@ -152,6 +154,32 @@ function ensureScript(redis: Redis): Promise<unknown> {
   return p;
 }
 
+/** One server: SCRIPT LOAD once per client, then EVALSHA. */
+async function applyOnServer(redis: Redis, nKeys: number, argv: string[]): Promise<unknown> {
+  await ensureScript(redis);
+  try {
+    return await redis.evalsha(APPLY_SHA, nKeys, argv);
+  } catch (err) {
+    if (!(err instanceof Error) || !/NOSCRIPT/.test(err.message)) throw err;
+    // The server lost its script cache (restart, SCRIPT FLUSH): load again, once.
+    loaded.delete(redis);
+    await ensureScript(redis);
+    return redis.evalsha(APPLY_SHA, nKeys, argv);
+  }
+}
+
+/**
+ * A cluster (or a client that waits for replicas): SCRIPT LOAD would reach a random node,
+ * so EVALSHA, and EVAL where that master does not know the script yet (first use, a
+ * promoted replica); each followed by WAIT on the same connection when configured.
+ */
+async function applyOnSlot(redis: Redis, nKeys: number, argv: string[]): Promise<unknown> {
+  let [[err, res]] = (await execWithReplicas(redis, (p) => p.evalsha(APPLY_SHA, nKeys, argv))) as [[Error | null, unknown]];
+  if (err && /NOSCRIPT/.test(err.message)) [[err, res]] = (await execWithReplicas(redis, (p) => p.eval(APPLY_LUA, nKeys, argv))) as [[Error | null, unknown]];
+  if (err) throw err;
+  return res;
+}
+
 export class Tx {
   private readonly keys: string[] = [];
   private readonly keyIndex = new Map<string, number>();
@@ -260,17 +288,7 @@ export class Tx {
   async exec(redis: Redis): Promise<boolean> {
     // Built without spreading: an import has hundreds of thousands of arguments.
     const argv = this.keys.concat([String(this.nGuards + this.nWrites)], this.guards.map(String), this.writes.map(String));
-    await ensureScript(redis);
-    let res: unknown;
-    try {
-      res = await redis.evalsha(APPLY_SHA, this.keys.length, argv);
-    } catch (err) {
-      if (!(err instanceof Error) || !/NOSCRIPT/.test(err.message)) throw err;
-      // The server lost its script cache (restart, SCRIPT FLUSH): load again, once.
-      loaded.delete(redis);
-      await ensureScript(redis);
-      res = await redis.evalsha(APPLY_SHA, this.keys.length, argv);
-    }
+    const res = replicaWait(redis) || isCluster(redis) ? await applyOnSlot(redis, this.keys.length, argv) : await applyOnServer(redis, this.keys.length, argv);
     const [ok, code, message] = res as [number, string?, string?];
     if (ok === 1) return true;
     if (code === 'conflict') return false;

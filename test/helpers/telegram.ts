@@ -38,12 +38,15 @@ export function buttonsOf(m: Message): { text: string; callback_data: string }[]
 /** A full app (Redis, engine, flows, store) with Telegram pointed at a local fake Bot API, listening on a free port. */
 export async function startTelegramBot(
   preset = 'binh-thanh-2024',
-  opts: { now?: Date; env?: Record<string, string>; demoPeople?: boolean } = {},
+  /** `redisUrl`/`prefix`: another Redis (a test cluster, with a hash-tagged prefix). */
+  opts: { now?: Date; env?: Record<string, string>; demoPeople?: boolean; redisUrl?: string; prefix?: string } = {},
 ): Promise<TelegramTestBot> {
   const fake = await startFakeTelegram();
   const bot = await startBot(preset, {
     demoPeople: opts.demoPeople ?? true,
     ...(opts.now && { now: opts.now }),
+    ...(opts.redisUrl && { redisUrl: opts.redisUrl }),
+    ...(opts.prefix && { prefix: opts.prefix }),
     env: { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake.apiRoot, ...opts.env },
     app: { telegramBotInfo: fake.botInfo },
   });
