@@ -78,6 +78,31 @@ export const DEFAULT_HIERARCHY: Hierarchy = {
   },
 };
 
+/**
+ * Today's tree (two-level local government since 1/7/2025, docs/legal-context.md): the
+ * province, its departments, clusters and blocs; communes, wards and special zones directly
+ * under it; their agencies, hamlets and digital-technology teams below. What campaign:new
+ * offers and writes for a new campaign.
+ */
+const LOCAL = ['commune', 'ward', 'special_zone'];
+export const TODAY_HIERARCHY: Hierarchy = {
+  levels: ['province', 'department', 'cluster', 'bloc', 'commune', 'ward', 'special_zone', 'commune_agency', 'hamlet', 'tech_team', 'enterprise', 'organization'].map((id) => ({ id })),
+  parents: {
+    province: [],
+    department: ['province'],
+    cluster: ['province'],
+    bloc: ['province'],
+    commune: ['province'],
+    ward: ['province'],
+    special_zone: ['province'],
+    commune_agency: LOCAL,
+    hamlet: LOCAL,
+    tech_team: [...LOCAL, 'hamlet'],
+    enterprise: ['province', ...LOCAL],
+    organization: ['province', 'cluster', 'bloc', ...LOCAL],
+  },
+};
+
 /** A hierarchy, or anything that may carry one (a campaign). */
 export type HierarchySource = Hierarchy | { readonly hierarchy?: Hierarchy | undefined };
 
@@ -136,3 +161,9 @@ export function officeLevels(c: OfficeSource): UnitLevel[] {
   const named = [c.standingOffice.level, c.appraisalOffice.level, ...(c.offices ?? []).map((o) => o.level)];
   return levelsOf(c).filter((l) => (ADMINISTRATIVE_LEVELS as readonly string[]).includes(l) || named.includes(l));
 }
+
+/** The words that open an administrative unit's name, old and new ("huyện" only in names from before 1/7/2025). */
+const LEVEL_WORD = /^(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+/iu;
+
+/** "Xã Bình Thành" → "Bình Thành": a unit's name without its level word. */
+export const withoutLevelWord = (name: string): string => name.replace(LEVEL_WORD, '');

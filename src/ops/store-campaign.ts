@@ -44,7 +44,7 @@ export async function storeCampaign(config: Config, redisUrl: string, opts: { ex
     if (!held && !opts.claim) return { config };
     if (held && !opts.explicit) return { config: { ...config, CAMPAIGN: held.source } };
     const wanted = loadCampaign(config.CAMPAIGN).id;
-    held ??= await claimStore(redis, config.STORE_PREFIX, { campaignId: wanted, source: sourceOf(config.CAMPAIGN) });
+    held ??= await claimStore(redis, config.STORE_PREFIX, { campaignId: wanted, source: sourceOf(config.CAMPAIGN) }, new Date()); // host clock: when the store was claimed (a record stamp)
     if (held.campaignId === wanted) return { config };
     return {
       config,

@@ -55,7 +55,7 @@ type Pipe = ReturnType<Redis['pipeline']>;
  */
 export async function execWithReplicas(redis: Redis, add: (p: Pipe) => void): Promise<[Error | null, unknown][]> {
   const state = settings.get(redis);
-  const now = Date.now();
+  const now = Date.now(); // host clock: replica-acknowledgement timing
   const wait = state && now >= state.skipUntil ? state : undefined;
   const p = redis.pipeline();
   add(p);
@@ -64,10 +64,10 @@ export async function execWithReplicas(redis: Redis, add: (p: Pipe) => void): Pr
   const res = ((await p.exec()) ?? []) as [Error | null, unknown][];
   if (state) {
     const [err, acked] = wait ? (res[n] ?? [new Error('no reply'), 0]) : [null, -1];
-    if (wait && !err && Number(acked) >= wait.replicas) state.lastAckAt = Date.now();
+    if (wait && !err && Number(acked) >= wait.replicas) state.lastAckAt = Date.now(); // host clock: replica-acknowledgement timing
     else {
       state.shortfalls++;
-      state.lastShortfallAt = Date.now();
+      state.lastShortfallAt = Date.now(); // host clock: replica-acknowledgement timing
       if (wait) state.skipUntil = state.lastShortfallAt + WAIT_PAUSE_MS;
     }
   }

@@ -115,7 +115,7 @@ const H = {
 } as const;
 
 /** The sheets of one scope (an office's subtree, or everything for admins) for one year. */
-export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang, now: Date = new Date()): Promise<Sheet[]> {
+export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang, now: Date): Promise<Sheet[]> {
   const h = H[lang];
   const all = await store.units.all();
   const scope = await officeScope(officeUnitId, store.units);
@@ -141,7 +141,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
   for (const r of registrations) if (r.subject.type === 'person') people.set(r.subject.personId, (await store.people.get(r.subject.personId))?.name ?? r.subject.personId);
   const subjectName = (s: (typeof registrations)[number]['subject']) => (s.type === 'unit' ? unitName(s.unitId) : `${people.get(s.personId)} (${h.person})`);
 
-  // Each indicator once, with the standard of the row's own level (90% for a department, 80% for a district …).
+  // Each indicator once, with the standard of the row's own level (in Đồng Tháp 90% for a department, 60% for a commune …).
   const indicatorIds = [...new Map(campaign.standards.flatMap((s) => s.indicators).map((i) => [i.id, i])).values()];
   const reportRows = reports.map((r) => {
     const unit = byId.get(r.unitId);

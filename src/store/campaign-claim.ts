@@ -23,7 +23,7 @@ export async function readStoreClaim(redis: Redis, prefix: string): Promise<Stor
 }
 
 /** Records the campaign unless one is recorded already (SET NX); returns what the store holds now. */
-export async function claimStore(redis: Redis, prefix: string, claim: Omit<StoreClaim, 'prefix' | 'at'>, now = new Date()): Promise<StoreClaim> {
+export async function claimStore(redis: Redis, prefix: string, claim: Omit<StoreClaim, 'prefix' | 'at'>, now: Date): Promise<StoreClaim> {
   const value: StoreClaim = { ...claim, prefix, at: now.toISOString() };
   await redis.set(claimKey(prefix), JSON.stringify(value), 'NX');
   return (await readStoreClaim(redis, prefix)) ?? value;

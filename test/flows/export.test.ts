@@ -90,7 +90,7 @@ describe('exports for the council', () => {
   });
 
   it('CSV has a BOM, quoted cells and no formula injection', async () => {
-    const sheets = await exportSheets(bot.app.store, bot.app.campaign, null, 2024, 'vi');
+    const sheets = await exportSheets(bot.app.store, bot.app.campaign, null, 2024, 'vi', new Date());
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'csv-')), 'x.csv');
     await writeCsv({ name: 't', headers: ['a', 'b'], rows: [['=HYPERLINK("x")', 'dòng, có "phẩy"']] }, file);
     expect(fs.readFileSync(file, 'utf8')).toBe('\ufeffa,b\r\n"\'=HYPERLINK(""x"")","dòng, có ""phẩy"""\r\n');

@@ -116,7 +116,7 @@ describe('units:merge with the real Tứ Kỳ mapping (NQ 1669/NQ-UBTVQH15) over
         const successor = (await store.units.get(unit.merged!.intoId))!;
         const shortName = unit.name.replace(/^UBND /, '');
         // The successor's own export (a 2021–2025 tổng kết in December 2025 reads these).
-        const sheets = await exportSheets(store, campaign, successor.id, year, 'vi');
+        const sheets = await exportSheets(store, campaign, successor.id, year, 'vi', new Date());
         const [regs, reports] = await Promise.all(sheets.slice(0, 2).map(async (s) => [...(s.rows as Iterable<unknown[]>)]));
         const name = `${successor.name} (trước 01/07/2025: ${shortName})`;
         expect(regs!.map((r) => r[0])).toContain(name);
@@ -132,7 +132,7 @@ describe('units:merge with the real Tứ Kỳ mapping (NQ 1669/NQ-UBTVQH15) over
     const tuKy = await byCode('HP-TUKY');
     const rows = await officeOverview(store, campaign, (await byCode('HP')).id, 2023);
     expect(rows.find((r) => r.unit.id === tuKy.id)).toMatchObject({ name: 'Xã Tứ Kỳ (trước 01/07/2025: thị trấn Tứ Kỳ, xã Quang Phục)', nominations: 2 });
-    const dossiers = [...((await exportSheets(store, campaign, tuKy.id, 2025, 'vi'))[2]!.rows as Iterable<unknown[]>)];
+    const dossiers = [...((await exportSheets(store, campaign, tuKy.id, 2025, 'vi', new Date()))[2]!.rows as Iterable<unknown[]>)];
     expect(dossiers.map((r) => r[0]).sort()).toEqual(['Xã Tứ Kỳ (trước 01/07/2025: thị trấn Tứ Kỳ)', 'Xã Tứ Kỳ (trước 01/07/2025: xã Quang Phục)']);
   });
 

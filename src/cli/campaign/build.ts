@@ -1,5 +1,5 @@
 import type { ReviewKind } from '../../campaign/schema.js';
-import type { IndividualKind, UnitLevel } from '../../domain/levels.js';
+import { TODAY_HIERARCHY, type IndividualKind, type UnitLevel } from '../../domain/levels.js';
 import { slug } from './parse.js';
 import { get, type Values } from './questions.js';
 
@@ -30,6 +30,16 @@ function ids(labels: string[]): string[] {
  * when pasted (`quotes[<answer key>]`). Text is entered in Vietnamese; the English
  * side repeats it until someone translates it.
  */
+/** Today's tree (TODAY_HIERARCHY) cut to the chosen levels: a level whose parents were not chosen is a root. */
+function todayTree(levels: UnitLevel[]) {
+  const chosen = new Set(levels);
+  return {
+    levels: levels.map((id) => ({ id })),
+    parents: Object.fromEntries(levels.map((l) => [l, (TODAY_HIERARCHY.parents[l] ?? []).filter((p) => chosen.has(p))])),
+    source: { inferredFrom: 'campaign:new', note: 'Two-level local government since 1/7/2025 (Luật 72/2025/QH15): communes, wards and special zones directly under the province.' },
+  };
+}
+
 export function buildCampaign(v: Values, quotes: Record<string, string>, note: string): Record<string, unknown> {
   const source = (key: string): Source => (quotes[key] ? { inferredFrom: 'campaign:new', note, quote: quotes[key] } : { inferredFrom: 'campaign:new', note });
   const both = (s: string) => ({ vi: s, en: s });
@@ -62,6 +72,7 @@ export function buildCampaign(v: Values, quotes: Record<string, string>, note: s
     reportingYears: get<number[]>(v, 'years'),
     participants: { collectives, individuals: get<IndividualKind[]>(v, 'individuals'), source: source('collectives') },
     unitLevels: get<UnitLevel[]>(v, 'levels'),
+    hierarchy: todayTree(get<UnitLevel[]>(v, 'levels')),
     contentAreas: areas.map((a, i) => ({ id: ids(areas)[i]!, label: both(a) })),
     standards: collectives.flatMap((level) => {
       const list = get<{ label: string; min: number }[]>(v, 'standard', level);

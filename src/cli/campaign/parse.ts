@@ -1,4 +1,4 @@
-import { INDIVIDUAL_KINDS, KNOWN_LEVELS, type IndividualKind, type UnitLevel } from '../../domain/levels.js';
+import { INDIVIDUAL_KINDS, levelsOf, TODAY_HIERARCHY, type IndividualKind, type UnitLevel } from '../../domain/levels.js';
 import { REVIEW_KINDS, type ReviewKind } from '../../campaign/schema.js';
 import { isValidCivilDate } from '../../domain/time.js';
 import type { MsgKey } from '../../i18n.js';
@@ -110,7 +110,7 @@ export function pick<T extends string>(raw: string, options: readonly T[], names
   return ok(out);
 }
 
-export const LEVELS: readonly UnitLevel[] = KNOWN_LEVELS;
+export const LEVELS: readonly UnitLevel[] = levelsOf(TODAY_HIERARCHY);
 export const KINDS: readonly IndividualKind[] = INDIVIDUAL_KINDS;
 export const REVIEWS: readonly ReviewKind[] = REVIEW_KINDS;
 

@@ -33,8 +33,6 @@ export const get = <T>(v: Values, id: string, key?: string): T => v[key === unde
 const ALIASES: Record<string, string[]> = {
   province: ['tỉnh', 'thành phố', 'tinh'],
   department: ['sở', 'sở ban ngành'],
-  district: ['huyện'],
-  district_agency: ['phòng ban huyện'],
   commune: ['xã', 'phường', 'đặc khu', 'thị trấn'],
   ward: ['phường'],
   special_zone: ['đặc khu'],
@@ -61,24 +59,21 @@ const PERSON_ALIASES: Record<IndividualKind, string[]> = {
   overseas: ['kiều bào'],
 };
 
-const ISSUER_LEVELS = ['commune', 'province', 'district'] as const;
+const ISSUER_LEVELS = ['commune', 'province'] as const;
 type IssuerLevel = (typeof ISSUER_LEVELS)[number];
 
-/** The two-level structure of today by default (no district since 1/7/2025). */
+/** The two-level structure of today (TODAY_HIERARCHY, since 1/7/2025). */
 const DEFAULT_LEVELS: Record<IssuerLevel, UnitLevel[]> = {
   commune: ['commune', 'commune_agency', 'hamlet', 'tech_team'],
   province: ['province', 'department', 'commune', 'commune_agency', 'hamlet'],
-  district: ['district', 'district_agency', 'commune', 'hamlet'],
 };
 const DEFAULT_AWARD: Record<IssuerLevel, string> = {
   commune: 'Giấy khen của Chủ tịch UBND xã',
   province: 'Bằng khen của Chủ tịch UBND tỉnh',
-  district: 'Giấy khen của Chủ tịch UBND huyện',
 };
 const DEFAULT_OFFICES: Record<IssuerLevel, { standing: string; standingLevel: UnitLevel; appraisal: string; appraisalLevel: UnitLevel }> = {
   commune: { standing: 'Văn phòng HĐND và UBND xã', standingLevel: 'commune_agency', appraisal: 'Hội đồng Thi đua - Khen thưởng xã', appraisalLevel: 'commune_agency' },
   province: { standing: 'Sở Khoa học và Công nghệ', standingLevel: 'department', appraisal: 'Sở Nội vụ', appraisalLevel: 'department' },
-  district: { standing: 'Phòng Văn hóa và Thông tin huyện', standingLevel: 'district_agency', appraisal: 'Phòng Nội vụ huyện', appraisalLevel: 'district_agency' },
 };
 /** The content areas the seed plans share (DOMAIN.md). */
 const DEFAULT_AREAS =
@@ -102,7 +97,7 @@ const perReview = (v: Values, only?: (k: ReviewKind) => boolean): Item[] =>
       .map((k) => ({ key: `${a.key}.${k}`, params: { ...a.params, review: KIND_ALIASES[k][0]! } })),
   );
 const perPart = (v: Values): Item[] => get<{ label: string }[]>(v, 'parts').map((p, i) => ({ key: String(i + 1), params: { part: p.label } }));
-const thisYear = () => String(vnDate(new Date()).year);
+const thisYear = () => String(vnDate(new Date()).year); // host clock: the wizard suggests this year, no campaign time yet
 
 export const QUESTIONS: Question[] = [
   { id: 'quotes', ask: 'wizard.q_quotes', default: () => 'không', parse: (raw) => P.pick(raw, ['no', 'yes'] as const, (o) => (o === 'yes' ? ['có', 'c', 'yes', 'y'] : ['không', 'k', 'no', 'n']), { many: false }) },

@@ -18,13 +18,13 @@ export function register(program: Command): void {
         import('../../campaign/load.js'),
         import('../../services/export.js'),
       ]);
-      await withStore(async ({ store, config }) => {
+      await withStore(async ({ store, config, clock }) => {
         const campaign = loadCampaign(config.CAMPAIGN);
         const year = Number(opts.year);
         if (!campaign.reportingYears.includes(year)) throw new CliError(`--year must be one of ${campaign.reportingYears.join(', ')} for ${campaign.id}`);
         const office = opts.office ? await store.units.getByCode(opts.office) : null;
         if (opts.office && !office) throw new CliError(`No unit with code ${opts.office}`);
-        const sheets = await exportSheets(store, campaign, office?.id ?? null, year, opts.lang as 'vi' | 'en');
+        const sheets = await exportSheets(store, campaign, office?.id ?? null, year, opts.lang as 'vi' | 'en', clock.now());
         if (opts.csv) {
           const names = ['registrations', 'reports', 'nominations', 'idle-units'];
           for (const [i, sheet] of sheets.entries()) await writeCsv(sheet, path.join(opts.out, `${names[i]}.csv`));

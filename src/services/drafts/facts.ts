@@ -1,6 +1,7 @@
 import type { Award, Campaign, Review } from '../../campaign/schema.js';
 import type { Nomination, Unit } from '../../domain/entities.js';
 import { findReview, judgeReport, regimeFor, reviewDate, type IndicatorJudgement, type Regime } from '../../domain/index.js';
+import { ADMINISTRATIVE_LEVELS, withoutLevelWord } from '../../domain/levels.js';
 import type { Store } from '../../store/index.js';
 
 /** What a draft is about: a stored dossier, or the answers of one still being written in the chat. */
@@ -25,7 +26,7 @@ export interface DraftFacts {
   /** The proposing unit (cấp trình khen) and the body above it. */
   unit: Unit | null;
   parent: Unit | null;
-  /** The place of the place/date line: the nearest commune, district or province, without its level word. */
+  /** The place of the place/date line: the nearest administrative unit (ADMINISTRATIVE_LEVELS), without its level word. */
   place: string;
   /** The collective nominee as a unit of the store (null for a person or a collective not in the unit list). */
   subjectUnit: Unit | null;
@@ -42,14 +43,11 @@ export interface DraftFacts {
   nominees: DraftDossier[];
 }
 
-const PLACE_LEVELS = new Set(['commune', 'district', 'province']);
+const PLACE_LEVELS = new Set<string>(ADMINISTRATIVE_LEVELS);
 
 /** "UBND xã Bình Thành" → "Bình Thành"; "Tỉnh Đồng Tháp" → "Đồng Tháp". */
 export function placeName(name: string): string {
-  return name
-    .replace(/^(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+/iu, '')
-    .replace(/^(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+/iu, '')
-    .trim();
+  return withoutLevelWord(name.replace(/^(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+/iu, '')).trim();
 }
 
 /** Same person across dossiers: name and unit as typed, folded for case and spacing. */
