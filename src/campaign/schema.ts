@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INDIVIDUAL_KINDS, UNIT_LEVELS } from '../domain/levels.js';
+import { REVIEW_STEPS } from '../domain/entities.js';
 
 /** Text shown to users, Vietnamese first. */
 export const localized = z.object({ vi: z.string().min(1), en: z.string().min(1) }).strict();
@@ -50,6 +51,20 @@ export const quotaSchema = z
   })
   .strict();
 
+/**
+ * One step of a review's chain. `office` names one of the campaign's `offices`; null only
+ * for a step the plan has none of (then `source.note` says so). The propose step names the
+ * authority that decides.
+ */
+export const chainStepSchema = z
+  .object({
+    step: z.enum(REVIEW_STEPS),
+    office: id.nullable(),
+    authority: localized.optional(),
+    source: provenance,
+  })
+  .strict();
+
 export const reviewSchema = z
   .object({
     id,
@@ -58,6 +73,8 @@ export const reviewSchema = z
     /** The year in which this review's dossiers are due (null: every reporting year / any time). */
     year: z.number().int().min(2000).max(2100).nullable(),
     quota: quotaSchema,
+    /** Who receives, appraises and proposes this review's dossiers (optional so older files load; every preset has one). */
+    chain: z.array(chainStepSchema).optional(),
     source: provenance,
   })
   .strict();
@@ -91,6 +108,14 @@ export const deadlineSchema = z
 
 export const officeSchema = z
   .object({ name: localized, level: z.enum(UNIT_LEVELS), source: provenance })
+  .strict();
+
+/**
+ * An office a review chain names. A deployment binds its id to real units by tagging them
+ * in the unit list (the `offices` column); `level` is the level of the units that hold it.
+ */
+export const chainOfficeSchema = z
+  .object({ id, name: localized, level: z.enum(UNIT_LEVELS), source: provenance })
   .strict();
 
 const campaignSchemaBase = z
@@ -147,6 +172,8 @@ const campaignSchemaBase = z
       .strict(),
     standingOffice: officeSchema,
     appraisalOffice: officeSchema,
+    /** The offices review chains name (optional so older files load). */
+    offices: z.array(chainOfficeSchema).optional(),
     /** Zalo template ids for messages outside the 48h/7-day window (filled by the admin). */
     zaloTemplates: z
       .object({ reminder: z.string().optional(), announcement: z.string().optional(), zns: z.string().optional() })
@@ -168,9 +195,43 @@ export const campaignSchema = campaignSchemaBase.superRefine((c, ctx) => {
   if (new Set(partIds).size !== partIds.length)
     ctx.addIssue({ code: 'custom', path: ['dossierParts'], message: 'dossier part ids must be unique' });
   checkDeadlineOrder(c, ctx);
+  checkChains(c, ctx);
 });
 
 type CampaignInput = z.infer<typeof campaignSchemaBase>;
+
+/**
+ * Offices: unique ids. Chains: offices that exist; the steps receive → appraise → propose,
+ * each once and in that order; receive and propose have an office (someone must take the
+ * dossier in and someone must put it to the authority), propose names the authority; a step
+ * the plan has none of is listed with office null and a note saying so.
+ */
+function checkChains(c: CampaignInput, ctx: z.RefinementCtx): void {
+  const offices = c.offices ?? [];
+  const known = new Set<string>();
+  offices.forEach((o, i) => {
+    if (known.has(o.id)) ctx.addIssue({ code: 'custom', path: ['offices', i, 'id'], message: `duplicate office id "${o.id}"` });
+    known.add(o.id);
+  });
+  c.awards.forEach((a, ai) =>
+    a.reviews.forEach((r, ri) => {
+      if (!r.chain) return;
+      const at = ['awards', ai, 'reviews', ri, 'chain'];
+      const steps = r.chain.map((s) => s.step);
+      if (steps.join(',') !== REVIEW_STEPS.join(','))
+        ctx.addIssue({ code: 'custom', path: at, message: `the steps must be ${REVIEW_STEPS.join(' → ')}, each once (found ${steps.join(' → ') || 'none'}); a step the plan has none of is listed with "office": null and a note` });
+      r.chain.forEach((s, si) => {
+        if (s.office === null) {
+          if (s.step !== 'appraise') ctx.addIssue({ code: 'custom', path: [...at, si, 'office'], message: `the ${s.step} step needs an office` });
+          else if (!s.source.note) ctx.addIssue({ code: 'custom', path: [...at, si, 'source', 'note'], message: 'a skipped step needs a note saying the plan has none' });
+        } else if (!known.has(s.office))
+          ctx.addIssue({ code: 'custom', path: [...at, si, 'office'], message: `office "${s.office}" is not in offices (${[...known].join(', ') || 'none'})` });
+        if (s.step === 'propose' && !s.authority) ctx.addIssue({ code: 'custom', path: [...at, si, 'authority'], message: 'the propose step names the authority that decides' });
+        if (s.step !== 'propose' && s.authority) ctx.addIssue({ code: 'custom', path: [...at, si, 'authority'], message: 'only the propose step names an authority' });
+      });
+    }),
+  );
+}
 
 /** dd/mm/yyyy, for schema messages. */
 const ddmm = (year: number, d: { month: number; day: number }) => `${String(d.day).padStart(2, '0')}/${String(d.month).padStart(2, '0')}/${year}`;
@@ -215,6 +276,8 @@ export type Indicator = z.infer<typeof indicatorSchema>;
 export type Standard = z.infer<typeof standardSchema>;
 export type Award = z.infer<typeof awardSchema>;
 export type Review = z.infer<typeof reviewSchema>;
+export type ChainStep = z.infer<typeof chainStepSchema>;
+export type ChainOffice = z.infer<typeof chainOfficeSchema>;
 export type DossierPart = z.infer<typeof dossierPartSchema>;
 export type Localized = z.infer<typeof localized>;
 export type Provenance = z.infer<typeof provenance>;

@@ -10,3 +10,4 @@ export * from './quota.js';
 export * from './units.js';
 export * from './roles.js';
 export * from './audience.js';
+export * from './chain.js';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isInScope, judgeReport, officeScope, quotaUse } from '../domain/index.js';
+import { dossierCompleteness, formatVn, isInScope, judgeReport, quotaUse } from '../domain/index.js';
+import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 import { t } from '../i18n.js';
 
@@ -85,11 +86,11 @@ const H = {
   },
 } as const;
 
-/** The sheets of one scope (an office's subtree, or everything for admins) for one year. */
+/** The sheets of one scope (what an office oversees, services/scope.ts, or everything for admins) for one year. */
 export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang): Promise<Sheet[]> {
   const h = H[lang];
   const all = await store.units.all();
-  const scope = await officeScope(officeUnitId, store.units);
+  const scope = await reviewScope(store, officeUnitId);
   const byId = new Map(all.map((u) => [u.id, u]));
   const units = all.filter((u) => isInScope(scope, u.id) && campaign.unitLevels.includes(u.level)).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   // A person's registration belongs to no unit: only the whole campaign's scope holds it.

@@ -1,6 +1,7 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { Nomination, Unit } from '../domain/entities.js';
-import { dossierCompleteness, isInScope, judgeReport, officeScope } from '../domain/index.js';
+import { dossierCompleteness, isInScope, judgeReport } from '../domain/index.js';
+import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 
 export interface UnitProgress {
@@ -15,10 +16,10 @@ export interface UnitProgress {
   incomplete: { nomination: Nomination; missing: DossierPart[] }[];
 }
 
-/** Where every unit under an office stands for one year: the staff's view of the campaign. */
+/** Where every unit an office oversees (its subtree and the units it serves, services/scope.ts) stands for one year: the staff's view of the campaign. */
 export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number): Promise<UnitProgress[]> {
   const all = await store.units.all();
-  const scope = await officeScope(officeUnitId, store.units);
+  const scope = await reviewScope(store, officeUnitId);
   const units = all.filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && campaign.unitLevels.includes(u.level));
   const [registrations, reports, nominations] = await Promise.all([
     store.registrations.list(campaign.id, year),

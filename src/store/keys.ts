@@ -17,6 +17,8 @@ export function keyspace(prefix: string) {
     unitParents: `${p}:units:parents`,
     unitNames: `${p}:units:names`,
     unitWords: `${p}:units:words`,
+    /** Ids of the units tagged with a campaign office id (the unit list's `offices` column). */
+    unitsOfOffice: (officeId: string) => `${p}:units:office:${seg(officeId)}`,
 
     person: (id: string) => `${p}:person:${id}`,
     peopleOfUnit: (unitId: string) => `${p}:people:unit:${unitId}`,
