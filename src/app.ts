@@ -173,11 +173,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (platformConfigured(config)) {
       sandbox = await createApp(sandboxConfig(config), { ...opts, prefix: `${prefix}-sandbox`, log: opts.log.child({ sandbox: true }) });
       const sb = sandbox;
-      web.app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
+      web.app.use(simulatorRoutes(sb.simulator, () => demoUsers(sb.store, sb.campaign, sb.redis, sb.prefix), { guard, notice: t('vi', 'sim.sandbox_notice') }));
     } else {
       // The local demo: the simulator is the only channel, so its store is the demo's.
       if ((await seedDemo(store, campaign, redis, prefix)) === 'real-store') opts.log.warn('demo seed skipped: this store has Telegram or Zalo accounts');
-      web.app.use(simulatorRoutes(simulator, () => demoUsers(store, redis, prefix), { guard }));
+      web.app.use(simulatorRoutes(simulator, () => demoUsers(store, campaign, redis, prefix), { guard }));
     }
   }
   outbound.sim = ops.instrument(simulator);

@@ -26,7 +26,7 @@ async function main() {
   const main = await createApp(config, { redisUrl: redis.url, log: createLogger('warn') });
   // Next to real platforms the simulator talks to its sandbox, never to the real store.
   const app = main.sandbox ?? main;
-  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.redis, app.prefix);
+  const users = await (await import('../demo/seed.js')).demoUsers(app.store, app.campaign, app.redis, app.prefix);
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
   const lines = rl[Symbol.asyncIterator]();
   const ask = async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isInScope, judgeReport, quotaUse } from '../domain/index.js';
+import { currentStep, dossierCompleteness, formatVn, isInScope, judgeReport, lastStep, officeUnitFor, quotaUse } from '../domain/index.js';
 import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 import { t } from '../i18n.js';
@@ -38,6 +38,7 @@ const H = {
     award: 'Hình thức',
     review: 'Đợt xét',
     status: 'Trạng thái',
+    step: 'Bước xét duyệt',
     missing: 'Thành phần còn thiếu',
     complete: 'Hồ sơ đủ',
     quota: 'Chỉ tiêu (đã dùng/tối đa)',
@@ -72,6 +73,7 @@ const H = {
     award: 'Award',
     review: 'Review',
     status: 'Status',
+    step: 'Review step',
     missing: 'Missing parts',
     complete: 'Complete',
     quota: 'Quota (used/limit)',
@@ -121,6 +123,17 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     const award = campaign.awards.find((a) => a.id === awardId);
     return { award: award ? label(award.label) : awardId, review: award?.reviews.find((r) => r.id === reviewId)?.label ?? null };
   };
+  const tagged = all.filter((u) => u.offices?.length);
+  /** Where the review chain has the dossier: "thẩm định — Sở Nội vụ", or the authority it was proposed to. */
+  const stepCell = (n: (typeof nominations)[number]): string => {
+    if (n.status === 'accepted') {
+      const authority = lastStep(campaign, n).authority;
+      return authority ? t(lang, 'chain.proposed', { authority: authority[lang] }) : '';
+    }
+    const step = currentStep(campaign, n);
+    if (!step?.office) return '';
+    return `${t(lang, `chain.step_${step.step}`)} — ${officeUnitFor(n.unitId, step.office.id, byId, tagged)?.name ?? step.office.name[lang]}`;
+  };
   const nominationRows = nominations.map((n) => {
     const c = dossierCompleteness(campaign, n);
     const use = quotaUse(campaign, n.awardId, n.reviewId, allNominations, year);
@@ -133,6 +146,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
       names.award,
       names.review ? label(names.review) : n.reviewId,
       t(lang, `status.dossier_${n.status}`),
+      stepCell(n),
       yesNo(c.complete),
       c.missingRequired.map((p) => label(p.label)).join('; '),
       `${side.used}/${side.limit ?? '∞'}`,
@@ -165,7 +179,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     },
     {
       name: h.nominations,
-      headers: [h.unit, h.nominee, h.type, h.award, h.review, h.status, h.complete, h.missing, h.quota, h.submittedAt],
+      headers: [h.unit, h.nominee, h.type, h.award, h.review, h.status, h.step, h.complete, h.missing, h.quota, h.submittedAt],
       rows: nominationRows,
     },
     {
