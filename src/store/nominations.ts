@@ -165,7 +165,7 @@ export function nominationsRepo(ctx: StoreContext) {
     setStatus(id: string, status: DossierStatus, opts: StatusOptions, actor: Actor): Promise<Nomination> {
       // A chat user's accept or return goes through decide(), which follows the review chain.
       if (actor.grant && (status === 'accepted' || status === 'returned'))
-        throw new StoreError('not_allowed', `a chat user decides on a dossier with decide(), not setStatus(${status})`);
+        return Promise.reject(new StoreError('not_allowed', `a chat user decides on a dossier with decide(), not setStatus(${status})`));
       return change(id, actor, `nomination.${status}`, (n, at) => {
         try {
           return transition(n, status, { at: new Date(at), reason: opts.reason ?? null, ...(opts.campaign && { campaign: opts.campaign }), deadline: opts.deadline ?? null });
