@@ -2,7 +2,7 @@ import { unitSchema, type Unit } from '../domain/entities.js';
 import { PARENT_LEVELS, type UnitLevel } from '../domain/levels.js';
 import { fold } from '../domain/text.js';
 import { validateParent } from '../domain/units.js';
-import { officeUnitFor } from '../domain/chain.js';
+import { addOfficeIndexWrites, officeReads } from './unit-offices.js';
 import { byIdNumber, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { decode, encode, mget, smembersMany, sscanAll } from './codec.js';
@@ -110,9 +110,7 @@ export function addUnitsWrites(
   }
   for (const [parentId, ids] of byParent) tx.many('SADD', parentId === null ? k.unitRoots : k.unitChildren(parentId), ids);
   tx.many('SADD', k.unitParents, [...byParent.keys()].filter((p): p is string => p !== null));
-  const byOffice = new Map<string, string[]>();
-  for (const { unit } of units) for (const o of unit.offices ?? []) byOffice.set(o, [...(byOffice.get(o) ?? []), unit.id]);
-  for (const [officeId, ids] of byOffice) tx.many('SADD', k.unitsOfOffice(officeId), ids);
+  addOfficeIndexWrites(ctx, tx, units.map((x) => x.unit));
   const names: (string | number)[] = [];
   const words: (string | number)[] = [];
   for (const { unit } of units) {
@@ -139,11 +137,6 @@ export function unitsRepo(ctx: StoreContext) {
       if (u) out.push(u);
     }
     return out;
-  }
-
-  /** The units tagged with a campaign office id, in creation order. */
-  async function tagged(officeId: string): Promise<Unit[]> {
-    return (await getMany(await sscanAll(redis, k.unitsOfOffice(officeId)))).sort(byIdNumber);
   }
 
   async function get(id: string): Promise<Unit | null> {
@@ -303,19 +296,7 @@ export function unitsRepo(ctx: StoreContext) {
       return out;
     },
 
-    tagged,
-
-    /** The unit holding office `officeId` for a dossier of `unitId` (src/domain/chain.ts, officeUnitFor); null when none does. */
-    async officeUnit(unitId: string, officeId: string): Promise<Unit | null> {
-      const path = new Map<string, Unit>();
-      for (let id: string | null = unitId; id !== null && !path.has(id); ) {
-        const u = await get(id);
-        if (!u) break;
-        path.set(u.id, u);
-        id = u.parentId;
-      }
-      return officeUnitFor(unitId, officeId, path, await tagged(officeId));
-    },
+    ...officeReads(ctx, get, getMany),
 
     /** Every unit, in creation order. */
     async all(): Promise<Unit[]> {

@@ -51,8 +51,10 @@ describe('exports for the council', () => {
     const nrow = (nom.getRow(2).values as unknown[]).slice(1);
     expect(nrow).toContain('đã gửi');
     expect(nrow).toContain('Không');
-    expect(String(nrow[7])).toContain('Biên bản');
-    expect(nrow[8]).toBe('1/2');
+    // Where the review chain has it: waiting at the commune's Văn phòng – Thống kê, which receives it.
+    expect(nrow[6]).toBe('tiếp nhận — Công chức Văn phòng – Thống kê xã Bình Thành');
+    expect(String(nrow[8])).toContain('Biên bản');
+    expect(nrow[9]).toBe('1/2');
     const idle = wb.getWorksheet('Chưa thực hiện')!;
     expect(idle.rowCount).toBe(1 + (await bot.app.store.units.all()).filter((x) => ['commune', 'commune_agency', 'hamlet', 'tech_team'].includes(x.level)).length - 1);
   });

@@ -65,7 +65,7 @@ describe('a broadcast survives its worker being killed', () => {
     );
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
-    const total = 2003; // with the demo officer, staff member and admin
+    const total = 2006; // with the demo officer, staff members (the district, three review-chain offices) and admin
     expect(atKill).toBeLessThan(total);
     const stalled = (await app.jobs.broadcasts.status(id))!;
     expect(stalled.status).toBe('running');
