@@ -79,7 +79,7 @@ describe('an admin announces from the simulator', () => {
     expect((await app.simulator.transcript('no-role')).filter((e) => e.text.startsWith('📢'))).toEqual([]);
     const adminSaw = (await app.simulator.transcript(admin)).map((e) => e.text);
     expect(adminSaw).toContainEqual(expect.stringMatching(new RegExp(`^📢 Thông báo #${id}: `)));
-    expect(adminSaw.filter((t) => t.startsWith('✅'))).toEqual([`✅ Đã gửi xong thông báo #${id} tới 19 người nhận.\nThành công: 18 · Lỗi: 0 · Không liên lạc được: 1`]);
+    expect(adminSaw.filter((t) => t.startsWith('✅'))).toEqual([`✅ Đã gửi xong thông báo #${id} tới 22 người nhận.\nThành công: 21 · Lỗi: 0 · Không liên lạc được: 1`]);
     const s = (await app.jobs.broadcasts.status(id!))!;
     expect(s).toMatchObject({ status: 'done', total: 22, sent: 21, failed: 0, unreachable: 1, pending: 0 });
     // Finished: nothing left to cancel.
