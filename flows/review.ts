@@ -7,8 +7,9 @@ import { dossierCompleteness, findReview, formatVn, partsFor } from '../src/doma
 import { flowLink } from './links.js';
 import { campaignYears, label, optionSchema } from './lib/common.js';
 import { canReview, isReviewer } from '../src/domain/roles.js';
-import { may, scopeHere } from './lib/access.js';
-import { reviewable } from './lib/review.js';
+import { may, reviewScopeHere } from './lib/access.js';
+import { notYours, reviewable } from './lib/review.js';
+import { chainLines, mayDecideHere, waitingAt } from './lib/chain.js';
 import { dossierNumber, dossierTitle } from './lib/dossier.js';
 import { checkText } from './lib/drafts.js';
 
@@ -28,25 +29,28 @@ function nomineeLine(ctx: FlowContext, n: Nomination): string {
     : ctx.t('review.nominee_collective', { name: x.name });
 }
 
-/** Dossiers waiting for a decision under this reviewer's office, oldest submission first. */
+/** Dossiers waiting for this reviewer's decision (at a step of their office; admins: every step), oldest submission first. */
 async function waiting(ctx: FlowContext): Promise<Option[]> {
-  const scope = await scopeHere(ctx);
+  const scope = await reviewScopeHere(ctx);
   const all: Nomination[] = [];
   for (const year of campaignYears(ctx)) all.push(...(await ctx.store.nominations.list(ctx.campaign.id, year)));
-  const mine = all
-    .filter((n) => n.status === 'submitted' && canReview(ctx.identity, scope, n.unitId))
-    .sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''))
-    .slice(0, 20);
+  const mine: Nomination[] = [];
+  for (const n of all.filter((x) => x.status === 'submitted' && canReview(ctx.identity, scope, x.unitId))) {
+    const at = await waitingAt(ctx.store, ctx.campaign, n);
+    if (at && mayDecideHere(ctx, at, true)) mine.push(n);
+  }
+  mine.sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''));
+  const shown = mine.slice(0, 20);
   const names = new Map<string, string>();
-  for (const n of mine) if (!names.has(n.unitId)) names.set(n.unitId, (await ctx.store.units.get(n.unitId))?.name ?? n.unitId);
-  return mine.map((n) => ({ id: n.id, label: ctx.t('review.pick_label', { number: dossierNumber(n), unit: names.get(n.unitId)!, nominee: n.nominee.name }) }));
+  for (const n of shown) if (!names.has(n.unitId)) names.set(n.unitId, (await ctx.store.units.get(n.unitId))?.name ?? n.unitId);
+  return shown.map((n) => ({ id: n.id, label: ctx.t('review.pick_label', { number: dossierNumber(n), unit: names.get(n.unitId)!, nominee: n.nominee.name }) }));
 }
 
 /** The name staff see for a dossier part: the part and the dossier, and the extension of the file's real type (never the sender's). */
 const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typeof label>[1], f: FileRef) =>
   documentName(label(ctx, partLabel), f, `ho-so-${dossierNumber(n)}`);
 
-/** The dossier as staff see it: one text, each file as a document, then the decision buttons. */
+/** The dossier as staff see it: one text (with its review steps), each file as a document, then the decision buttons for whoever decides at its step. */
 async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Promise<Reply[]> {
   const c = dossierCompleteness(ctx.campaign, n, unit?.level ?? null);
   const lines = [
@@ -68,6 +72,10 @@ async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): 
   ];
   if (!c.complete) lines.push(ctx.t('review.incomplete_warning', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }));
   if (n.status === 'returned' && n.returnReason) lines.push(ctx.t('review.last_reason', { reason: n.returnReason }));
+  lines.push(...(await chainLines(ctx, n)));
+  const at = await waitingAt(ctx.store, ctx.campaign, n);
+  const refused = at ? notYours(ctx, n, at, true) : null;
+  if (refused) lines.push(refused);
   const checked = await checkText(ctx, n, { missing: false, quotaOver: true });
   if (checked) lines.push(checked);
   const replies: Reply[] = [{ text: lines.join('\n'), choices: [{ payload: flowLink('draft', n.id), label: ctx.t('review.action_draft') }] }];
@@ -75,7 +83,7 @@ async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): 
     const f = n.parts[p.id]!;
     replies.push({ text: ctx.t('review.file_caption', { part: label(ctx, p.label), number: dossierNumber(n) }), file: { path: f.path, name: partFileName(ctx, n, p.label, f), mime: f.mime } });
   }
-  if (n.status === 'submitted') {
+  if (at && !refused) {
     replies.push({
       text: ctx.t('review.decide_prompt', { number: dossierNumber(n) }),
       choices: [
@@ -121,6 +129,6 @@ export const review = defineFlow({
   ],
   async complete(ctx, d) {
     const f = await reviewable(ctx, d.id);
-    return f.ok ? showDossier(ctx, f.n, f.unit) : [{ text: f.error }];
+    return f.ok ? await showDossier(ctx, f.n, f.unit) : [{ text: f.error }];
   },
 });

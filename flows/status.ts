@@ -9,6 +9,7 @@ import { may } from './lib/access.js';
 import { label } from './lib/common.js';
 import { badYearText } from './lib/staff.js';
 import { dossierNumber } from './lib/dossier.js';
+import { dossierState } from './lib/chain.js';
 
 interface YearState {
   registration: Registration | null;
@@ -96,7 +97,7 @@ async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string
       const c = dossierCompleteness(campaign, n, unit.level);
       if (n.status !== 'accepted' && (!c.complete || n.status !== 'submitted')) open.push(n);
       const missing = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
-      const state = ctx.t(`status.dossier_${n.status}`) + (n.lateAt && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');
+      const state = (await dossierState(ctx, n)) + (n.lateAt && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');
       lines.push(
         ctx.t('status.nomination', { name: n.nominee.name, status: state }) +
           (missing && n.status !== 'accepted' ? ` — ${ctx.t('nominate.missing', { parts: missing })}` : '') +

@@ -2,6 +2,8 @@ import type { Campaign, DossierPart } from '../src/campaign/schema.js';
 import {
   ancestors,
   dossierCompleteness,
+  officeUnitFor,
+  reviewSteps,
   dossierDueDay,
   staffAlertSchedule,
   type Identity,
@@ -20,9 +22,9 @@ import { splitLines, TEXT_LIMIT } from './text.js';
 import { deadlineWhen } from '../src/services/deadlines.js';
 
 /**
- * Incomplete-dossier alerts for staff: a digest per staff member, covering the units
- * below their office (not the office itself, as in the staff overview) whose dossiers
- * that are not yet accepted miss required parts; grouped by unit, counted per missing
+ * Incomplete-dossier alerts for staff: a digest per staff member of the office that
+ * receives the dossiers (the review chain's first step; for a review without a chain, the
+ * offices above the unit), listing the dossiers not yet accepted that miss required parts; grouped by unit, counted per missing
  * part, split into several messages when long. Nobody gets a digest when nothing is
  * missing. And one alert right away when a unit submits a dossier with missing parts.
  */
@@ -127,25 +129,30 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
     else incomplete.set(n.unitId, [{ nomination: n, missing }]);
   }
   if (incomplete.size === 0) return [];
-  // Each incomplete unit, filed under every office above it (and under '*', the whole campaign).
-  const rowsByOffice = new Map<string, Incomplete[]>();
-  const file = (office: string, row: Incomplete) => {
+  const tagged = [...all.values()].filter((u) => u.offices?.length);
+  // Each incomplete dossier, filed under the office that receives it (its chain's first step;
+  // a review without a chain: every office above the unit), and under '*', the whole campaign.
+  const rowsByOffice = new Map<string, Map<string, Incomplete>>();
+  const file = (office: string, unit: Unit, item: Incomplete['items'][number]) => {
     if (!offices.has(office)) return;
-    const rows = rowsByOffice.get(office);
-    if (rows) rows.push(row);
-    else rowsByOffice.set(office, [row]);
+    const rows = rowsByOffice.get(office) ?? new Map<string, Incomplete>();
+    rowsByOffice.set(office, rows);
+    const row = rows.get(unit.id) ?? { unit, items: [] };
+    rows.set(unit.id, row);
+    row.items.push(item);
   };
   for (const [unitId, items] of incomplete) {
     const unit = all.get(unitId);
     if (!unit || !campaign.unitLevels.includes(unit.level)) continue;
-    const row = { unit, items: items.sort((a, b) => a.nomination.id.localeCompare(b.nomination.id, 'en', { numeric: true })) };
-    for (const office of ancestors(unitId, all)) file(office.id, row);
-    file('*', row);
+    for (const item of items.sort((a, b) => a.nomination.id.localeCompare(b.nomination.id, 'en', { numeric: true }))) {
+      for (const office of receivingOffices(campaign, item.nomination, all, tagged)) file(office, unit, item);
+      file('*', unit, item);
+    }
   }
   const messages: OutboxMessage[] = [];
   const ref = alertRef(campaign, alert);
-  for (const [officeId, rows] of rowsByOffice) {
-    rows.sort((a, b) => a.unit.name.localeCompare(b.unit.name, 'vi'));
+  for (const [officeId, byUnit] of rowsByOffice) {
+    const rows = [...byUnit.values()].sort((a, b) => a.unit.name.localeCompare(b.unit.name, 'vi'));
     for (const s of offices.get(officeId)!) {
       const parts = splitLines(digestLines(campaign, s.lang, alert.year, at, rows), TEXT_LIMIT[s.channel], s.lang);
       parts.forEach((text, i) =>
@@ -166,11 +173,22 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
   return messages;
 }
 
-/** The staff (and linked groups) of every office above a unit, with the unit; null when there is no one or no unit. */
-async function listenersAbove(ctx: AlertContext, unitId: string): Promise<{ unit: Unit; listeners: Listener[] } | null> {
+/**
+ * The office units that receive a dossier of `n`'s review: the unit holding its chain's
+ * receiving office (src/domain/chain.ts), or, for a review without a chain, every office above the unit.
+ */
+function receivingOffices(campaign: Campaign, n: Nomination, all: ReadonlyMap<string, Unit>, tagged: readonly Unit[]): string[] {
+  const receive = reviewSteps(campaign, n.awardId, n.reviewId)[0]!;
+  if (!receive.office) return ancestors(n.unitId, all).map((u) => u.id);
+  const holder = officeUnitFor(n.unitId, receive.office.id, all, tagged);
+  return holder ? [holder.id] : [];
+}
+
+/** The staff (and linked groups) of the office that receives this dossier, with its unit; null when there is no one or no unit. */
+async function listenersOf(ctx: AlertContext, n: Nomination): Promise<{ unit: Unit; listeners: Listener[] } | null> {
   const offices = await listenersByOffice(ctx);
   if (offices.size === 0) return null;
-  const unit = await ctx.store.units.get(unitId);
+  const unit = await ctx.store.units.get(n.unitId);
   if (!unit) return null;
   const chain = new Map<string, Unit>([[unit.id, unit]]);
   for (let parentId = unit.parentId; parentId !== null && !chain.has(parentId); ) {
@@ -179,14 +197,16 @@ async function listenersAbove(ctx: AlertContext, unitId: string): Promise<{ unit
     chain.set(parent.id, parent);
     parentId = parent.parentId;
   }
-  return { unit, listeners: [...ancestors(unit.id, chain).flatMap((o) => offices.get(o.id) ?? []), ...(offices.get('*') ?? [])] };
+  const receive = reviewSteps(ctx.campaign, n.awardId, n.reviewId)[0]!;
+  const tagged = receive.office ? await ctx.store.units.tagged(receive.office.id) : [];
+  return { unit, listeners: [...receivingOffices(ctx.campaign, n, chain, tagged).flatMap((o) => offices.get(o) ?? []), ...(offices.get('*') ?? [])] };
 }
 
-/** Right after a unit submits a dossier that misses required parts: one alert to the staff above it. */
+/** Right after a unit submits a dossier that misses required parts: one alert to the staff of the office that receives it. */
 export async function planSubmittedAlert(ctx: AlertContext, nomination: Nomination, at: Date): Promise<OutboxMessage[]> {
   const { campaign } = ctx;
   if (nomination.status !== 'submitted') return [];
-  const found = await listenersAbove(ctx, nomination.unitId);
+  const found = await listenersOf(ctx, nomination);
   if (!found) return [];
   const { unit, listeners } = found;
   const missing = dossierCompleteness(campaign, nomination, unit.level).missingRequired;
@@ -213,14 +233,14 @@ export async function planSubmittedAlert(ctx: AlertContext, nomination: Nominati
 }
 
 /**
- * A sent dossier that missed parts has them all now: one message to the staff above the
- * unit, once per dossier (the key names only the dossier and the listener), with a button
+ * A sent dossier that missed parts has them all now: one message to the staff of the
+ * receiving office, once per dossier (the key names only the dossier and the listener), with a button
  * that shows it.
  */
 export async function planCompletedAlert(ctx: AlertContext, nomination: Nomination, _at: Date): Promise<OutboxMessage[]> {
   const { campaign } = ctx;
   if (nomination.status !== 'submitted') return [];
-  const found = await listenersAbove(ctx, nomination.unitId);
+  const found = await listenersOf(ctx, nomination);
   if (!found) return [];
   const { unit, listeners } = found;
   if (!dossierCompleteness(campaign, nomination, unit.level).complete) return [];

@@ -2,37 +2,52 @@ import { z } from 'zod';
 import type { FlowContext } from '../../src/engine/flow.js';
 import type { Identity, Nomination, Unit } from '../../src/domain/entities.js';
 import type { Reply } from '../../src/engine/types.js';
-import { actingUnit, canReview, dossierCompleteness } from '../../src/domain/index.js';
+import { actingUnit, canReview, dossierCompleteness, lastStep, REVIEW_STEPS } from '../../src/domain/index.js';
 import { t as translate } from '../../src/i18n.js';
 import { flowLink } from '../links.js';
 import { isStoreError } from '../../src/store/index.js';
-import { scopeHere } from './access.js';
+import { reviewScopeHere } from './access.js';
+import { mayDecideHere, officeName, waitingAt, waitingText, type Waiting } from './chain.js';
 import { label } from './common.js';
 import { dossierNames, dossierNumber, nominationId } from './dossier.js';
 
 /** Who may see which dossier, and the accept / return decision shared by flows/review_accept.ts and flows/review_return.ts. */
 
 
-type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error: string };
+export type Found = { ok: true; n: Nomination; unit: Unit | null } | { ok: false; error: string };
 
-/** The dossier `raw` names, if it exists in this campaign and lies under the reviewer's office. */
+/** The dossier `raw` names, if it exists in this campaign and lies in what the reviewer oversees (services/scope.ts). */
 export async function reviewable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
   const id = nominationId(raw);
   const n = id ? await ctx.store.nominations.get(id) : null;
   if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: id ? id.slice(2) : (raw ?? '').slice(0, 20) }) };
-  if (!canReview(ctx.identity, await scopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { number: dossierNumber(n) }) };
+  if (!canReview(ctx.identity, await reviewScopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { number: dossierNumber(n) }) };
   return { ok: true, n, unit: await ctx.store.units.get(n.unitId) };
 }
 
-/** reviewable(), and still waiting for a decision. */
-export async function decidable(ctx: FlowContext, raw: string | undefined): Promise<Found> {
-  const f = await reviewable(ctx, raw);
-  if (f.ok && f.n.status !== 'submitted') return { ok: false, error: ctx.t('review.not_waiting', { number: dossierNumber(f.n), nominee: f.n.nominee.name, status: ctx.t(`status.dossier_${f.n.status}`) }) };
-  return f;
+type Decidable = { ok: true; n: Nomination; unit: Unit | null; at: Waiting } | { ok: false; error: string };
+
+/** Why this user may not decide at the dossier's step (null: they may). */
+export function notYours(ctx: FlowContext, n: Nomination, at: Waiting, inScope: boolean): string | null {
+  if (mayDecideHere(ctx, at, inScope)) return null;
+  return ctx.t('review.not_your_step', { number: dossierNumber(n), step: ctx.t(`chain.step_${at.step.step}`), office: officeName(ctx.lang, at) || ctx.t('chain.no_office') });
 }
 
-/** The facts a decision's confirm step shows, loaded once when it starts (begin). */
-export const decisionSchema = z.object({ id: z.string(), nominee: z.string(), unit: z.string(), missing: z.string() });
+/** reviewable(), still waiting for a decision, at a step this user decides. */
+export async function decidable(ctx: FlowContext, raw: string | undefined): Promise<Decidable> {
+  const f = await reviewable(ctx, raw);
+  if (!f.ok) return f;
+  const at = await waitingAt(ctx.store, ctx.campaign, f.n);
+  if (!at) return { ok: false, error: notWaiting(ctx, f.n) };
+  const refused = notYours(ctx, f.n, at, true);
+  return refused ? { ok: false, error: refused } : { ...f, at };
+}
+
+const notWaiting = (ctx: FlowContext, n: Nomination) =>
+  ctx.t('review.not_waiting', { number: dossierNumber(n), nominee: n.nominee.name, status: ctx.t(`status.dossier_${n.status}`) });
+
+/** The facts a decision's confirm step shows, loaded once when it starts (begin), with the step it was started at. */
+export const decisionSchema = z.object({ id: z.string(), nominee: z.string(), unit: z.string(), missing: z.string(), step: z.enum(REVIEW_STEPS).optional(), office: z.string().optional() });
 export type Decision = z.infer<typeof decisionSchema>;
 
 /** Facts the confirm steps show, loaded once when the decision starts. */
@@ -40,7 +55,7 @@ export async function beginDecision(ctx: FlowContext): Promise<{ data?: Decision
   const f = await decidable(ctx, ctx.args);
   if (!f.ok) return { refuse: f.error };
   const missing = dossierCompleteness(ctx.campaign, f.n, f.unit?.level ?? null).missingRequired.map((p) => label(ctx, p.label));
-  return { data: { id: f.n.id, nominee: f.n.nominee.name, unit: f.unit?.name ?? f.n.unitId, missing: missing.join('; ') } };
+  return { data: { id: f.n.id, nominee: f.n.nominee.name, unit: f.unit?.name ?? f.n.unitId, missing: missing.join('; '), step: f.at.step.step, office: officeName(ctx.lang, f.at) } };
 }
 
 /** Who hears about the decision: the officer who submitted (from the audit trail), else the unit's officers. */
@@ -55,43 +70,67 @@ async function recipientsOf(ctx: FlowContext, n: Nomination): Promise<Identity[]
   return (await ctx.store.identities.listByUnit(n.unitId)).filter((i) => actingUnit(i) === n.unitId);
 }
 
-/** Applies the decision, tells the officer on their own channel, and reports back to the reviewer. */
+/** What the decision did, for the reviewer: accepted (proposed), forwarded to the next step, or returned. */
+function doneText(ctx: FlowContext, n: Nomination, status: 'accepted' | 'returned', next: Waiting | null): string {
+  const names = dossierNames(ctx.lang, ctx.campaign, n);
+  if (status === 'returned') return ctx.t('review.returned', names);
+  if (next) return ctx.t('review.forwarded', { ...names, where: waitingText(ctx.lang, next) });
+  const authority = lastStep(ctx.campaign, n).authority;
+  return authority ? ctx.t('review.proposed', { ...names, authority: authority[ctx.lang] }) : ctx.t('review.accepted', names);
+}
+
+/** The officer's message about the decision (nothing while the dossier only moves to the next office). */
+function officerMessage(ctx: FlowContext, r: Identity, n: Nomination, status: 'accepted' | 'returned', reason: string | null): Reply {
+  const title = dossierNames(r.lang, ctx.campaign, n).title;
+  if (status === 'returned')
+    return {
+      text: translate(r.lang, 'review.officer_returned', { title, reason: reason! }),
+      // Straight into this dossier, also from the middle of another conversation (engine: ask, then switch).
+      choices: [{ payload: flowLink('nominate', n.id), label: translate(r.lang, 'review.officer_fix_button') }],
+    };
+  const authority = lastStep(ctx.campaign, n).authority;
+  return { text: authority ? translate(r.lang, 'review.officer_proposed', { title, authority: authority[r.lang] }) : translate(r.lang, 'review.officer_accepted', { title }) };
+}
+
+/**
+ * Applies the decision at the step it was started at (a dossier another office has moved
+ * since is refused, clearly), tells the officer on their own channel when it is returned or
+ * proposed, and reports back to the reviewer.
+ */
 export async function decide(ctx: FlowContext, d: Decision & { reason?: string }, status: 'accepted' | 'returned'): Promise<Reply[]> {
-  const f = await decidable(ctx, d.id);
+  const f = await reviewable(ctx, d.id);
   if (!f.ok) return [{ text: f.error }];
+  const at = await waitingAt(ctx.store, ctx.campaign, f.n);
+  if (!at) return [{ text: notWaiting(ctx, f.n) }];
+  if (d.step && at.step.step !== d.step) return [{ text: ctx.t('review.stale_step', { number: dossierNumber(f.n), where: waitingText(ctx.lang, at) }) }];
+  const refused = notYours(ctx, f.n, at, true);
+  if (refused) return [{ text: refused }];
   const reason = status === 'returned' ? (d.reason ?? '') : null;
   let n: Nomination;
   try {
-    n = await ctx.store.nominations.setStatus(f.n.id, status, { reason }, ctx.actor);
+    n = await ctx.store.nominations.decide(
+      f.n.id,
+      { campaign: ctx.campaign, step: at.step.step, decision: status, reason, officeUnitId: at.officeUnit?.id ?? null, personId: ctx.identity.personId },
+      ctx.actor,
+    );
   } catch (err) {
-    if (!isStoreError(err, 'illegal_transition')) throw err;
-    const now = await ctx.store.nominations.get(f.n.id);
-    return [{ text: ctx.t('review.not_waiting', { number: dossierNumber(f.n), nominee: f.n.nominee.name, status: ctx.t(`status.dossier_${now?.status ?? f.n.status}`) }) }];
+    if (isStoreError(err, 'stale_step') || isStoreError(err, 'illegal_transition')) {
+      const now = (await ctx.store.nominations.get(f.n.id)) ?? f.n;
+      const w = await waitingAt(ctx.store, ctx.campaign, now);
+      return [{ text: w ? ctx.t('review.stale_step', { number: dossierNumber(now), where: waitingText(ctx.lang, w) }) : notWaiting(ctx, now) }];
+    }
+    if (isStoreError(err, 'not_allowed')) return [{ text: notYours(ctx, f.n, at, false) ?? ctx.t('error.not_allowed') }];
+    throw err;
   }
+  const next = n.status === 'submitted' ? await waitingAt(ctx.store, ctx.campaign, n) : null;
+  const unit = d.unit;
+  if (next) return [{ text: doneText(ctx, n, status, next) }];
   let told = 0;
-  const recipients = await recipientsOf(ctx, n);
-  for (const r of recipients) {
-    const message: Reply =
-      status === 'returned'
-        ? {
-            text: translate(r.lang, 'review.officer_returned', { title: dossierNames(r.lang, ctx.campaign, n).title, reason: reason! }),
-            // Straight into this dossier, also from the middle of another conversation (engine: ask, then switch).
-            choices: [{ payload: flowLink('nominate', n.id), label: translate(r.lang, 'review.officer_fix_button') }],
-          }
-        : { text: translate(r.lang, 'review.officer_accepted', { title: dossierNames(r.lang, ctx.campaign, n).title }) };
+  for (const r of await recipientsOf(ctx, n)) {
     const outcome = ctx.notify
-      ? await ctx.notify({ channel: r.channel, userId: r.userId }, message, `review:${n.id}:${status}:${n.updatedAt}:${r.channel}:${r.userId}`)
+      ? await ctx.notify({ channel: r.channel, userId: r.userId }, officerMessage(ctx, r, n, status, reason), `review:${n.id}:${status}:${n.updatedAt}:${r.channel}:${r.userId}`)
       : { ok: false };
     if (outcome.ok) told++;
   }
-  const unit = d.unit;
-  return [
-    {
-      text: [
-        ctx.t(status === 'accepted' ? 'review.accepted' : 'review.returned', dossierNames(ctx.lang, ctx.campaign, n)),
-        told > 0 ? ctx.t('review.notified', { count: told, unit }) : ctx.t('review.notify_failed', { unit }),
-      ].join('\n'),
-    },
-  ];
+  return [{ text: [doneText(ctx, n, status, null), told > 0 ? ctx.t('review.notified', { count: told, unit }) : ctx.t('review.notify_failed', { unit })].join('\n') }];
 }
-

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INDIVIDUAL_KINDS, LEVEL_ID } from '../domain/levels.js';
+import { REVIEW_STEPS } from '../domain/entities.js';
 
 /** Text shown to users, Vietnamese first. */
 export const localized = z.object({ vi: z.string().min(1), en: z.string().min(1) }).strict();
@@ -53,13 +54,14 @@ export const quotaSchema = z
   .strict();
 
 /**
- * One step of a review's chain: the plan's office that receives, appraises or proposes
- * (issue 14 contract; the review-chain work enforces it, this only reads it).
+ * One step of a review's chain. `office` names one of the campaign's `offices`; null only
+ * for a step the plan has none of (then `source.note` says so). The propose step names the
+ * authority that decides.
  */
 export const chainStepSchema = z
   .object({
-    step: z.enum(['receive', 'appraise', 'propose']),
-    office: id,
+    step: z.enum(REVIEW_STEPS),
+    office: id.nullable(),
     authority: localized.optional(),
     source: provenance,
   })
@@ -76,8 +78,9 @@ export const reviewSchema = z
     /** The year in which this review's dossiers are due (null: every reporting year / any time). */
     year: z.number().int().min(2000).max(2100).nullable(),
     quota: quotaSchema,
-    source: provenance,
+    /** Who receives, appraises and proposes this review's dossiers (optional so older files load; every preset has one). */
     chain: z.array(chainStepSchema).optional(),
+    source: provenance,
   })
   .strict();
 
@@ -203,7 +206,7 @@ const campaignSchemaBase = z
       .strict(),
     standingOffice: officeSchema,
     appraisalOffice: officeSchema,
-    /** The offices the plan names (issue 14 contract), referred to by `awards[].reviews[].chain`. */
+    /** The offices review chains name (optional so older files load). */
     offices: z.array(planOfficeSchema).optional(),
     /** Zalo template ids for messages outside the 48h/7-day window (filled by the admin). */
     zaloTemplates: z
@@ -226,9 +229,43 @@ export const campaignSchema = campaignSchemaBase.superRefine((c, ctx) => {
   if (new Set(partIds).size !== partIds.length)
     ctx.addIssue({ code: 'custom', path: ['dossierParts'], message: 'dossier part ids must be unique' });
   checkDeadlineOrder(c, ctx);
+  checkChains(c, ctx);
 });
 
 type CampaignInput = z.infer<typeof campaignSchemaBase>;
+
+/**
+ * Offices: unique ids. Chains: offices that exist; the steps receive → appraise → propose,
+ * each once and in that order; receive and propose have an office (someone must take the
+ * dossier in and someone must put it to the authority), propose names the authority; a step
+ * the plan has none of is listed with office null and a note saying so.
+ */
+function checkChains(c: CampaignInput, ctx: z.RefinementCtx): void {
+  const offices = c.offices ?? [];
+  const known = new Set<string>();
+  offices.forEach((o, i) => {
+    if (known.has(o.id)) ctx.addIssue({ code: 'custom', path: ['offices', i, 'id'], message: `duplicate office id "${o.id}"` });
+    known.add(o.id);
+  });
+  c.awards.forEach((a, ai) =>
+    a.reviews.forEach((r, ri) => {
+      if (!r.chain) return;
+      const at = ['awards', ai, 'reviews', ri, 'chain'];
+      const steps = r.chain.map((s) => s.step);
+      if (steps.join(',') !== REVIEW_STEPS.join(','))
+        ctx.addIssue({ code: 'custom', path: at, message: `the steps must be ${REVIEW_STEPS.join(' → ')}, each once (found ${steps.join(' → ') || 'none'}); a step the plan has none of is listed with "office": null and a note` });
+      r.chain.forEach((s, si) => {
+        if (s.office === null) {
+          if (s.step !== 'appraise') ctx.addIssue({ code: 'custom', path: [...at, si, 'office'], message: `the ${s.step} step needs an office` });
+          else if (!s.source.note) ctx.addIssue({ code: 'custom', path: [...at, si, 'source', 'note'], message: 'a skipped step needs a note saying the plan has none' });
+        } else if (!known.has(s.office))
+          ctx.addIssue({ code: 'custom', path: [...at, si, 'office'], message: `office "${s.office}" is not in offices (${[...known].join(', ') || 'none'})` });
+        if (s.step === 'propose' && !s.authority) ctx.addIssue({ code: 'custom', path: [...at, si, 'authority'], message: 'the propose step names the authority that decides' });
+        if (s.step !== 'propose' && s.authority) ctx.addIssue({ code: 'custom', path: [...at, si, 'authority'], message: 'only the propose step names an authority' });
+      });
+    }),
+  );
+}
 
 /** dd/mm/yyyy, for schema messages. */
 const ddmm = (year: number, d: { month: number; day: number }) => `${String(d.day).padStart(2, '0')}/${String(d.month).padStart(2, '0')}/${year}`;
@@ -273,12 +310,13 @@ export type Indicator = z.infer<typeof indicatorSchema>;
 export type Standard = z.infer<typeof standardSchema>;
 export type Award = z.infer<typeof awardSchema>;
 export type Review = z.infer<typeof reviewSchema>;
+export type ChainStep = z.infer<typeof chainStepSchema>;
+export type ChainOffice = z.infer<typeof planOfficeSchema>;
 export type DossierPart = z.infer<typeof dossierPartSchema>;
 export type Localized = z.infer<typeof localized>;
 export type Provenance = z.infer<typeof provenance>;
 export type HierarchySpec = z.infer<typeof hierarchySchema>;
 export type PlanOffice = z.infer<typeof planOfficeSchema>;
-export type ChainStep = z.infer<typeof chainStepSchema>;
 
 export type PartScope = z.infer<typeof partScopeSchema>;
 

@@ -38,6 +38,25 @@ async function demoUnits(store: Store, campaign: Campaign): Promise<{ officerUni
   return { officerUnit, staffUnit };
 }
 
+/** The simulator user of the staff of a chain office ("can-bo-so-noi-vu"). */
+const officeUser = (officeId: string) => `can-bo-${officeId}`;
+
+/**
+ * The unit holding each office of the campaign's review chains for the demo officer's
+ * unit (so the simulator can play every step), once per unit: office id → unit.
+ */
+async function chainOffices(store: Store, campaign: Campaign, officerUnit: Unit | undefined): Promise<{ officeId: string; unit: Unit }[]> {
+  if (!officerUnit) return [];
+  const used = new Set(campaign.awards.flatMap((a) => a.reviews.flatMap((r) => (r.chain ?? []).flatMap((s) => (s.office ? [s.office] : [])))));
+  const out: { officeId: string; unit: Unit }[] = [];
+  for (const o of campaign.offices ?? []) {
+    if (!used.has(o.id)) continue;
+    const unit = await store.units.officeUnit(officerUnit.id, o.id);
+    if (unit && !out.some((x) => x.unit.id === unit.id)) out.push({ officeId: o.id, unit });
+  }
+  return out;
+}
+
 const seededFlag = (prefix: string, campaign: Campaign) => `${prefix}:demo:seeded:${campaign.id}`;
 const inviteKey = (prefix: string) => `${prefix}:demo:invite`;
 
@@ -57,7 +76,8 @@ export async function holdsDemo(store: Store, redis: Redis, prefix: string): Pro
 
 /**
  * First start of the simulator: the preset's demo unit tree (campaigns/demo/<id>.csv,
- * invented names), an officer, a staff member of the issuer's office, an admin, and an invite code
+ * invented names), an officer, a staff member of the issuer's office, a staff member of each
+ * office of the review chains (for the officer's unit), an admin, and an invite code
  * for the newcomer. Runs once per store, and never on a store real people use
  * ('real-store': nothing seeded). `at` stamps the demo people: real time by default (the
  * demo is set up today, whatever date the simulator later shows).
@@ -86,6 +106,7 @@ export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, p
   });
   if (officerUnit) await store.identities.upsert(identity(DEMO.officer, 'officer', officerUnit.id), ACTOR);
   if (staffUnit) await store.identities.upsert(identity(DEMO.staff, 'staff', staffUnit.id), ACTOR);
+  for (const o of await chainOffices(store, campaign, officerUnit)) await store.identities.upsert(identity(officeUser(o.officeId), 'staff', o.unit.id), ACTOR);
   await store.identities.upsert(identity(DEMO.admin, 'admin', null), ACTOR);
   if (officerUnit) {
     // Demo only: the plaintext is kept so the simulator can show it; real codes are stored hashed only.
@@ -99,9 +120,11 @@ export async function seedDemo(store: Store, campaign: Campaign, redis: Redis, p
 export async function demoUsers(store: Store, campaign: Campaign, redis: Redis, prefix: string): Promise<DemoUser[]> {
   const { officerUnit, staffUnit } = await demoUnits(store, campaign);
   const code = await redis.get(inviteKey(prefix));
+  const offices = await chainOffices(store, campaign, officerUnit);
   return [
     { id: DEMO.officer, label: `Cán bộ ${officerUnit?.name ?? 'đơn vị'}` },
     { id: DEMO.staff, label: `Cán bộ theo dõi — ${staffUnit?.name ?? campaign.standingOffice.name.vi}` },
+    ...offices.map((o) => ({ id: officeUser(o.officeId), label: `Cán bộ xét duyệt — ${o.unit.name}` })),
     { id: DEMO.admin, label: 'Quản trị phong trào' },
     { id: DEMO.newcomer, label: `Người mới${code ? ` (mã mời demo: ${code})` : ''}` },
   ];

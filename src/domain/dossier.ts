@@ -92,6 +92,13 @@ export function partsEditable(status: DossierStatus): boolean {
 
 export const RETURN_REASON_MAX = 1000;
 
+/** The nomination without the review step it waited at. */
+function withoutStep<N extends Nomination>(n: N): N {
+  const copy = { ...n };
+  delete copy.step;
+  return copy;
+}
+
 export interface TransitionOptions {
   at: Date;
   /** Required (non-blank, ≤ 1000 characters) when returning. Ignored otherwise. */
@@ -131,7 +138,8 @@ export function transition<N extends Nomination>(nomination: N, to: DossierStatu
       }
       // Sent at or after its deadline: accepted and marked late, from the first late moment on.
       const late = !!opts.deadline && opts.at.getTime() >= opts.deadline.getTime() && !nomination.lateAt;
-      return { ...nomination, status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at, ...(late && { lateAt: at }) };
+      // A (re)sent dossier starts its review chain at the first step (src/domain/chain.ts).
+      return { ...withoutStep(nomination), status: 'submitted', submittedAt: at, returnReason: null, updatedAt: at, ...(late && { lateAt: at }) };
     }
     case 'returned': {
       const reason = (opts.reason ?? '').trim();
@@ -140,7 +148,7 @@ export function transition<N extends Nomination>(nomination: N, to: DossierStatu
         throw new DomainError('reason_too_long', `a return reason is at most ${RETURN_REASON_MAX} characters`, {
           length: reason.length,
         });
-      return { ...nomination, status: 'returned', returnReason: reason, updatedAt: at };
+      return { ...withoutStep(nomination), status: 'returned', returnReason: reason, updatedAt: at };
     }
     case 'accepted':
       return { ...nomination, status: 'accepted', updatedAt: at };

@@ -20,6 +20,8 @@ export const unitSchema = z.object({
   /** A level of the campaign's hierarchy (src/domain/levels.ts). */
   level: z.string().regex(LEVEL_ID),
   parentId: entityId.nullable(),
+  /** The campaign offices (ids of the campaign's `offices`) this unit holds, from the unit list's `offices` column. */
+  offices: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/)).max(20).optional(),
   createdAt: instant,
   /**
    * Set when the unit was merged into another (sắp xếp đơn vị hành chính): it is kept with
@@ -121,6 +123,27 @@ export type Nominee = z.infer<typeof nomineeSchema>;
 export const DOSSIER_STATUSES = ['draft', 'submitted', 'returned', 'accepted'] as const;
 export type DossierStatus = (typeof DOSSIER_STATUSES)[number];
 
+/** The steps of a review, in order: the receiving office, the appraising office, the office that proposes to the authority. */
+export const REVIEW_STEPS = ['receive', 'appraise', 'propose'] as const;
+export type ReviewStep = (typeof REVIEW_STEPS)[number];
+
+/** One decision of the review chain on a dossier: which step, which office, who, when. */
+export const stepRecordSchema = z.object({
+  step: z.enum(REVIEW_STEPS),
+  /** The campaign office id of the step (null: a chain-less review, decided by any reviewer above the unit). */
+  office: z.string().nullable(),
+  /** The unit that held the office when the decision was made (null: decided by an admin with no office). */
+  officeUnitId: entityId.nullable(),
+  decision: z.enum(['accepted', 'returned']),
+  /** The person who decided (null when their account names no person), and their chat account. */
+  personId: entityId.nullable(),
+  actor: z.string().max(200),
+  /** Decided by an admin, not by the office's staff. */
+  asAdmin: z.boolean(),
+  at: instant,
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
 export const nominationSchema = z.object({
   id: entityId,
   campaignId: z.string(),
@@ -141,6 +164,10 @@ export const nominationSchema = z.object({
   submittedAt: instant.nullable(),
   /** When a part was first added to the sent dossier after the dossier deadline (Vietnam time); absent when never late. */
   lateAt: instant.optional(),
+  /** The review step a sent dossier waits at (src/domain/chain.ts); absent: its chain's first step. */
+  step: z.enum(REVIEW_STEPS).optional(),
+  /** Every decision of the review chain, oldest first. */
+  steps: z.array(stepRecordSchema).optional(),
 });
 export type Nomination = z.infer<typeof nominationSchema>;
 

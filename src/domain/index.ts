@@ -12,3 +12,4 @@ export * from './units.js';
 export * from './roles.js';
 export * from './audience.js';
 export * from './mergers.js';
+export * from './chain.js';

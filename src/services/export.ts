@@ -4,7 +4,8 @@ import ExcelJS from 'exceljs';
 import { formatInTimeZone } from 'date-fns-tz';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope, quotaUse, standardFor, VN_TZ } from '../domain/index.js';
+import { currentStep, dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lastStep, lineage, mergedInto, officeUnitFor, quotaUse, standardFor, VN_TZ } from '../domain/index.js';
+import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 import { levelName as campaignLevelName, t } from '../i18n.js';
 import { unitNamer } from './unit-names.js';
@@ -44,6 +45,7 @@ const H = {
     award: 'Hình thức',
     review: 'Đợt xét',
     status: 'Trạng thái',
+    step: 'Bước xét duyệt',
     missing: 'Thành phần còn thiếu',
     complete: 'Hồ sơ đủ',
     quota: 'Chỉ tiêu (đã dùng/tối đa)',
@@ -89,6 +91,7 @@ const H = {
     award: 'Award',
     review: 'Review',
     status: 'Status',
+    step: 'Review step',
     missing: 'Missing parts',
     complete: 'Complete',
     quota: 'Quota (used/limit)',
@@ -114,11 +117,11 @@ const H = {
   },
 } as const;
 
-/** The sheets of one scope (an office's subtree, or everything for admins) for one year. */
+/** The sheets of one scope (what an office oversees, services/scope.ts, or everything for admins) for one year. */
 export async function exportSheets(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang, now: Date): Promise<Sheet[]> {
   const h = H[lang];
   const all = await store.units.all();
-  const scope = await officeScope(officeUnitId, store.units);
+  const scope = await reviewScope(store, officeUnitId);
   const byId = new Map(all.map((u) => [u.id, u]));
   // A merged unit's records show under its successor's name, and a successor with its former units.
   const unitName = unitNamer(lang, all);
@@ -159,6 +162,17 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     const award = campaign.awards.find((a) => a.id === awardId);
     return { award: award ? label(award.label) : awardId, review: award?.reviews.find((r) => r.id === reviewId)?.label ?? null };
   };
+  const tagged = all.filter((u) => u.offices?.length);
+  /** Where the review chain has the dossier: "thẩm định — Sở Nội vụ", or the authority it was proposed to. */
+  const stepCell = (n: (typeof nominations)[number]): string => {
+    if (n.status === 'accepted') {
+      const authority = lastStep(campaign, n).authority;
+      return authority ? t(lang, 'chain.proposed', { authority: authority[lang] }) : '';
+    }
+    const step = currentStep(campaign, n);
+    if (!step?.office) return '';
+    return `${t(lang, `chain.step_${step.step}`)} — ${officeUnitFor(n.unitId, step.office.id, byId, tagged)?.name ?? step.office.name[lang]}`;
+  };
   const nominationRows = nominations.map((n) => {
     const c = dossierCompleteness(campaign, n, byId.get(n.unitId)?.level ?? null);
     const use = quotaUse(campaign, n.awardId, n.reviewId, allNominations, year);
@@ -174,6 +188,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
       names.review ? label(names.review) : n.reviewId,
       n.summary || null,
       t(lang, `status.dossier_${n.status}`),
+      stepCell(n),
       yesNo(c.complete),
       c.present.map((p) => label(p.label)).join('; '),
       c.missingRequired.map((p) => label(p.label)).join('; '),
@@ -212,7 +227,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     {
       name: h.nominations,
       title,
-      headers: [h.number, h.unit, h.nominee, h.type, h.position, h.award, h.review, h.summary, h.status, h.complete, h.present, h.missing, h.quota, h.submittedAt, h.late, h.returnReason],
+      headers: [h.number, h.unit, h.nominee, h.type, h.position, h.award, h.review, h.summary, h.status, h.step, h.complete, h.present, h.missing, h.quota, h.submittedAt, h.late, h.returnReason],
       rows: nominationRows,
     },
     {

@@ -1,7 +1,8 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { Lang, Nomination, Unit } from '../domain/entities.js';
-import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto, officeScope } from '../domain/index.js';
+import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto } from '../domain/index.js';
 import { unitNamer } from './unit-names.js';
+import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 
 export interface UnitProgress {
@@ -19,13 +20,14 @@ export interface UnitProgress {
 }
 
 /**
- * Where every unit under an office stands for one year: the staff's view of the campaign.
+ * Where every unit an office oversees (its subtree and the units it serves, services/scope.ts)
+ * stands for one year: the staff's view of the campaign.
  * A unit merged into another is not a row of its own: its records count in its successor's row.
  */
 export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang = 'vi'): Promise<UnitProgress[]> {
   const all = await store.units.all();
   const byId = new Map(all.map((u) => [u.id, u]));
-  const scope = await officeScope(officeUnitId, store.units);
+  const scope = await reviewScope(store, officeUnitId);
   const units = all.filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && isActiveUnit(u) && campaign.unitLevels.includes(u.level));
   const [registrations, reports, nominations] = await Promise.all([
     store.registrations.list(campaign.id, year),

@@ -11,6 +11,8 @@ export const STORE_ERROR_CODES = [
   'conflict', // the same entity kept changing under us (retries exhausted)
   'revoked', // the chat user's role or unit changed since the engine authorised this step
   'last_admin', // revoking the only remaining admin
+  'stale_step', // deciding at a review step the dossier is no longer at (another office moved it)
+  'not_allowed', // deciding at a review step whose office the actor does not hold
 ] as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 

@@ -61,12 +61,15 @@ function levelHelp(hierarchy: Hierarchy): string {
     .join(', ');
 }
 
+const OFFICE_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
 /** Header names accepted for each column (folded). */
 const COLUMNS = {
   name: ['name', 'ten', 'ten don vi'],
   level: ['level', 'cap', 'loai', 'cap don vi'],
   parent: ['parent', 'parent code', 'cha', 'ma cha', 'don vi cha', 'ma don vi cha', 'truc thuoc'],
   code: ['code', 'ma', 'ma don vi'],
+  offices: ['offices', 'office', 'co quan', 'co quan xet duyet'],
 } as const;
 type Column = keyof typeof COLUMNS;
 
@@ -97,6 +100,8 @@ interface Row {
   levelText: string;
   parent: string;
   code: string;
+  /** Campaign office ids this unit holds (`;`-separated in the file). */
+  offices: string[];
 }
 
 /** Formats errors as `row 5: level "xa" is not one of …`. */
@@ -150,6 +155,7 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
     level: parseLevel(cell(record, 'level'), hierarchy),
     parent: cell(record, 'parent'),
     code: cell(record, 'code'),
+    offices: cell(record, 'offices').split(';').map((o) => o.trim()).filter(Boolean),
   }));
 
   // Codes: present, unique in the file, unused in the store.
@@ -163,6 +169,8 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
       const what = meant.length ? ` (${meant.join(' / ')})` : '';
       errors.push({ row: r.line, message: `level "${r.levelText}"${what} is not a level of this campaign; its levels are ${levelHelp(hierarchy)}` });
     }
+    for (const o of r.offices)
+      if (!OFFICE_ID.test(o)) errors.push({ row: r.line, message: `office "${o.slice(0, 40)}" is not an office id (a-z 0-9 _ -, separated by ;)` });
     if (!r.code) errors.push({ row: r.line, message: 'code is missing' });
     else if (r.code.length > 32) errors.push({ row: r.line, message: `code "${r.code}" is longer than 32 characters` });
     else {
@@ -234,7 +242,7 @@ export async function importUnitsCsv(store: Store, csvText: string, actor: Actor
   for (const [i, r] of rows.entries()) {
     const pk = r.parent ? codeKey(r.parent) : null;
     const parentId = pk === null ? null : (idOf.get(pk) ?? external.get(pk)?.id ?? null);
-    const { value: unit, json } = encode(unitSchema, { id: ids[i]!, code: r.code, name: r.name, level: r.level, parentId, createdAt: at }, 'unit');
+    const { value: unit, json } = encode(unitSchema, { id: ids[i]!, code: r.code, name: r.name, level: r.level, parentId, ...(r.offices.length && { offices: [...new Set(r.offices)] }), createdAt: at }, 'unit');
     units.push({ unit, json });
   }
   if (opts.dryRun) return { ok: true, count: units.length, units: units.map((u) => u.unit) };

@@ -19,6 +19,8 @@ export function keyspace(prefix: string) {
     unitMergedFrom: (id: string) => `${p}:unit:${id}:merged-from`,
     unitNames: `${p}:units:names`,
     unitWords: `${p}:units:words`,
+    /** Ids of the units tagged with a campaign office id (the unit list's `offices` column). */
+    unitsOfOffice: (officeId: string) => `${p}:units:office:${seg(officeId)}`,
 
     person: (id: string) => `${p}:person:${id}`,
     peopleOfUnit: (unitId: string) => `${p}:people:unit:${unitId}`,

@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaign/schema.js';
 import { isEditable, partsEditable, transition } from '../domain/dossier.js';
-import { nominationSchema, type DossierStatus, type FileRef, type Nomination } from '../domain/entities.js';
+import { currentStep, decideAt } from '../domain/chain.js';
+import { nominationSchema, type DossierStatus, type FileRef, type Nomination, type ReviewStep } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
@@ -19,6 +20,24 @@ export interface StatusOptions {
   /** The dossier's deadline: a submission at or after it is marked late. */
   deadline?: Date | null;
 }
+
+/** A decision of the review chain (src/domain/chain.ts), as the flow authorised it. */
+export interface Decision {
+  campaign: Campaign;
+  /** The step the decider saw the dossier at: if it has moved on since, the decision is refused ('stale_step'). */
+  step: ReviewStep;
+  decision: 'accepted' | 'returned';
+  /** Required (non-blank) when returning. */
+  reason?: string | null;
+  /** The unit holding the step's office; a staff actor's grant must be exactly it (null: a step without an office). */
+  officeUnitId: string | null;
+  personId: string | null;
+}
+
+const domainToStore = (err: DomainError): StoreError => {
+  const code = err.code === 'illegal_transition' ? 'illegal_transition' : err.code === 'dossier_incomplete' ? 'dossier_incomplete' : 'reason_required';
+  return new StoreError(code, err.message, { ...err.details, domainCode: err.code });
+};
 
 const byCreated = (a: Nomination, b: Nomination) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -42,6 +61,11 @@ export function nominationsRepo(ctx: StoreContext) {
 
   /** Reads, applies `change`, writes with audit; retried if the nomination changed meanwhile. */
   function change(id: string, actor: Actor, action: string, fn: (n: Nomination, at: string) => Nomination): Promise<Nomination> {
+    return changeWith(id, actor, () => action, fn);
+  }
+
+  /** change(), with the audit action named after the result. */
+  function changeWith(id: string, actor: Actor, action: (after: Nomination) => string, fn: (n: Nomination, at: string) => Nomination): Promise<Nomination> {
     return mutate(redis, async () => {
       const raw = await redis.get(k.nomination(id));
       const before = decode(nominationSchema, raw, 'nomination');
@@ -56,7 +80,7 @@ export function nominationsRepo(ctx: StoreContext) {
       );
       const tx = ctx.tx().eq(k.nomination(id), raw);
       tx.call('SET', k.nomination(id), json);
-      tx.audit({ actor, action, entity: 'nomination', entityId: id, before, after, at });
+      tx.audit({ actor, action: action(after), entity: 'nomination', entityId: id, before, after, at });
       return { tx, result: after };
     });
   }
@@ -139,14 +163,42 @@ export function nominationsRepo(ctx: StoreContext) {
      * illegal_transition, reason_required, dossier_incomplete, not_found.
      */
     setStatus(id: string, status: DossierStatus, opts: StatusOptions, actor: Actor): Promise<Nomination> {
+      // A chat user's accept or return goes through decide(), which follows the review chain.
+      if (actor.grant && (status === 'accepted' || status === 'returned'))
+        return Promise.reject(new StoreError('not_allowed', `a chat user decides on a dossier with decide(), not setStatus(${status})`));
       return change(id, actor, `nomination.${status}`, (n, at) => {
         try {
           return transition(n, status, { at: new Date(at), reason: opts.reason ?? null, ...(opts.campaign && { campaign: opts.campaign }), deadline: opts.deadline ?? null });
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          const code =
-            err.code === 'illegal_transition' ? 'illegal_transition' : err.code === 'dossier_incomplete' ? 'dossier_incomplete' : 'reason_required';
-          throw new StoreError(code, err.message, { ...err.details, domainCode: err.code });
+          throw domainToStore(err);
+        }
+      });
+    },
+
+    /**
+     * A decision at one step of the review chain: accepted moves the dossier to the next
+     * step, or at the last proposes it (status accepted); returned sends it back to the
+     * officer. Checked in the same atomic change as the write (the record is re-read and
+     * guarded unchanged, the actor's grant re-checked): the dossier is still sent and still
+     * at `d.step` ('stale_step'), and a staff actor holds the step's office ('not_allowed').
+     * Audit action: nomination.forwarded (to the next step), nomination.accepted, nomination.returned.
+     */
+    decide(id: string, d: Decision, actor: Actor): Promise<Nomination> {
+      const asAdmin = (actor.grant?.role ?? actor.role) === 'admin';
+      const action = (n: Nomination) => (d.decision === 'returned' ? 'nomination.returned' : n.status === 'accepted' ? 'nomination.accepted' : 'nomination.forwarded');
+      return changeWith(id, actor, action, (n, at) => {
+        if (n.status !== 'submitted')
+          throw new StoreError('illegal_transition', `nomination ${id} is ${n.status}, not waiting for a decision`, { from: n.status, to: d.decision });
+        const step = currentStep(d.campaign, n);
+        if (step?.step !== d.step) throw new StoreError('stale_step', `nomination ${id} is at ${step?.step ?? 'no step'}, not ${d.step}`, { at: step?.step ?? null, expected: d.step });
+        if (!asAdmin && (actor.grant?.role !== 'staff' || (step.office !== null && actor.grant.unitId !== d.officeUnitId)))
+          throw new StoreError('not_allowed', `the ${d.step} step of nomination ${id} is decided by the unit holding its office`, { step: d.step });
+        try {
+          return decideAt(d.campaign, n, d.step, d.decision, { personId: d.personId, actor: actor.id, asAdmin, officeUnitId: d.officeUnitId }, { at: new Date(at), reason: d.reason ?? null });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          throw domainToStore(err);
         }
       });
     },

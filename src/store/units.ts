@@ -1,6 +1,7 @@
 import { unitSchema, type Unit } from '../domain/entities.js';
 import { allowedParents, DEFAULT_HIERARCHY, isLevelOf, levelsOf, mayBeParent, type Hierarchy, type UnitLevel } from '../domain/levels.js';
 import { fold } from '../domain/text.js';
+import { addOfficeIndexWrites, officeReads } from './unit-offices.js';
 import { byIdNumber, type StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { decode, encode, mget, smembersMany, sscanAll } from './codec.js';
@@ -110,6 +111,7 @@ export function addUnitsWrites(
   }
   for (const [parentId, ids] of byParent) tx.many('SADD', parentId === null ? k.unitRoots : k.unitChildren(parentId), ids);
   tx.many('SADD', k.unitParents, [...byParent.keys()].filter((p): p is string => p !== null));
+  addOfficeIndexWrites(ctx, tx, units.map((x) => x.unit));
   const names: (string | number)[] = [];
   const words: (string | number)[] = [];
   for (const { unit } of units) {
@@ -299,6 +301,8 @@ export function unitsRepo(ctx: StoreContext, hierarchy: Hierarchy = DEFAULT_HIER
       }
       return out;
     },
+
+    ...officeReads(ctx, get, getMany),
 
     /** Every unit, in creation order. */
     async all(): Promise<Unit[]> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripInvisible } from '../../src/domain/text.js';
 import type { Reply } from '../../src/engine/types.js';
-import { nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { deciderOf, nominatePerson, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /** Bidi overrides/isolates, zero-width characters, word joiner, BOM. */
 const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]/;
@@ -33,14 +33,15 @@ describe('invisible and direction-changing characters in what people type', () =
     expect(n!.summary).toBe('Gương mẫu, tận tụy');
     expect(n!.status).toBe('submitted');
 
-    const seen = await bot.say('can-bo-theo-doi', `/hoso ${n!.id}`);
+    const staff = await deciderOf(bot, n!.id);
+    const seen = await bot.say(staff, `/hoso ${n!.id}`);
     expect(bot.text(seen)).toContain('Trần Văn Hùng — Trưởng thôn, Xóm Đồng Tâm');
     expect(everything(seen)).not.toMatch(INVISIBLE);
 
-    r = await bot.say('can-bo-theo-doi', `go|review_return|${n!.id}`);
-    r = await bot.say('can-bo-theo-doi', 'Thiếu\u202e biên bản\u200b họp');
+    r = await bot.say(staff, `go|review_return|${n!.id}`);
+    r = await bot.say(staff, 'Thiếu\u202e biên bản\u200b họp');
     expect(everything(r)).not.toMatch(INVISIBLE);
-    await bot.say('can-bo-theo-doi', bot.button(r, 'Trả lại'));
+    await bot.say(staff, bot.button(r, 'Trả lại'));
     expect((await bot.app.store.nominations.get(n!.id))!.returnReason).toBe('Thiếu biên bản họp');
   });
 

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Message, Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { partsFor, reminderSchedule, standardFor } from '../../src/domain/index.js';
+import { partsFor, reminderSchedule, reviewSteps, reviewsOpenIn, standardFor } from '../../src/domain/index.js';
 import type { Nomination } from '../../src/domain/entities.js';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.js';
 import { telegramUpdates } from '../fakes/telegram-updates.js';
 import type { SentZaloMessage } from '../fakes/zalo-openapi.js';
-import { PDF } from '../helpers/bot.js';
+import { acceptThroughChain, PDF } from '../helpers/bot.js';
 import { addNomination, outboxDrained, TEST_ACTOR } from '../helpers/jobs.js';
 import { buttonsOf, SECRET, textOf } from '../helpers/telegram.js';
 import { buttonPayload, startZaloBot, type ZaloTestBot } from '../helpers/zalo.js';
@@ -145,7 +145,10 @@ describe.each(PRESETS)('preset %s: the journey on Telegram and Zalo', (id) => {
 
   it('staff join on Telegram with an invite, officers on Telegram and Zalo (by buttons)', async () => {
     const { store } = z.bot.app;
-    const staffUnit = (await store.identities.get('sim', 'can-bo-theo-doi'))!.unitId!;
+    // Staff of the office that receives the officers' dossiers (the chain's first step for the demo unit).
+    const demoUnit = (await store.identities.get('sim', 'can-bo-don-vi'))!.unitId!;
+    const { award, review } = reviewsOpenIn(campaign, year)[0]!;
+    const staffUnit = (await store.units.officeUnit(demoUnit, reviewSteps(campaign, award.id, review.id)[0]!.office!.id))!.id;
     const staffCode = await store.invites.create({ role: 'staff', unitId: staffUnit, createdBy: 'test' }, TEST_ACTOR);
     await staff.say('/start');
     await staff.press('Cán bộ đơn vị');
@@ -265,13 +268,15 @@ describe.each(PRESETS)('preset %s: the journey on Telegram and Zalo', (id) => {
       r = await staff.press('Chấp nhận');
       expect(all(r)).toContain(`Chấp nhận hồ sơ số ${number} (Nguyễn Văn An,`);
       r = await staff.press('Chấp nhận');
-      expect(all(r)).toMatch(new RegExp(`Đã chấp nhận hồ sơ số ${number} — .+ — Nguyễn Văn An\\.`));
+      expect(all(r)).toMatch(new RegExp(`Đã tiếp nhận hồ sơ số ${number} — .+ — Nguyễn Văn An; hồ sơ đang`));
+      // The chain's next steps, each by its office, until it is proposed to the authority.
+      await acceptThroughChain(z.bot, n.id);
       expect((await z.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
 
       await outboxDrained(z.bot.app);
       const told = channel === 'telegram' ? tgFake.messagesTo(TG_OFFICER).map(textOf) : z.fake.sentTo(ZALO_OFFICER).map((m) => m.text ?? '');
       const accepted = told.filter((x) => x.includes('đã được chấp nhận'));
-      expect(accepted.at(-1)).toMatch(new RegExp(`^Hồ sơ số ${number} — .+ — Nguyễn Văn An đã được chấp nhận\\.`));
+      expect(accepted.at(-1)).toMatch(new RegExp(`^Hồ sơ số ${number} — .+ — Nguyễn Văn An đã được chấp nhận và trình .+ xem xét, khen thưởng\\.`));
       read.push(...accepted);
     }
   });
@@ -294,9 +299,10 @@ describe.each(PRESETS)('preset %s: the journey on Telegram and Zalo', (id) => {
     expect(all(r)).toContain(`Chấp nhận hồ sơ số ${num(three)} (Lê Văn Ba,`);
     expect(all(r)).not.toContain('Trần Thị Hai');
     r = await staff.press('Chấp nhận');
-    expect(all(r)).toMatch(new RegExp(`Đã chấp nhận hồ sơ số ${num(three)} — .+ — Lê Văn Ba\\.`));
-    expect((await z.bot.app.store.nominations.get(three.id))!.status).toBe('accepted');
-    expect((await z.bot.app.store.nominations.get(two.id))!.status).toBe('submitted');
+    expect(all(r)).toMatch(new RegExp(`Đã tiếp nhận hồ sơ số ${num(three)} — .+ — Lê Văn Ba;`));
+    expect((await z.bot.app.store.nominations.get(three.id))!.steps).toHaveLength(1);
+    expect((await z.bot.app.store.nominations.get(two.id))!).toMatchObject({ status: 'submitted' });
+    expect((await z.bot.app.store.nominations.get(two.id))!.steps).toBeUndefined();
 
     // The history of a dossier, asked by its number as staff read it.
     r = await staff.say(`/lichsu ${num(three)}`);

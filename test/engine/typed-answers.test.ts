@@ -6,7 +6,7 @@ import { fold } from '../../src/domain/text.js';
 import { pageCount, pagePayload } from '../../src/engine/pages.js';
 import type { Reply } from '../../src/engine/types.js';
 import type { Actor } from '../../src/store/index.js';
-import { joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { deciderOf, joinWithInvite, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /**
  * Issue #13 item 3: whatever the screen shows can be typed. For every preset, every flow each
@@ -244,10 +244,13 @@ describe.each(PRESETS)('preset $id: every choice shown can be typed, on every ch
       return (await store.nominations.setStatus(n.id, 'submitted', {}, by)).id;
     };
     await walk(DEMO.staff, 'menu', 'staff menu', {});
-    await walk(DEMO.staff, `go|review_accept|${await dossier()}`, 'review_accept', {});
-    await walk(DEMO.staff, 'hủy', 'menu', {});
-    await walk(DEMO.staff, `go|review_return|${await dossier()}`, 'review_return', { reason: 'Thiếu biên bản họp' });
-    await walk(DEMO.staff, 'hủy', 'menu', {});
+    // A dossier is decided by the staff of the office at its step (the demo seed makes one per office).
+    const toAccept = await dossier();
+    const reviewer = await deciderOf(bot, toAccept);
+    await walk(reviewer, `go|review_accept|${toAccept}`, 'review_accept', {});
+    await walk(reviewer, 'hủy', 'menu', {});
+    await walk(reviewer, `go|review_return|${await dossier()}`, 'review_return', { reason: 'Thiếu biên bản họp' });
+    await walk(reviewer, 'hủy', 'menu', {});
     await walk(DEMO.staff, 'go|invite', 'invite', { unitQuery: unit.name });
     await walk(DEMO.staff, 'hủy', 'menu', {});
     await walk(DEMO.staff, 'go|overview', 'overview', {});

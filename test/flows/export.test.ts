@@ -73,6 +73,8 @@ describe('exports for the council', () => {
     expect(String(at('Số hồ sơ'))).toMatch(/^Hồ sơ số \d+$/);
     expect(at('Trạng thái')).toBe('đã gửi');
     expect(at('Hồ sơ đủ')).toBe('Không');
+    // Where the review chain has it: waiting at the commune's Văn phòng – Thống kê, which receives it.
+    expect(at('Bước xét duyệt')).toBe('tiếp nhận — Công chức Văn phòng – Thống kê xã Bình Thành');
     expect(at('Tóm tắt thành tích')).toBe('Tiêu biểu');
     expect(String(at('Thành phần đã có'))).toContain('Tờ trình');
     expect(String(at('Thành phần còn thiếu'))).toContain('Báo cáo thành tích');

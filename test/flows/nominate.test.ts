@@ -141,7 +141,7 @@ describe('a dossier sent after its deadline is accepted and marked late (binh-th
     const unitId = (await bot.app.store.identities.get('sim', OFFICER))!.unitId!;
     const [n] = await bot.app.store.nominations.listByUnit(campaign.id, 2024, unitId);
     expect(n).toMatchObject({ status: 'submitted', lateAt: expect.any(String), nominee: { name: 'Hoàng Văn Nam' } });
-    expect(bot.text(await bot.say(OFFICER, '/tinhtrang'))).toContain('Hồ sơ Hoàng Văn Nam: đã gửi (nộp muộn)');
+    expect(bot.text(await bot.say(OFFICER, '/tinhtrang'))).toContain('Hồ sơ Hoàng Văn Nam: đã gửi — đang chờ tiếp nhận tại Công chức Văn phòng – Thống kê xã Bình Thành (nộp muộn)');
   });
 
   it('on the last day (05/12, 23:59 Vietnam time) a dossier is on time', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
-import { PDF } from '../helpers/bot.js';
+import { acceptThroughChain, PDF } from '../helpers/bot.js';
 import { stopAfterEach, unitByCode } from '../helpers/jobs.js';
 import { buttonsOf, joinOnTelegram, startTelegramBot, submittedDossier, textOf, type TelegramTestBot } from '../helpers/telegram.js';
 
@@ -14,7 +14,8 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
   it('/hoso lists, shows a dossier with its files, returns it with a reason; the officer hears it on their own channel', async () => {
     t = track(await startTelegramBot());
     const { store } = t.bot.app;
-    expect(await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id)).toContain('vai trò cán bộ theo dõi của Huyện Định Hóa');
+    // Staff of the office that receives the hamlets' dossiers in Bình Thành's plan.
+    expect(await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH-BT-VPTK')).id)).toContain('vai trò cán bộ theo dõi của Công chức Văn phòng – Thống kê xã Bình Thành');
     const n = await submittedDossier(t, { id: 'sim:can-bo-don-vi', role: 'officer', channel: 'sim' });
 
     let m = await t.send(t.tg.command({ userId: STAFF, command: 'hoso' }), STAFF);
@@ -66,7 +67,7 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
   it('accepting tells a Telegram officer in their chat; an old button cannot decide twice', async () => {
     t = track(await startTelegramBot());
     const hamlet = await unitByCode(t.bot.app, 'TN-DH-BT-X01');
-    await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id);
+    await joinOnTelegram(t, STAFF, 'staff', (await unitByCode(t.bot.app, 'TN-DH-BT-VPTK')).id);
     const OFFICER = 6002;
     expect(await joinOnTelegram(t, OFFICER, 'officer', hamlet.id)).toContain('cán bộ phụ trách của Xóm Đồng Tâm');
     const n = await submittedDossier(t, { id: `telegram:${OFFICER}`, role: 'officer', channel: 'telegram' });
@@ -77,15 +78,24 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
     expect(t.text(m)).toContain(`Chấp nhận hồ sơ số ${n.id.slice(2)} (Nguyễn Thị Hoa, Xóm Đồng Tâm)?`);
     const before = t.fake.messagesTo(OFFICER).length;
     m = await t.press(STAFF, 'Chấp nhận');
-    expect(t.text(m)).toContain(`Đã chấp nhận hồ sơ số ${n.id.slice(2)} — `);
+    expect(t.text(m)).toContain(`Đã tiếp nhận hồ sơ số ${n.id.slice(2)} — `);
+    expect(t.text(m)).toContain('hồ sơ đang thẩm định tại Hội đồng Thi đua - Khen thưởng xã Bình Thành.');
+    // The council appraises, the Văn phòng – Thống kê proposes it to the commune chairman: then the officer hears.
+    await acceptThroughChain(t.bot, n.id);
     expect((await t.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
     workers = track(await startWorkers(t.bot.app, { schedules: false }));
     await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length > before, 10_000);
     const told = t.fake.messagesTo(OFFICER).slice(before).map(textOf);
     expect(told).toHaveLength(1);
-    expect(told[0]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được chấp nhận\\.$`));
+    expect(told[0]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được chấp nhận và trình Chủ tịch UBND xã Bình Thành xem xét, khen thưởng\\.$`));
 
     const again = await t.send(t.tg.callbackQuery({ userId: STAFF, data: `go|review_return|${n.id}` }), STAFF);
     expect(t.text(again)).toContain(`Hồ sơ số ${n.id.slice(2)} (Nguyễn Thị Hoa) đang ở trạng thái "đã được chấp nhận", không chờ duyệt.`);
+    // The district above the hamlet is in none of its chains: it may look, never decide.
+    const DISTRICT = 6003;
+    await joinOnTelegram(t, DISTRICT, 'staff', (await unitByCode(t.bot.app, 'TN-DH')).id);
+    const other = await submittedDossier(t, { id: `telegram:${OFFICER}`, role: 'officer', channel: 'telegram' });
+    const refused = await t.send(t.tg.callbackQuery({ userId: DISTRICT, data: `go|review_accept|${other.id}` }), DISTRICT);
+    expect(t.text(refused)).toContain(`Hồ sơ số ${other.id.slice(2)} đang ở bước tiếp nhận tại Công chức Văn phòng – Thống kê xã Bình Thành; chỉ cán bộ của Công chức Văn phòng – Thống kê xã Bình Thành quyết định ở bước này.`);
   });
 });

@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import type { Reply } from '../../src/engine/types.js';
+import { currentStep } from '../../src/domain/index.js';
 
 /** A minimal valid PDF: file-type recognises it from its header. */
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
@@ -173,4 +174,30 @@ export async function nominatePerson(
   r = await bot.say(user, p.unit);
   r = await bot.say(user, '1');
   return bot.say(user, p.summary);
+}
+
+/**
+ * The simulator staff member who decides dossier `id` at its current review step: a staff
+ * member of the unit holding the step's office (the demo seed makes one per office).
+ */
+export async function deciderOf(bot: TestBot, id: string): Promise<string> {
+  const { store, campaign } = bot.app;
+  const n = (await store.nominations.get(id))!;
+  const step = currentStep(campaign, n);
+  if (!step?.office) throw new Error(`dossier ${id} waits at no office's step`);
+  const unit = await store.units.officeUnit(n.unitId, step.office.id);
+  const staff = unit ? (await store.identities.listByUnit(unit.id)).find((i) => i.role === 'staff' && i.channel === 'sim') : undefined;
+  if (!staff) throw new Error(`no simulator staff for ${step.office.id} (dossier ${id})`);
+  return staff.userId;
+}
+
+/** Each office of the chain accepts dossier `id` in turn, through the chat, until it is proposed; returns the last office's replies. */
+export async function acceptThroughChain(bot: TestBot, id: string): Promise<Reply[]> {
+  let r: Reply[] = [];
+  for (let i = 0; i < 3 && (await bot.app.store.nominations.get(id))!.status === 'submitted'; i++) {
+    const user = await deciderOf(bot, id);
+    r = await bot.say(user, `go|review_accept|${id}`);
+    r = await bot.say(user, bot.button(r, 'Chấp nhận'));
+  }
+  return r;
 }

@@ -32,12 +32,15 @@ describe('incomplete-dossier digests to staff', () => {
   let workers: RunningWorkers | undefined;
   const track = stopAfterEach();
 
-  it('one digest per staff member of every office above the units, grouped by unit and counted by missing part', async () => {
+  it('one digest per staff member of the office that receives the dossiers (not the offices above the units), grouped by unit and counted by missing part', async () => {
     bot = track(await startBot('binh-thanh-2024', { now: vn('2024-11-30T08:00') }));
     const { app } = bot;
-    // can-bo-theo-doi (demo) is staff of the district; add staff of the commune, of another district, and an English one.
-    await addIdentity(app, 'sim', 'xa', { role: 'staff', unitCode: 'TN-DH-BT' });
-    await addIdentity(app, 'sim', 'xa-en', { role: 'staff', unitCode: 'TN-DH-BT', lang: 'en' });
+    // The plan sends the commune's dossiers to its Công chức Văn phòng – Thống kê (demo: can-bo-van-phong-thong-ke);
+    // add two more of its staff (one English), staff of the commune itself, and of another district.
+    // can-bo-theo-doi (demo) is staff of the district: above the units, but not in the chain.
+    await addIdentity(app, 'sim', 'xa', { role: 'staff', unitCode: 'TN-DH-BT-VPTK' });
+    await addIdentity(app, 'sim', 'xa-en', { role: 'staff', unitCode: 'TN-DH-BT-VPTK', lang: 'en' });
+    await addIdentity(app, 'sim', 'ubnd-xa', { role: 'staff', unitCode: 'TN-DH-BT' });
     const province = await unitByCode(app, 'TN');
     const other = await app.store.units.create({ code: 'TN-PL', name: 'Huyện Phú Lương', level: 'district', parentId: province.id }, TEST_ACTOR);
     await addIdentity(app, 'sim', 'pl', { role: 'staff', unitId: other.id });
@@ -53,7 +56,7 @@ describe('incomplete-dossier digests to staff', () => {
 
     const { alert, messages } = await app.jobs.previewAlerts(vn('2024-11-30T08:00'));
     expect(alert).toEqual({ year: 2024, offsetDays: 5 });
-    expect(messages.map((m) => m.userId).sort()).toEqual(['can-bo-theo-doi', 'xa', 'xa-en']);
+    expect(messages.map((m) => m.userId).sort()).toEqual(['can-bo-van-phong-thong-ke', 'xa', 'xa-en']);
     const digest = messages.find((m) => m.userId === 'xa')!.reply.text.split('\n');
     expect(digest).toEqual([
       '📋 Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày).',
@@ -67,8 +70,8 @@ describe('incomplete-dossier digests to staff', () => {
       'Gõ /thieu để xem danh sách này bất cứ lúc nào.',
     ]);
     expect(messages.find((m) => m.userId === 'xa-en')!.reply.text).toContain('2 units, 3 dossiers without every required part.');
-    // The district's digest covers the same units; the other district's staff hear nothing.
-    expect(messages.find((m) => m.userId === 'can-bo-theo-doi')!.reply.text).toContain('▸ Xóm Nà Mòn (1 hồ sơ)');
+    // The office's demo staff get the same digest; the district, the commune and the other district hear nothing.
+    expect(messages.find((m) => m.userId === 'can-bo-van-phong-thong-ke')!.reply.text).toContain('▸ Xóm Nà Mòn (1 hồ sơ)');
 
     // Sent once each, even when the pass runs again.
     workers = track(await startWorkers(app, { schedules: false }));
@@ -83,7 +86,7 @@ describe('incomplete-dossier digests to staff', () => {
   it('a long digest is split into numbered parts that fit the channel (Zalo: 2,000 characters)', async () => {
     bot = track(await startBot('binh-thanh-2024', { now: vn('2024-12-03T08:00') }));
     const { app } = bot;
-    await addIdentity(app, 'zalo', '8000000000000000001', { role: 'staff', unitCode: 'TN-DH-BT' });
+    await addIdentity(app, 'zalo', '8000000000000000001', { role: 'staff', unitCode: 'TN-DH-BT-VPTK' });
     for (let i = 1; i <= 14; i++)
       for (let k = 0; k < 3; k++)
         await addNomination(app, bot.dataDir, `TN-DH-BT-X${String(i).padStart(2, '0')}`, { nominee: `Người được đề nghị số ${i}-${k} có tên khá dài`, parts: ['to_trinh'] });
@@ -107,15 +110,17 @@ describe('alerts on Telegram', () => {
   let workers: RunningWorkers | undefined;
   const track = stopAfterEach();
 
-  it('a unit submits a dossier with missing parts: staff above it and the office group hear at once; the digest reaches the group too', async () => {
+  it('a unit submits a dossier with missing parts: the receiving office\'s staff and group hear at once, the district above does not; the digest reaches the group too', async () => {
     t = track(await startTelegramBot('binh-thanh-2024', { now: vn('2024-12-02T10:00') }));
     const { app } = t.bot;
     const STAFF = 6201;
     const GROUP = -1005550002;
-    const district = await unitByCode(app, 'TN-DH');
-    await addIdentity(app, 'telegram', String(STAFF), { role: 'staff', unitId: district.id });
+    const office = await unitByCode(app, 'TN-DH-BT-VPTK');
+    const DISTRICT = 6202;
+    await addIdentity(app, 'telegram', String(STAFF), { role: 'staff', unitId: office.id });
+    await addIdentity(app, 'telegram', String(DISTRICT), { role: 'staff', unitCode: 'TN-DH' });
     await app.store.groupLinks.link(
-      { chatId: String(GROUP), title: 'Tổ thi đua huyện', officeUnitId: district.id, linkedBy: `telegram:${STAFF}`, linkedAt: new Date().toISOString() },
+      { chatId: String(GROUP), title: 'Văn phòng – Thống kê xã', officeUnitId: office.id, linkedBy: `telegram:${STAFF}`, linkedAt: new Date().toISOString() },
       TEST_ACTOR,
     );
     workers = track(await startWorkers(app, { schedules: false }));

@@ -50,15 +50,16 @@ describe('an admin announces from the simulator', () => {
     expect(bot.text(r)).toContain('Sẽ gửi tới 17 người');
     r = await bot.say(admin, 'sửa 3');
     r = await bot.say(admin, bot.button(r, 'Chỉ cán bộ theo dõi'));
-    expect(bot.text(r)).toContain('Sẽ gửi tới 1 người.');
+    // The demo district staff member and the three of the review chain's offices (Văn phòng – Thống kê, Hội đồng TĐ-KT xã, Phòng Nội vụ huyện).
+    expect(bot.text(r)).toContain('Sẽ gửi tới 4 người.');
     r = await bot.say(admin, 'sửa 3');
     r = await bot.say(admin, bot.button(r, 'Tất cả người tham gia'));
     const summary = bot.text(r);
     expect(summary).toContain('1. Nội dung: Họp sơ kết phong trào');
     expect(summary).toContain('2. Tệp đính kèm: giay-moi.pdf');
     expect(summary).toContain('3. Người nhận: Tất cả người tham gia');
-    // 14 hamlets + the steering committee + blocked + the three demo accounts (officer, staff, admin); not the one without a role.
-    expect(summary).toContain('Sẽ gửi tới 19 người (trong đó 1 người');
+    // 14 hamlets + the steering committee + blocked + the demo accounts (officer, district staff, three office staff, admin); not the one without a role.
+    expect(summary).toContain('Sẽ gửi tới 22 người (trong đó 1 người');
 
     r = await bot.say(admin, bot.button(r, 'Gửi thông báo'));
     const id = /thông báo #(\d+)/.exec(bot.text(r))?.[1];
@@ -78,9 +79,9 @@ describe('an admin announces from the simulator', () => {
     expect((await app.simulator.transcript('no-role')).filter((e) => e.text.startsWith('📢'))).toEqual([]);
     const adminSaw = (await app.simulator.transcript(admin)).map((e) => e.text);
     expect(adminSaw).toContainEqual(expect.stringMatching(new RegExp(`^📢 Thông báo #${id}: `)));
-    expect(adminSaw.filter((t) => t.startsWith('✅'))).toEqual([`✅ Đã gửi xong thông báo #${id} tới 19 người nhận.\nThành công: 18 · Lỗi: 0 · Không liên lạc được: 1`]);
+    expect(adminSaw.filter((t) => t.startsWith('✅'))).toEqual([`✅ Đã gửi xong thông báo #${id} tới 22 người nhận.\nThành công: 21 · Lỗi: 0 · Không liên lạc được: 1`]);
     const s = (await app.jobs.broadcasts.status(id!))!;
-    expect(s).toMatchObject({ status: 'done', total: 19, sent: 18, failed: 0, unreachable: 1, pending: 0 });
+    expect(s).toMatchObject({ status: 'done', total: 22, sent: 21, failed: 0, unreachable: 1, pending: 0 });
     // Finished: nothing left to cancel.
     expect(bot.text(await bot.say(admin, `/huythongbao ${id}`))).toContain(`Thông báo #${id} đã gửi xong`);
   });
@@ -97,11 +98,11 @@ describe('recipients on a channel this deployment does not run', () => {
     // Accounts left from a time Zalo and Telegram were configured; now only the simulator runs.
     await addIdentity(app, 'zalo', '7300000000000000001', { unitCode: 'TN-DH-BT-X01', lastInboundAt: '2024-11-19T10:00:00.000Z' });
     await addIdentity(app, 'telegram', '7301', { unitCode: 'TN-DH-BT-X02' });
-    expect(await app.jobs.broadcasts.count({ kind: 'all' })).toEqual({ total: 5, unreachable: 2 });
+    expect(await app.jobs.broadcasts.count({ kind: 'all' })).toEqual({ total: 8, unreachable: 2 });
     workers = track(await startWorkers(app, { schedules: false }));
     const { id } = await app.jobs.broadcasts.start({ by: { channel: 'sim', userId: 'quan-tri', lang: 'vi' }, text: 'Lịch họp tháng 12', audience: { kind: 'all' } });
     await until(async () => (await app.jobs.broadcasts.status(id))?.status === 'done');
-    expect(await app.jobs.broadcasts.status(id)).toMatchObject({ total: 5, sent: 3, unreachable: 2, pending: 0 });
+    expect(await app.jobs.broadcasts.status(id)).toMatchObject({ total: 8, sent: 6, unreachable: 2, pending: 0 });
   });
 });
 
@@ -177,8 +178,8 @@ describe('announcements on Telegram', () => {
     expect(paused).toEqual([]);
     for (const c of chats) expect(t.fake.messagesTo(c), `chat ${c}`).toHaveLength(1);
     expect(t.fake.stats()[429]).toBe(1);
-    // The 40 staff on Telegram and the demo staff member on the simulator.
-    expect((await app.jobs.broadcasts.status(id))!).toMatchObject({ total: 41, sent: 41, failed: 0, pending: 0 });
+    // The 40 staff on Telegram and the four demo staff members on the simulator (district, three chain offices).
+    expect((await app.jobs.broadcasts.status(id))!).toMatchObject({ total: 44, sent: 44, failed: 0, pending: 0 });
   });
 
   it('over the platform rate: every 429 stops the channel for its retry_after; all arrive exactly once', async () => {
@@ -196,6 +197,6 @@ describe('announcements on Telegram', () => {
     expect(limited.length).toBeGreaterThan(0);
     for (const l of limited) expect(sends.filter((c) => c.at > l.at + 150 && c.at < l.at + 900), `after the 429 at ${l.at}`).toEqual([]);
     for (const c of chats) expect(t.fake.messagesTo(c), `chat ${c}`).toHaveLength(1);
-    expect((await app.jobs.broadcasts.status(id))!).toMatchObject({ total: 61, sent: 61, failed: 0, unreachable: 0, pending: 0 });
+    expect((await app.jobs.broadcasts.status(id))!).toMatchObject({ total: 64, sent: 64, failed: 0, unreachable: 0, pending: 0 });
   }, 90_000);
 });

@@ -12,7 +12,8 @@ describe('operator commands for the jobs (npm run cli)', { timeout: PROCESS_TEST
   beforeAll(async () => {
     bot = await startBot('binh-thanh-2024', { now: vn('2024-12-03T08:00') });
     await addIdentity(bot.app, 'sim', 'bau', { unitCode: 'TN-DH-BT-X02', lang: 'en' });
-    await addIdentity(bot.app, 'sim', 'xa', { role: 'staff', unitCode: 'TN-DH-BT' });
+    // Staff of the commune's Công chức Văn phòng – Thống kê, the office that receives its dossiers (with the demo one, two digests).
+    await addIdentity(bot.app, 'sim', 'xa', { role: 'staff', unitCode: 'TN-DH-BT-VPTK' });
     await addNomination(bot.app, bot.dataDir, 'TN-DH-BT-X01', { nominee: 'Nguyễn Thị Hoa', parts: ['to_trinh'], status: 'submitted' });
   });
   afterAll(async () => bot?.close());

@@ -65,7 +65,7 @@ describe('a broadcast survives its worker being killed', () => {
     );
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
-    const total = 2003; // with the demo officer, staff member and admin
+    const total = 2006; // with the demo officer, staff members (the district, three review-chain offices) and admin
     expect(atKill).toBeLessThan(total);
     const stalled = (await app.jobs.broadcasts.status(id))!;
     expect(stalled.status).toBe('running');
@@ -94,7 +94,7 @@ describe('a broadcast survives its worker being killed', () => {
     const reports = (await app.simulator.transcript('quan-tri')).filter((e) => e.text.startsWith('✅'));
     expect(reports).toHaveLength(1);
     const lines = reports[0]!.text.split('\n');
-    expect(lines.slice(0, 2)).toEqual([`✅ Đã gửi xong thông báo #${id} tới 2.003 người nhận.`, 'Thành công: 2.003 · Lỗi: 0 · Không liên lạc được: 0']);
+    expect(lines.slice(0, 2)).toEqual([`✅ Đã gửi xong thông báo #${id} tới 2.006 người nhận.`, 'Thành công: 2.006 · Lỗi: 0 · Không liên lạc được: 0']);
     // Messages that were being sent when the worker died were sent again (the simulator, like an idempotent
     // platform, dropped the repeats); the report says how many people might have them twice elsewhere.
     expect(done.resent).toBeLessThanOrEqual(8);

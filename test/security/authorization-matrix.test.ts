@@ -26,6 +26,11 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
     await join('officer-b', 'officer', 'HD-TK-QP');
     await join('staff-other', 'staff', 'HD-GL');
     await join('staff-own', 'staff', 'HD-TK');
+    // Offices (issue 14): the plan's chain for the Bằng khen sends it to Sở Nội vụ (Ban Thi đua - Khen thưởng);
+    // Sở Y tế holds another office (yearly awards), Sở TT-TT is the standing office, in no chain of this award.
+    await join('staff-ban-tdkt', 'staff', 'HD-SNV');
+    await join('staff-so-y-te', 'staff', 'HD-SYT');
+    await join('staff-so-tttt', 'staff', 'HD-STTTT');
     // Officer A registers, reports and submits a dossier naming a person.
     await bot.say('officer-a', '/dangky 2025');
     await bot.say('officer-a', '2025');
@@ -104,6 +109,28 @@ describe('authorization matrix: nobody reads or changes what is not theirs', () 
     expect(everyText(await bot.say('staff-own', '/thieu'))).toContain('Hưng Đạo');
     const r = await bot.say('staff-own', `/hoso ${dossierA}`);
     expect(everyText(r)).toContain('Phạm Thị Riêng Tư');
+  });
+
+  it('staff outside the dossier’s review chain cannot accept or return it: the district above it, another office, the standing office', async () => {
+    const n = (await bot.app.store.nominations.get(dossierA))!;
+    expect(n.awardId).toBe('bang-khen-ubnd-tinh');
+    for (const user of ['staff-own', 'staff-so-y-te', 'staff-so-tttt']) {
+      for (const flow of ['review_accept', 'review_return']) {
+        const r = await bot.say(user, `go|${flow}|${dossierA}`);
+        expect(everyText(r), `${user} ${flow}`).toMatch(/chỉ cán bộ của Sở Nội vụ quyết định ở bước này|không thuộc các đơn vị/);
+        expect(r.some((x) => x.choices?.some((c) => /Chấp nhận|Trả lại/.test(c.label))), `${user} ${flow}`).toBe(false);
+        await bot.say(user, 'trả lại');
+        await bot.say(user, 'hủy');
+      }
+      // Their view of the dossier has no decision buttons either.
+      const shown = await bot.say(user, `/hoso ${dossierA}`);
+      expect(shown.some((x) => x.choices?.some((c) => c.payload.includes('review_accept'))), user).toBe(false);
+    }
+    expect(await bot.app.store.nominations.get(dossierA)).toEqual(n);
+    // The receiving office does get the buttons (the positive control); the step stays until it decides.
+    const own = await bot.say('staff-ban-tdkt', `/hoso ${dossierA}`);
+    expect(everyText(own)).toContain('Phạm Thị Riêng Tư');
+    expect(own.some((x) => x.choices?.some((c) => c.payload === `go|review_accept|${dossierA}`))).toBe(true);
   });
 
   it('a stranger gets onboarding for every flow and deep link, and no data', async () => {

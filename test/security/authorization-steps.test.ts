@@ -24,6 +24,8 @@ describe('authorization at every step: access ending mid-flow saves nothing', ()
   let bot: TestBot;
   const officer = (user: string) => joinWithInvite(bot, user, 'officer', 'HD-TK-HDA');
   const staff = (user: string) => joinWithInvite(bot, user, 'staff', 'HD-TK');
+  /** Staff of the office that receives the dossier (the plan's Bằng khen goes to Sở Nội vụ's Ban Thi đua - Khen thưởng). */
+  const reviewer = (user: string) => joinWithInvite(bot, user, 'staff', 'HD-SNV');
 
   beforeAll(async () => {
     bot = await startBot('hai-duong-2021-2025', { now: new Date('2025-11-20T03:00:00Z') });
@@ -63,8 +65,8 @@ describe('authorization at every step: access ending mid-flow saves nothing', ()
         ['/dexuat', String(YEAR), 'Một cá nhân', 'Nguyễn Văn Thử', 'Văn thư', 'UBND xã Hưng Đạo', '1', 'Thành tích', { file: 'to-trinh.pdf' }, 'để sau', 'để sau', 'để sau', 'để sau', 'Gửi hồ sơ']
       ),
     },
-    { flow: 'review_accept', setup: async (u) => (await staff(u), [`go|review_accept|${await submittedDossier()}`, 'Chấp nhận']) },
-    { flow: 'review_return', setup: async (u) => (await staff(u), [`go|review_return|${await submittedDossier()}`, 'Thiếu biên bản họp', 'Trả lại']) },
+    { flow: 'review_accept', setup: async (u) => (await reviewer(u), [`go|review_accept|${await submittedDossier()}`, 'Chấp nhận']) },
+    { flow: 'review_return', setup: async (u) => (await reviewer(u), [`go|review_return|${await submittedDossier()}`, 'Thiếu biên bản họp', 'Trả lại']) },
     { flow: 'invite', setup: async (u) => (await staff(u), ['/moi', '1', 'Hưng Đạo', '1', 'Cấp mã']) },
     {
       flow: 'announce',
