@@ -237,7 +237,11 @@ function checkLevels(c: Campaign): string[] {
   c.standards.forEach((s, i) => named(s.level, `standards[${i}].level`));
   named(c.standingOffice.level, 'standingOffice.level');
   named(c.appraisalOffice.level, 'appraisalOffice.level');
-  c.offices?.forEach((o, i) => named(o.level, `offices[${i}].level`));
+  // An office of a review chain may sit above the campaign's own tree (a commune plan's
+  // district award goes through the district's office): it must be a level of the hierarchy.
+  c.offices?.forEach((o, i) => {
+    if (!own.has(o.level)) problems.push(`offices[${i}].level: level "${o.level}" is not a level of the campaign's hierarchy (${levelList})`);
+  });
   return problems;
 }
 
