@@ -8,7 +8,10 @@ import { isStoreError } from '../src/store/index.js';
 import { completeSent, dossierNames, dossierTitle, missingLabels, openNominations, openToOfficer, ownDossier, pastDossierDeadline } from './lib/dossier.js';
 import { canNominate } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
-import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
+import { campaignYears, defaultYear, label, optionSchema, preview, yearOf, yearSchema, yearStep } from './lib/common.js';
+
+/** How much of the achievement summary the confirm step repeats. */
+const SUMMARY_PREVIEW = 100;
 
 
 /** Award and review travel together as one choice: "<awardId>.<reviewId>". */
@@ -85,11 +88,15 @@ async function quotaWarning(ctx: FlowContext, d: Answers): Promise<string | null
   return ctx.t('nominate.quota_warning', { limit: side.limit, used: side.used, kind: ctx.t(`nominate.kind_${nomineeOf(d).type}`) });
 }
 
-function missingText(ctx: FlowContext, d: Answers): string {
+/**
+ * Whether the dossier lacks required parts. `listed`: the summary above already marks each
+ * part "còn thiếu", so only their count is said (each missing part is named once).
+ */
+function missingText(ctx: FlowContext, d: Answers, listed: boolean): string {
   const c = dossierCompleteness(ctx.campaign, { parts: partsOf(ctx, d) } as Pick<Nomination, 'parts'> as Nomination);
-  return c.missingRequired.length
-    ? ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') })
-    : ctx.t('nominate.complete');
+  if (!c.missingRequired.length) return ctx.t('nominate.complete');
+  if (listed) return ctx.t('nominate.missing_count', { count: c.missingRequired.length });
+  return ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') });
 }
 
 /** Sending a dossier after its deadline: it is still accepted, and marked late (as reports are). */
@@ -137,7 +144,7 @@ export const nominate = defineFlow({
       const own = await ownDossier(ctx, ctx.args);
       if (!own.ok) return { refuse: own.error };
       const data: Answers = { unitId: unit.id, unitName: unit.name, open: [], ...loaded(ctx, own.n, unit.id) };
-      return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data)}` };
+      return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data, false)}` };
     }
     return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, open: await openNominations(ctx, unit.id) } };
   },
@@ -238,7 +245,8 @@ export const nominate = defineFlow({
         max: 2000,
         when: (_c, d) => isNew(d),
         prompt: (c) => c.t('nominate.summary_prompt'),
-        summary: (c, d) => c.t('nominate.summary_line', { text: String(d.summaryText) }),
+        // Its start only: the whole text is the officer's own, and the summary must fit a phone screen.
+        summary: (c, d) => c.t('nominate.summary_line', { text: preview(String(d.summaryText), SUMMARY_PREVIEW) }),
       },
       ...parts,
       {
@@ -247,7 +255,7 @@ export const nominate = defineFlow({
         prompt: (c, d) => (d.status === 'submitted' ? c.t('nominate.confirm_sent', { title: String(d.title) }) : c.t('nominate.confirm', { year: yearOf(d) })),
         extra: async (c, d) =>
           [
-            missingText(c, d),
+            missingText(c, d, true),
             ...(d.status === 'submitted' ? [lateWarning(c, d)] : [await quotaWarning(c, d), lateSubmitWarning(c, d)]),
           ]
             .filter(Boolean)

@@ -32,7 +32,7 @@ describe.each(PRESETS)('preset $id: an officer submits a dossier', (preset) => {
     for (let i = 1; i < campaign.dossierParts.length; i++) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
     expect(bot.text(r)).toContain('Kiểm tra lại hồ sơ đề nghị khen thưởng');
     const missing = campaign.dossierParts.slice(1).filter((p) => p.required);
-    if (missing.length) expect(bot.text(r)).toContain(`Còn thiếu: ${missing.map((p) => p.label.vi).join('; ')}`);
+    if (missing.length) expect(bot.text(r)).toContain(`Còn thiếu ${missing.length} thành phần bắt buộc`);
     r = await bot.say(user, bot.button(r, 'Gửi hồ sơ'));
     expect(bot.text(r)).toMatch(/Đã gửi hồ sơ/);
     const identity = (await bot.app.store.identities.get('sim', user))!;
@@ -41,6 +41,29 @@ describe.each(PRESETS)('preset $id: an officer submits a dossier', (preset) => {
     expect(n?.nominee).toEqual({ type: 'individual', name: 'Nguyễn Văn An', position: 'Trưởng xóm', unitName: 'Xóm Đồng Tâm' });
     expect(Object.keys(n!.parts)).toEqual([campaign.dossierParts[0]!.id]);
     expect(n!.parts[campaign.dossierParts[0]!.id]!.mime).toBe('application/pdf');
+  });
+});
+
+/** Every occurrence of `needle` in `text`. */
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+describe.each(PRESETS)('preset $id: the summary of a nomination fits a phone (issue #13 item 6)', (preset) => {
+  const officer = presetOfficer(preset);
+  /** About a phone screen and a half; the same summary was over 2,900 characters before (each part twice, the whole achievement text). */
+  const MAX_SUMMARY = 900;
+
+  it('the longest case (an individual, the longest achievement summary, every part missing) names each missing part once and stays short', async () => {
+    const { bot, user, campaign } = officer;
+    let r = await bot.say(user, 'go|nominate');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(preset.year));
+    const summary = `Vận động 100% hộ dân cài ứng dụng VNeID, ${'triển khai thanh toán không dùng tiền mặt, '.repeat(60)}`.slice(0, 2000);
+    r = await nominatePerson(bot, user, r, { name: 'Nguyễn Thị Phương Thảo', position: 'Phó Chủ tịch Ủy ban nhân dân xã', unit: 'Ủy ban nhân dân xã Đồng Tâm', summary });
+    for (let i = 0; i < campaign.dossierParts.length; i++) r = await bot.say(user, bot.button(r, 'Bổ sung sau'));
+    const text = bot.text(r);
+    expect(text).toContain('Kiểm tra lại hồ sơ đề nghị khen thưởng');
+    for (const p of campaign.dossierParts) expect(count(text, p.label.vi), p.label.vi).toBe(1);
+    expect(text.length).toBeLessThanOrEqual(MAX_SUMMARY);
+    await bot.say(user, 'hủy');
   });
 });
 
