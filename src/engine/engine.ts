@@ -281,6 +281,11 @@ export class Engine {
       const unknown = text || inbound.payload ? 'menu.unknown' : 'error.unsupported_message';
       return [{ text: ctx.t(unknown) }, this.menu(ctx)];
     }
+    // A message that is only a greeting is never an answer, even at a free-text step: the question again.
+    if (!inbound.payload && !inbound.attachments?.length && isGreeting(text)) {
+      const hello = flow.id === 'onboarding' ? ctx.t('welcome') : ctx.t('flow.greeting', { current: ctx.t(flow.title) });
+      return [{ text: hello }, ...(await this.reprompt(ctx, session))];
+    }
     return this.answer(ctx, session, flow, inbound, text);
   }
 

@@ -36,6 +36,42 @@ describe('greetings', () => {
   });
 });
 
+describe.each(PRESETS)('preset $id: a greeting typed in the middle of a flow', (preset) => {
+  const officer = presetOfficer(preset);
+
+  it('at a free-text step it is not the answer: a short reminder, the same question; a longer text that starts with a greeting is the answer', async () => {
+    const { bot, user, campaign } = officer;
+    let r = await bot.say(user, '/dangky');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(preset.year));
+    r = await bot.say(user, '1, 2');
+    expect(bot.text(r)).toContain(t('vi', 'register.commitments_prompt'));
+    for (const greeting of ['Xin chào', 'chào bạn!', 'alo']) {
+      r = await bot.say(user, greeting);
+      expect(bot.text(r)).toContain(t('vi', 'flow.greeting', { current: t('vi', 'register.title') }));
+      expect(bot.text(r)).toContain(t('vi', 'register.commitments_prompt'));
+      expect(bot.text(r)).not.toContain('Cam kết:');
+    }
+    r = await bot.say(user, 'Xin chào, xóm cam kết 100% hộ dân cài VNeID');
+    expect(bot.text(r)).toContain('Cam kết: Xin chào, xóm cam kết 100% hộ dân cài VNeID');
+    await bot.say(user, 'hủy');
+  });
+
+  it('at the achievement summary of a nomination, too', async () => {
+    const { bot, user, campaign } = officer;
+    let r = await bot.say(user, '/dexuat');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(preset.year));
+    r = await bot.say(user, bot.button(r, 'Một cá nhân'));
+    for (const answer of ['Nguyễn Văn An', 'Trưởng xóm', 'Xóm Đồng Tâm', '1']) r = await bot.say(user, answer);
+    expect(bot.text(r)).toContain(t('vi', 'nominate.summary_prompt'));
+    r = await bot.say(user, 'Hello');
+    expect(bot.text(r)).toContain(t('vi', 'nominate.summary_prompt'));
+    expect(bot.text(r)).not.toContain('Hồ sơ 1/');
+    r = await bot.say(user, 'Vận động 100% hộ dân cài ứng dụng VNeID');
+    expect(bot.text(r)).toContain('Hồ sơ 1/');
+    await bot.say(user, 'hủy');
+  });
+});
+
 describe('announcements', () => {
   let bot: TestBot;
   beforeAll(async () => {
