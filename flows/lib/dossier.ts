@@ -54,7 +54,7 @@ export async function openNominations(ctx: FlowContext, unitId: string): Promise
     for (const n of await ctx.store.nominations.listByUnit(ctx.campaign.id, year, unitId)) {
       if (!openToOfficer(n, unitId)) continue;
       if (n.status === 'draft' || n.status === 'returned')
-        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { name: n.nominee.name, year: n.year }) });
+        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { number: dossierNumber(n), name: n.nominee.name, year: n.year }) });
       else out.push({ id: n.id, label: ctx.t('nominate.pick_sent', { title: dossierTitle(ctx, n) }) });
     }
   }
