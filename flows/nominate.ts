@@ -287,7 +287,7 @@ export const nominate = defineFlow({
 });
 
 function lateWarning(ctx: FlowContext, d: Answers): string | null {
-  return pastDossierDeadline(ctx, { year: yearOf(d) }) ? ctx.t('nominate.late_warning') : null;
+  return pastDossierDeadline(ctx, { year: yearOf(d), ...splitAward(d.award) }) ? ctx.t('nominate.late_warning') : null;
 }
 
 async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string): Promise<Reply[]> {
