@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { dossierCompleteness, formatVn, isInScope, judgeReport, officeScope, quotaUse } from '../domain/index.js';
+import { dossierCompleteness, dossierNumber, formatVn, isInScope, judgeReport, officeScope, quotaUse } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 import { t } from '../i18n.js';
 
@@ -19,6 +19,7 @@ const H = {
     registrations: 'Đăng ký',
     reports: 'Báo cáo chỉ tiêu',
     nominations: 'Hồ sơ khen thưởng',
+    number: 'Số hồ sơ',
     idle: 'Chưa thực hiện',
     unit: 'Đơn vị',
     code: 'Mã',
@@ -53,6 +54,7 @@ const H = {
     registrations: 'Registrations',
     reports: 'Indicator reports',
     nominations: 'Award dossiers',
+    number: 'Dossier no.',
     idle: 'No activity',
     unit: 'Unit',
     code: 'Code',
@@ -120,12 +122,14 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     const award = campaign.awards.find((a) => a.id === awardId);
     return { award: award ? label(award.label) : awardId, review: award?.reviews.find((r) => r.id === reviewId)?.label ?? null };
   };
-  const nominationRows = nominations.map((n) => {
+  const nominationRows = [...nominations].sort((a, b) => Number(dossierNumber(a)) - Number(dossierNumber(b))).map((n) => {
     const c = dossierCompleteness(campaign, n);
     const use = quotaUse(campaign, n.awardId, n.reviewId, allNominations, year);
     const side = n.nominee.type === 'individual' ? use.individual : use.collective;
     const names = reviewLabel(n.awardId, n.reviewId);
     return [
+      // The number staff read and type (/hoso 12), never the internal id.
+      Number(dossierNumber(n)),
       byId.get(n.unitId)?.name ?? n.unitId,
       n.nominee.name,
       n.nominee.type === 'individual' ? h.individual : h.collective,
@@ -164,7 +168,7 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     },
     {
       name: h.nominations,
-      headers: [h.unit, h.nominee, h.type, h.award, h.review, h.status, h.complete, h.missing, h.quota, h.submittedAt],
+      headers: [h.number, h.unit, h.nominee, h.type, h.award, h.review, h.status, h.complete, h.missing, h.quota, h.submittedAt],
       rows: nominationRows,
     },
     {

@@ -49,10 +49,14 @@ describe('exports for the council', () => {
     expect(row[header.indexOf('Đạt tất cả tiêu chuẩn')]).toBe('Không'); // 95 % < the hamlet's 100 % standard
     const nom = wb.getWorksheet('Hồ sơ khen thưởng')!;
     const nrow = (nom.getRow(2).values as unknown[]).slice(1);
+    // The dossier by the number staff read and type (/hoso 1), never its internal id.
+    expect((nom.getRow(1).values as unknown[]).slice(1)[0]).toBe('Số hồ sơ');
+    expect(nrow[0]).toBe(1);
     expect(nrow).toContain('đã gửi');
     expect(nrow).toContain('Không');
-    expect(String(nrow[7])).toContain('Biên bản');
-    expect(nrow[8]).toBe('1/2');
+    expect(String(nrow[8])).toContain('Biên bản');
+    expect(nrow[9]).toBe('1/2');
+    for (const ws of wb.worksheets) ws.eachRow((r) => expect(JSON.stringify(r.values)).not.toMatch(/\b[nu]_\d+\b/));
     const idle = wb.getWorksheet('Chưa thực hiện')!;
     expect(idle.rowCount).toBe(1 + (await bot.app.store.units.all()).filter((x) => ['commune', 'commune_agency', 'hamlet', 'tech_team'].includes(x.level)).length - 1);
   });
@@ -80,6 +84,10 @@ describe('exports for the council', () => {
     const c = run('--csv', '--out', path.join(dir, 'csv'));
     expect(c.status, c.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'csv', 'reports.csv'), 'utf8')).toContain('Xóm Đồng Tâm');
+    const nominations = fs.readFileSync(path.join(dir, 'csv', 'nominations.csv'), 'utf8').split('\r\n');
+    expect(nominations[0]).toMatch(/^\ufeffSố hồ sơ,/);
+    expect(nominations[1]).toMatch(/^1,Xóm Đồng Tâm,/);
+    expect(nominations.join('\n')).not.toMatch(/\bn_\d+\b/);
     expect(run('--out', 'x.xlsx', '--office', 'NOPE').stderr).toContain('No unit with code NOPE');
   });
 });
