@@ -124,6 +124,13 @@ describe('the live progress line of an announcement', () => {
       if (state === 'queued' || state === 'running') expect(labels).toEqual([t(lang, 'bccancel.button')]);
       else expect(labels).toEqual([]);
     });
+  for (const lang of ['vi', 'en'] as const)
+    it.each(states)(`${lang}, %s: a later progress message (no edits: Zalo, the simulator) does not repeat the button`, (state) => {
+      const reply = progressReply(lang, status(state), { update: true });
+      expect(reply.choices ?? []).toEqual([]);
+      if (state === 'queued' || state === 'running') expect(reply.text).toContain('/huythongbao 7');
+      else expect(reply.text).not.toContain('/huythongbao');
+    });
 });
 
 describe.each(PRESETS)('preset $id: /dangky a second time', (preset) => {
