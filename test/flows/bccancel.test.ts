@@ -65,5 +65,4 @@ describe('stopping an announcement', () => {
   });
 
   // A finished broadcast's old button (workers needed): test/jobs/broadcast.test.ts, through the Zalo fake.
-
 });
