@@ -75,6 +75,9 @@ describe.each(PRESET_IDS)('preset %s: status and staff views show every reportin
     const text = bot.text(await bot.say(STAFF, '/thieu'));
     expect(text).toContain('Lê Thị Hoa');
     expect(text).toContain(`Năm ${last}: 1 đơn vị có hồ sơ còn thiếu`);
+    // The header introduces the list at once; only the dossier deadline, above it (reports are not what is missing).
+    expect(text).toMatch(new RegExp(`Năm ${last}: 1 đơn vị có hồ sơ còn thiếu:\\n• `));
+    expect(text).not.toContain('Hạn báo cáo');
     const bad = bot.text(await bot.say(STAFF, '/thieu 2019'));
     expect(bad).toContain('Kế hoạch không có năm “2019”');
     expect(bad).toContain(campaign.reportingYears.join(', '));
