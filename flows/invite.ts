@@ -4,7 +4,8 @@ import type { Unit } from '../src/domain/entities.js';
 import type { UnitLevel } from '../src/domain/levels.js';
 import { canInvite, formatVn, isReviewer, type Scope } from '../src/domain/index.js';
 import { may, scopeHere } from './lib/access.js';
-import { optionSchema } from './lib/common.js';
+import { optionSchema, unitExample } from './lib/common.js';
+import { reviewOffice } from '../src/domain/roles.js';
 
 /** Offices a staff member can belong to (the issue: commune, district or province). */
 const OFFICE_LEVELS: readonly UnitLevel[] = ['province', 'district', 'commune'];
@@ -66,7 +67,7 @@ export const invite = defineFlow({
       kind: 'text',
       id: 'unitQuery',
       max: 200,
-      prompt: (c) => c.t('invite.unit_prompt'),
+      prompt: async (c, d) => c.t('invite.unit_prompt', { example: await unitExample(c, reviewOffice(c.identity), levelsFor(c, roleOf(d))) }),
       parse: async (text, c, d) => {
         const matches = await candidates(c, roleOf(d), text);
         if (matches.length === 0) return { ok: false, error: c.t('invite.unit_none', { text: text.slice(0, 60) }) };

@@ -72,6 +72,46 @@ describe.each(PRESETS)('preset $id: a greeting typed in the middle of a flow', (
   });
 });
 
+describe.each(PRESETS)('preset $id: a "ví dụ" in a prompt names a unit of this deployment, and typing it finds it', (preset) => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startBot(preset.id, { now: new Date(preset.now) });
+  });
+  afterAll(() => bot.close());
+  const example = (text: string) => /\(ví dụ: ([^)]+)\)/.exec(text)?.[1];
+
+  it('staff inviting an officer (/moi)', async () => {
+    let r = await bot.say('can-bo-huyen', '/moi');
+    r = await bot.say('can-bo-huyen', bot.button(r, 'Cán bộ đơn vị'));
+    const name = example(bot.text(r))!;
+    expect(name, bot.text(r)).toBeTruthy();
+    expect((await bot.app.store.units.findByName(name, { limit: 1 })).length).toBe(1);
+    expect(bot.text(await bot.say('can-bo-huyen', name))).toContain(t('vi', 'invite.unit_pick'));
+  });
+
+  it('an admin announcing to an office', async () => {
+    let r = await bot.say(ADMIN, '/thongbao');
+    r = await bot.say(ADMIN, 'Họp giao ban.');
+    r = await bot.say(ADMIN, bot.button(r, 'Không đính kèm'));
+    r = await bot.say(ADMIN, bot.button(r, 'Các đơn vị thuộc một cơ quan'));
+    const name = example(bot.text(r))!;
+    expect(name, bot.text(r)).toBeTruthy();
+    expect(bot.text(await bot.say(ADMIN, name))).not.toContain('Không tìm thấy');
+  });
+
+  it('an individual joining', async () => {
+    let r = await bot.say('ca-nhan', 'xin chào');
+    r = await bot.say('ca-nhan', bot.button(r, 'Cá nhân'));
+    r = await bot.say('ca-nhan', 'Trần Thị Bình');
+    for (let i = 0; i < 3 && !example(bot.text(r)); i++) r = await bot.say('ca-nhan', r.at(-1)?.choices?.length ? r.at(-1)!.choices![0]!.payload : 'bỏ qua');
+    const name = example(bot.text(r))!;
+    expect(name, bot.text(r)).toBeTruthy();
+    r = await bot.say('ca-nhan', name);
+    expect(bot.text(r)).toContain(t('vi', 'onboarding.unit_pick'));
+    expect(r.flatMap((x) => x.choices ?? []).map((c) => c.label)).toContain(name);
+  });
+});
+
 describe('announcements', () => {
   let bot: TestBot;
   beforeAll(async () => {
