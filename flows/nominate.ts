@@ -13,7 +13,6 @@ import { campaignYears, defaultYear, label, optionSchema, preview, yearOf, yearS
 /** How much of the achievement summary the confirm step repeats. */
 const SUMMARY_PREVIEW = 100;
 
-
 /** Award and review travel together as one choice: "<awardId>.<reviewId>". */
 const awardKey = (awardId: string, reviewId: string) => `${awardId}.${reviewId}`;
 const splitAward = (key: string | undefined) => {
@@ -88,10 +87,7 @@ async function quotaWarning(ctx: FlowContext, d: Answers): Promise<string | null
   return ctx.t('nominate.quota_warning', { limit: side.limit, used: side.used, kind: ctx.t(`nominate.kind_${nomineeOf(d).type}`) });
 }
 
-/**
- * Whether the dossier lacks required parts. `listed`: the summary above already marks each
- * part "còn thiếu", so only their count is said (each missing part is named once).
- */
+/** Whether required parts are missing; `listed`: the summary above marks each one, so only their count is said. */
 function missingText(ctx: FlowContext, d: Answers, listed: boolean): string {
   const c = dossierCompleteness(ctx.campaign, { parts: partsOf(ctx, d) } as Pick<Nomination, 'parts'> as Nomination);
   if (!c.missingRequired.length) return ctx.t('nominate.complete');

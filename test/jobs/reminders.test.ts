@@ -91,7 +91,7 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     await app.store.identities.upsert({ ...(await addIdentity(app, 'sim', 'citizen', { role: 'individual' })), personId: person.id }, { id: 'test', role: null, channel: 'sim' });
     const reg = await app.jobs.previewReminders(vn('2024-11-23T08:00'));
     expect(reg.messages.find((m) => m.userId === 'citizen')!.reply.text).toBe(
-      `⏰ Nhắc hạn: bạn chưa đăng ký tham gia ${campaign.name.vi}. Hạn đăng ký: hết ngày 30/11/2024 (còn 7 ngày).`,
+      `⏰ Nhắc hạn: bạn chưa đăng ký tham gia ${campaign.name.vi}. Hạn đăng ký năm 2024: hết ngày 30/11/2024 (còn 7 ngày).`,
     );
     await app.store.registrations.upsert({ campaignId: campaign.id, year: 2024, subject: { type: 'person', personId: person.id }, contentAreas: [campaign.contentAreas[0]!.id], commitments: null, registeredBy: person.id }, { id: 'test', role: null, channel: 'sim' });
     expect((await app.jobs.previewReminders(vn('2024-11-23T08:00'))).messages.filter((m) => m.userId === 'citizen')).toEqual([]);
