@@ -60,7 +60,10 @@ export async function unitExample(ctx: FlowContext, under: string | null, levels
     const hit = layer.find((u) => levels.includes(u.level));
     if (hit) return hit.name;
     first ||= layer[0]!.name;
-    layer = (await Promise.all(layer.slice(0, 20).map((u) => ctx.store.units.children(u.id)))).flat();
+    // Down one branch only (a few reads per prompt, whatever the size of the tree).
+    let next: typeof layer = [];
+    for (const u of layer.slice(0, 3)) if ((next = await ctx.store.units.children(u.id)).length) break;
+    layer = next;
   }
   return first || (under ? ((await ctx.store.units.get(under))?.name ?? '') : '');
 }
