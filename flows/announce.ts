@@ -7,7 +7,7 @@ import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import { senderLabel } from '../src/files.js';
 import { canAnnounce } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
-import { optionSchema, preview } from './lib/common.js';
+import { optionSchema, preview, unitExample } from './lib/common.js';
 
 /** One announcement fits one Zalo message (2,000 characters) with its header. */
 export const ANNOUNCE_MAX = 1800;
@@ -136,7 +136,7 @@ export const announce = defineFlow({
       id: 'officeQuery',
       max: 200,
       when: (_c, d) => d.audience === 'office',
-      prompt: (c) => c.t('announce.office_prompt'),
+      prompt: async (c) => c.t('announce.office_prompt', { example: await unitExample(c, null, ['commune', 'district']) }),
       parse: async (text, c) =>
         (await c.store.units.findByName(text, { limit: 1 })).length > 0 ? { ok: true, value: text } : { ok: false, error: c.t('announce.office_none', { text }) },
       after: async (c, d) => {

@@ -4,7 +4,8 @@ import type { Unit } from '../src/domain/entities.js';
 import { officeLevels, type UnitLevel } from '../src/domain/levels.js';
 import { canInvite, formatVn, isReviewer, type Scope } from '../src/domain/index.js';
 import { may, scopeHere } from './lib/access.js';
-import { optionSchema } from './lib/common.js';
+import { optionSchema, unitExample } from './lib/common.js';
+import { reviewOffice } from '../src/domain/roles.js';
 
 const INVITE_DAYS = 7;
 
@@ -64,7 +65,7 @@ export const invite = defineFlow({
       kind: 'text',
       id: 'unitQuery',
       max: 200,
-      prompt: (c) => c.t('invite.unit_prompt'),
+      prompt: async (c, d) => c.t('invite.unit_prompt', { example: await unitExample(c, reviewOffice(c.identity), levelsFor(c, roleOf(d))) }),
       parse: async (text, c, d) => {
         const matches = await candidates(c, roleOf(d), text);
         if (matches.length === 0) return { ok: false, error: c.t('invite.unit_none', { text: text.slice(0, 60) }) };

@@ -27,7 +27,8 @@ export const missing = defineFlow({
           }),
         ),
       );
-      return [ctx.t('missing.header', { year, count: rows.length }), ...deadlineLines(ctx, year), ...capped(ctx, lines)];
+      // Only the deadline the missing parts are for, before the list it introduces.
+      return [...deadlineLines(ctx, year, ['dossier']), ctx.t('missing.header', { year, count: rows.length }), ...capped(ctx, lines)];
     });
     const head = view.allPassed ? [ctx.t('staff.all_passed')] : [];
     return [{ text: [...head, ...sections.flatMap((s, i) => [...(i > 0 ? [''] : []), ...s])].join('\n') }];

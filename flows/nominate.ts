@@ -10,8 +10,10 @@ import { awardKey, splitAward, completeSent, dossierNames, dossierTitle, missing
 import { canNominate } from '../src/domain/roles.js';
 import { checkText, partDraft } from './lib/drafts.js';
 import { may } from './lib/access.js';
-import { campaignYears, defaultYear, label, optionSchema, yearOf, yearSchema, yearStep } from './lib/common.js';
+import { campaignYears, defaultYear, label, optionSchema, preview, yearOf, yearSchema, yearStep } from './lib/common.js';
 
+/** How much of the achievement summary the confirm step repeats. */
+const SUMMARY_PREVIEW = 100;
 
 const schema = z
   .object({
@@ -84,11 +86,12 @@ async function quotaWarning(ctx: FlowContext, d: Answers): Promise<string | null
   return ctx.t('nominate.quota_warning', { limit: side.limit, used: side.used, kind: ctx.t(`nominate.kind_${nomineeOf(d).type}`) });
 }
 
-function missingText(ctx: FlowContext, d: Answers): string {
+/** Whether required parts are missing; `listed`: the summary above marks each one, so only their count is said. */
+function missingText(ctx: FlowContext, d: Answers, listed: boolean): string {
   const c = dossierCompleteness(ctx.campaign, { parts: partsOf(ctx, d), ...splitAward(d.award) }, d.level ?? null);
-  return c.missingRequired.length
-    ? ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') })
-    : ctx.t('nominate.complete');
+  if (!c.missingRequired.length) return ctx.t('nominate.complete');
+  if (listed) return ctx.t('nominate.missing_count', { count: c.missingRequired.length });
+  return ctx.t('nominate.missing', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') });
 }
 
 /** Sending a dossier after its deadline: it is still accepted, and marked late (as reports are). */
@@ -136,7 +139,7 @@ export const nominate = defineFlow({
       const own = await ownDossier(ctx, ctx.args);
       if (!own.ok) return { refuse: own.error };
       const data: Answers = { unitId: unit.id, unitName: unit.name, level: unit.level, open: [], ...loaded(ctx, own.n, unit.id) };
-      return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data)}` };
+      return { data, notice: `${dossierTitle(ctx, own.n)} (${ctx.t(`status.dossier_${own.n.status}`)})\n${missingText(ctx, data, false)}` };
     }
     return { data: { ...defaultYear(ctx), unitId: unit.id, unitName: unit.name, level: unit.level, open: await openNominations(ctx, unit.id) } };
   },
@@ -241,7 +244,8 @@ export const nominate = defineFlow({
         max: 2000,
         when: (_c, d) => isNew(d),
         prompt: (c) => c.t('nominate.summary_prompt'),
-        summary: (c, d) => c.t('nominate.summary_line', { text: String(d.summaryText) }),
+        // Its start only: the whole text is the officer's own, and the summary must fit a phone screen.
+        summary: (c, d) => c.t('nominate.summary_line', { text: preview(String(d.summaryText), SUMMARY_PREVIEW) }),
       },
       ...parts,
       {
@@ -250,7 +254,7 @@ export const nominate = defineFlow({
         prompt: (c, d) => (d.status === 'submitted' ? c.t('nominate.confirm_sent', { title: String(d.title) }) : c.t('nominate.confirm', { year: yearOf(d) })),
         extra: async (c, d) =>
           [
-            missingText(c, d),
+            missingText(c, d, true),
             ...(d.status === 'submitted' ? [lateWarning(c, d)] : [await quotaWarning(c, d), lateSubmitWarning(c, d)]),
             await checkText(c, { id: d.nominationId ?? '', campaignId: c.campaign.id, unitId: String(d.unitId), year: yearOf(d), ...splitAward(d.award), nominee: nomineeOf(d), parts: partsOf(c, d), status: 'draft' }, { missing: false, quotaOver: false }),
           ]
@@ -283,7 +287,7 @@ export const nominate = defineFlow({
 });
 
 function lateWarning(ctx: FlowContext, d: Answers): string | null {
-  return pastDossierDeadline(ctx, { year: yearOf(d) }) ? ctx.t('nominate.late_warning') : null;
+  return pastDossierDeadline(ctx, { year: yearOf(d), ...splitAward(d.award) }) ? ctx.t('nominate.late_warning') : null;
 }
 
 async function save(ctx: FlowContext, d: z.output<typeof schema>, action: string): Promise<Reply[]> {

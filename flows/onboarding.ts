@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option } from '../src/engine/flow.js';
 import type { Identity } from '../src/domain/entities.js';
-import { confirmActions, optionSchema } from './lib/common.js';
+import { confirmActions, optionSchema, unitExample } from './lib/common.js';
 import { formatVn, hasJoined, INDIVIDUAL_KINDS, type IndividualKind } from '../src/domain/index.js';
 import { t as translate } from '../src/i18n.js';
 
@@ -83,7 +83,7 @@ export const onboarding = defineFlow({
       id: 'unitQuery',
       max: 200,
       when: (_ctx, d) => d.who === 'individual',
-      prompt: (ctx) => ctx.t('onboarding.unit_prompt'),
+      prompt: async (ctx) => ctx.t('onboarding.unit_prompt', { example: await unitExample(ctx, null, ['commune', 'hamlet']) }),
       after: async (ctx, d) => {
         const found = await ctx.store.units.findByName(String(d.unitQuery), { limit: 8 });
         d.unitMatches = found.map((u) => ({ id: u.id, label: u.name }));

@@ -53,6 +53,7 @@ const partFileName = (ctx: FlowContext, n: Nomination, partLabel: Parameters<typ
 /** The dossier as staff see it: one text (with its review steps), each file as a document, then the decision buttons for whoever decides at its step. */
 async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): Promise<Reply[]> {
   const c = dossierCompleteness(ctx.campaign, n, unit?.level ?? null);
+  const accepted = n.status === 'accepted';
   const lines = [
     ctx.t('review.header', { title: dossierTitle(ctx, n), status: ctx.t(`status.dossier_${n.status}`) }),
     ctx.t('review.unit_line', { unit: unit?.name ?? n.unitId }),
@@ -61,16 +62,20 @@ async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): 
     n.submittedAt
       ? ctx.t('review.submitted_line', { year: n.year, date: formatVn(new Date(n.submittedAt), ctx.lang, true) })
       : ctx.t('review.not_submitted_line', { year: n.year }),
+    ...(n.lateAt ? [ctx.t('review.late_line', { date: formatVn(new Date(n.lateAt), ctx.lang) })] : []),
     ctx.t('review.summary_line', { text: n.summary || ctx.t('common.none') }),
     ctx.t('review.parts_header'),
     // The parts this dossier is asked (its proposing level, award and review), as the officer was.
     ...partsFor(ctx.campaign, { level: unit?.level ?? null, awardId: n.awardId, reviewId: n.reviewId }).map((p) => {
       const f = n.parts[p.id];
       if (f) return ctx.t('review.part_line', { part: label(ctx, p.label), file: partFileName(ctx, n, p.label, f), sent: senderLabel(f.name) });
+      if (accepted) return `– ${label(ctx, p.label)}: ${ctx.t('review.part_not_sent')}`;
       return `${p.required ? '✗' : '–'} ${label(ctx, p.label)}: ${ctx.t(p.required ? 'review.part_missing' : 'review.part_optional')}`;
     }),
   ];
-  if (!c.complete) lines.push(ctx.t('review.incomplete_warning', { parts: c.missingRequired.map((p) => label(ctx, p.label)).join('; ') }));
+  // An accepted dossier is closed: what it lacked is a fact of the decision, not something still "missing".
+  const lacking = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
+  if (!c.complete) lines.push(ctx.t(accepted ? 'review.accepted_without' : 'review.incomplete_warning', { parts: lacking }));
   if (n.status === 'returned' && n.returnReason) lines.push(ctx.t('review.last_reason', { reason: n.returnReason }));
   lines.push(...(await chainLines(ctx, n)));
   const at = await waitingAt(ctx.store, ctx.campaign, n);

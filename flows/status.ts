@@ -99,8 +99,9 @@ async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string
       const missing = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
       const state = (await dossierState(ctx, n)) + (n.lateAt && n.status !== 'draft' ? ` (${ctx.t('status.dossier_late')})` : '');
       lines.push(
-        ctx.t('status.nomination', { name: n.nominee.name, status: state }) +
-          (missing && n.status !== 'accepted' ? ` — ${ctx.t('nominate.missing', { parts: missing })}` : '') +
+        // By number, as its button ("Hoàn thiện hồ sơ số 1") and staff (/hoso 1) name it.
+        ctx.t('status.nomination', { number: dossierNumber(n), name: n.nominee.name, status: state }) +
+          (missing && n.status !== 'accepted' ? ` — ${ctx.t('status.missing', { parts: missing })}` : '') +
           (n.status === 'returned' && n.returnReason ? ` — ${ctx.t('status.return_reason', { reason: n.returnReason })}` : ''),
       );
     }

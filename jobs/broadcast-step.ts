@@ -169,7 +169,7 @@ export function broadcastStep(deps: BroadcastStepDeps, outbound: Outbound) {
     const quarter = s.total > 0 ? Math.floor((done / s.total) * 4) : 0;
     if (quarter <= Number(h[2] ?? 0) || quarter >= 4 || now - Number(h[3] ?? 0) < NEW_PROGRESS_EVERY_MS) return;
     await redis.hset(key, 'milestone', String(quarter), 'lastProgressAt', String(now));
-    await outbox.enqueue(toAdmin(spec, `bc|${id}|progress|${quarter}`, 'progress', progressReply(spec.by.lang, s)));
+    await outbox.enqueue(toAdmin(spec, `bc|${id}|progress|${quarter}`, 'progress', progressReply(spec.by.lang, s, { update: true })));
   };
 
   const finish = async (id: string, spec: BroadcastSpec, how: 'done' | 'cancelled'): Promise<void> => {

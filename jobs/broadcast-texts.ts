@@ -19,14 +19,20 @@ export function announcementReply(lang: Lang, spec: Pick<BroadcastSpec, 'text' |
   return reply;
 }
 
-/** The live progress line: its "Dừng gửi" button only while the broadcast can still be stopped. */
-export function progressReply(lang: Lang, s: BroadcastStatus): Reply {
-  const withCancel = s.status === 'queued' || s.status === 'running';
+/**
+ * The live progress line: its "Dừng gửi" button only while the broadcast can still be stopped.
+ * `update`: a later progress message on a channel that cannot edit (Zalo, the simulator): the
+ * first one already has the button, which stays on screen, so updates say how to stop instead.
+ */
+export function progressReply(lang: Lang, s: BroadcastStatus, opts: { update?: boolean } = {}): Reply {
+  const stoppable = s.status === 'queued' || s.status === 'running';
   const done = s.sent + s.failed + s.unreachable + s.cancelled;
   const text = s.total === 0 && s.status !== 'done'
     ? t(lang, 'announce.progress_preparing', { id: s.id })
     : t(lang, 'announce.progress', { id: s.id, done: formatCount(lang, done), total: formatCount(lang, s.total), sent: formatCount(lang, s.sent) });
-  return withCancel ? { text, choices: [{ payload: flowLink('bccancel', s.id), label: t(lang, 'bccancel.button') }] } : { text };
+  if (!stoppable) return { text };
+  if (opts.update) return { text: `${text}\n${t(lang, 'announce.progress_stop_hint', { id: s.id })}` };
+  return { text, choices: [{ payload: flowLink('bccancel', s.id), label: t(lang, 'bccancel.button') }] };
 }
 
 export function reportText(lang: Lang, final: BroadcastStatus, how: 'done' | 'cancelled'): string {

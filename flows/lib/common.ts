@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FlowContext, Option, Step } from '../../src/engine/flow.js';
 import { vnDate } from '../../src/domain/index.js';
 import type { Localized } from '../../src/campaign/schema.js';
+import type { UnitLevel } from '../../src/domain/levels.js';
 
 export const label = (ctx: FlowContext, l: Localized) => l[ctx.lang];
 
@@ -46,3 +47,23 @@ export const optionSchema = z.object({ id: z.string(), label: z.string() });
 
 /** The start of a long text, for summaries and lists. */
 export const preview = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * A real unit name for a prompt's "ví dụ: …", from this deployment's unit tree: the first unit
+ * below `under` (the whole tree when null) of one of `levels` (any level when none fits), so a
+ * Hải Dương officer is never told "ví dụ: Bình Thành". Falls back to `under` itself, then to ''.
+ */
+export async function unitExample(ctx: FlowContext, under: string | null, levels: readonly UnitLevel[] = []): Promise<string> {
+  let layer = under ? await ctx.store.units.children(under) : await ctx.store.units.roots();
+  let first = '';
+  for (let depth = 0; depth < 6 && layer.length; depth++) {
+    const hit = layer.find((u) => levels.includes(u.level));
+    if (hit) return hit.name;
+    first ||= layer[0]!.name;
+    // Down one branch only (a few reads per prompt, whatever the size of the tree).
+    let next: typeof layer = [];
+    for (const u of layer.slice(0, 3)) if ((next = await ctx.store.units.children(u.id)).length) break;
+    layer = next;
+  }
+  return first || (under ? ((await ctx.store.units.get(under))?.name ?? '') : '');
+}

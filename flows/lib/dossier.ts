@@ -3,21 +3,15 @@ import type { FileRef, Lang, Nomination } from '../../src/domain/entities.js';
 import type { UnitLevel } from '../../src/domain/levels.js';
 import type { Campaign } from '../../src/campaign/index.js';
 import type { Reply } from '../../src/engine/types.js';
-import { dossierCompleteness, dossierDeadline, findReview } from '../../src/domain/index.js';
+import { dossierCompleteness, dossierNumber, findReview, isLate, nominationDeadline, nominationId } from '../../src/domain/index.js';
 import { actingUnit } from '../../src/domain/roles.js';
 import { t as translate } from '../../src/i18n.js';
 import { label } from './common.js';
 
 /** A unit's own dossiers as officers see them: by number, award and nominee, never by internal id. */
 
-/** "12" for n_12: the number officers and staff read. */
-export const dossierNumber = (n: Pick<Nomination, 'id'>) => n.id.replace(/^n_/, '');
-
-/** "12", "#12", "số 12", "n_12", "N_12" (typed after /hoso, /lichsu, /dexuat, or a button's target) → "n_12"; null for anything else. */
-export function nominationId(raw: string | undefined): string | null {
-  const m = raw ? /^(?:#|s[oố]\s*)?(?:n_)?(\d{1,9})$/iu.exec(raw.trim().normalize('NFC')) : null;
-  return m ? `n_${Number(m[1])}` : null;
-}
+// The number people read and type for a dossier is a domain rule (the CLI and the export use it too).
+export { dossierNumber, nominationId } from '../../src/domain/index.js';
 
 /**
  * How people read a dossier, in every message (flows, reminders, alerts): its number, award
@@ -45,8 +39,14 @@ export const missingLabels = (ctx: FlowContext, n: Pick<Nomination, 'parts' | 'a
 /** The level of a dossier's proposing unit, which decides the parts it is asked (null when the unit is gone). */
 export const proposerLevel = async (ctx: FlowContext, unitId: string): Promise<UnitLevel | null> => (await ctx.store.units.get(unitId))?.level ?? null;
 
-/** After the dossier deadline of the dossier's year (end of the due day, Vietnam time). */
-export const pastDossierDeadline = (ctx: FlowContext, n: Pick<Nomination, 'year'>) => ctx.now.getTime() >= dossierDeadline(ctx.campaign, n.year).getTime();
+/**
+ * After the dossier's own deadline (nominationDeadline: the end of its year's due day,
+ * Vietnam time; none for an ad-hoc award). The one rule for sending and for additions.
+ */
+export function pastDossierDeadline(ctx: FlowContext, n: Pick<Nomination, 'year' | 'awardId' | 'reviewId'>): boolean {
+  const due = nominationDeadline(ctx.campaign, n);
+  return !!due && isLate(ctx.now, due);
+}
 
 /** Whether the unit's officer may still work on it: every dossier of the unit not yet accepted. */
 export const openToOfficer = (n: Nomination, unitId: string | null) => n.unitId === unitId && n.status !== 'accepted';
@@ -58,7 +58,7 @@ export async function openNominations(ctx: FlowContext, unitId: string): Promise
     for (const n of await ctx.store.nominations.listByUnit(ctx.campaign.id, year, unitId)) {
       if (!openToOfficer(n, unitId)) continue;
       if (n.status === 'draft' || n.status === 'returned')
-        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { name: n.nominee.name, year: n.year }) });
+        out.push({ id: n.id, label: ctx.t(n.status === 'draft' ? 'nominate.pick_draft' : 'nominate.pick_returned', { number: dossierNumber(n), name: n.nominee.name, year: n.year }) });
       else out.push({ id: n.id, label: ctx.t('nominate.pick_sent', { title: dossierTitle(ctx, n) }) });
     }
   }

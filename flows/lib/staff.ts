@@ -12,12 +12,12 @@ const MAX_LINES = 40;
  * "Hạn nộp hồ sơ năm 2023: đã hết hạn ngày 05/12/2023."); none when every deadline of
  * the campaign has passed (the view says that once instead).
  */
-export function deadlineLines(ctx: FlowContext, year: number): string[] {
+export function deadlineLines(ctx: FlowContext, year: number, kinds: readonly ('report' | 'dossier')[] = ['report', 'dossier']): string[] {
   if (allDeadlinesPassed(ctx.campaign, ctx.now)) return [];
   const out: string[] = [];
-  if (deadlineYears(ctx.campaign, 'report').includes(year))
+  if (kinds.includes('report') && deadlineYears(ctx.campaign, 'report').includes(year))
     out.push(ctx.t('staff.report_deadline', { year, when: deadlineWhen(ctx.lang, ctx.now, reportDueDay(ctx.campaign, year)) }));
-  if (deadlineYears(ctx.campaign, 'dossier').includes(year))
+  if (kinds.includes('dossier') && deadlineYears(ctx.campaign, 'dossier').includes(year))
     out.push(ctx.t('staff.dossier_deadline', { year, when: deadlineWhen(ctx.lang, ctx.now, dossierDueDay(ctx.campaign, year)) }));
   return out;
 }

@@ -3,6 +3,18 @@ import type { DossierStatus, Nomination } from './entities.js';
 import { DomainError } from './errors.js';
 import type { UnitLevel } from './levels.js';
 
+/** "12" for n_12: the number officers and staff read and type (never the internal id). */
+export const dossierNumber = (n: Pick<Nomination, 'id'>) => n.id.replace(/^n_/, '');
+
+/**
+ * "12", "#12", "số 12", "Hồ sơ số 12", "ho so so 12", "n_12" (typed after /hoso, /lichsu,
+ * /dexuat, a button's target, `audit:dump --entity`) → "n_12"; null for anything else.
+ */
+export function nominationId(raw: string | undefined): string | null {
+  const m = raw ? /^(?:#|(?:h[oồ]\s*s[oơ]\s*)?s[oố]\s*)?(?:n_)?(\d{1,9})$/iu.exec(raw.trim().normalize('NFC')) : null;
+  return m ? `n_${Number(m[1])}` : null;
+}
+
 export interface DossierCompleteness {
   /** Every required part is present. */
   complete: boolean;

@@ -212,6 +212,9 @@ export class Engine {
   }
 
   private async dispatch(ctx: FlowContext, session: Session, inbound: Inbound): Promise<Reply[]> {
+    // Offered by the previous message only.
+    const links = session.links;
+    session.links = [];
     if (inbound.event === 'unfollow') {
       await ctx.store.identities.markUnreachable(ctx.channel, ctx.userId, true);
       return [];
@@ -249,7 +252,9 @@ export class Engine {
       return this.startFlow(ctx, session, byCommand.id);
     }
 
-    const link = parseDeepLink(inbound.payload);
+    // The label of a button just shown by a message-only flow, typed at the menu under it, is that button.
+    const typed = !current && !inbound.payload ? this.typedLink(ctx, links, text) : undefined;
+    const link = parseDeepLink(inbound.payload ?? typed);
     const linked = link ? this.flowsById.get(link.flowId) : undefined;
     if (linked && linked.id !== 'onboarding') {
       if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
@@ -281,6 +286,11 @@ export class Engine {
       if (go && this.flowsById.has(go)) return [{ text: ctx.t('error.not_allowed') }, this.menu(ctx)];
       const unknown = text || inbound.payload ? 'menu.unknown' : 'error.unsupported_message';
       return [{ text: ctx.t(unknown) }, this.menu(ctx)];
+    }
+    // A message that is only a greeting is never an answer, even at a free-text step: the question again.
+    if (!inbound.payload && !inbound.attachments?.length && isGreeting(text)) {
+      const hello = flow.id === 'onboarding' ? ctx.t('welcome') : ctx.t('flow.greeting', { current: ctx.t(flow.title) });
+      return [{ text: hello }, ...(await this.reprompt(ctx, session))];
     }
     return this.answer(ctx, session, flow, inbound, text);
   }
@@ -367,6 +377,14 @@ export class Engine {
     return { text: ctx.t('menu.title'), choices: flows.map((f) => ({ payload: flowLinkPayload(f.id), label: ctx.t(f.title) })) };
   }
 
+  /** The payload of the one remembered link whose label `text` names; not a number (those are the menu's), nor a menu entry's name. */
+  private typedLink(ctx: FlowContext, links: Session['links'], text: string | undefined): string | undefined {
+    if (!links.length || !text || /^\d+[.)]?$/.test(text)) return undefined;
+    if (matchOption(this.menuFlows(ctx).map((f) => ({ id: f.id, label: ctx.t(f.title) })), text, undefined)) return undefined;
+    const o = matchOption(links.map((l, i) => ({ id: String(i), label: l.label })), text, undefined);
+    return o ? links[Number(o.id)]!.payload : undefined;
+  }
+
   private async menuOrOnboarding(ctx: FlowContext, session: Session): Promise<Reply[]> {
     if (!hasJoined(ctx.identity)) return this.startFlow(ctx, session, 'onboarding');
     return [this.menu(ctx)];
@@ -376,7 +394,11 @@ export class Engine {
     const flow = this.flowsById.get(flowId);
     if (!flow || !flow.available(ctx)) return [{ text: ctx.t('error.not_allowed') }, this.menu(ctx)];
     leaveFlow(session, ctx.now, true);
-    if (flow.render) return [...(await flow.render(ctx)), this.menu(ctx)];
+    if (flow.render) {
+      const shown = await flow.render(ctx);
+      session.links = linksOf(shown);
+      return [...shown, this.menu(ctx)];
+    }
     // Started on a target, it resumes only a flow paused on that same target: `/hoso 3` never
     // continues the decision paused on dossier 2 (that one stays paused, offered by its name).
     const args = ctx.args ?? null;
@@ -551,6 +573,7 @@ export class Engine {
     // Roles may have changed (onboarding): rebuild what the menu offers from the stored identity.
     const fresh = await ctx.store.identities.get(ctx.channel, ctx.userId);
     if (fresh) this.adopt(ctx, fresh);
+    session.links = linksOf(replies);
     return [...replies, ...(await this.menuOrOnboarding(ctx, session))];
   }
 
@@ -564,6 +587,11 @@ export class Engine {
 }
 
 export type { Lang };
+
+/** The targeted link buttons among a flow's last replies (`go|review_accept|n_12` …), remembered for the next message. */
+function linksOf(replies: Reply[]): Session['links'] {
+  return replies.flatMap((r) => r.choices ?? []).filter((c) => parseDeepLink(c.payload)).map(({ label, payload }) => ({ label, payload }));
+}
 
 function lastWithChoices(replies: Reply[]): number {
   for (let i = replies.length - 1; i >= 0; i--) if (replies[i]!.choices?.length) return i;

@@ -44,6 +44,8 @@ export const sessionSchema = z.object({
     .default({}),
   /** The page of a long list shown on paging channels (src/engine/pages.ts), while question `at` is asked. */
   page: z.object({ at: z.string(), n: z.number().int().min(0) }).nullable().default(null),
+  /** The link buttons of the message-only flow just shown (Chấp nhận under /hoso 12 …): typed at the menu under it, they are pressed. */
+  links: z.array(z.object({ label: z.string(), payload: z.string() })).default([]),
   updatedAt: z.string(),
 });
 export type Session = z.infer<typeof sessionSchema>;
@@ -59,6 +61,7 @@ export const emptySession = (now: Date): Session => ({
   switchTo: null,
   paused: {},
   page: null,
+  links: [],
   updatedAt: now.toISOString(),
 });
 

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { formatInTimeZone } from 'date-fns-tz';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
-import { currentStep, dossierCompleteness, formatVn, isActiveUnit, isInScope, judgeReport, lastStep, lineage, mergedInto, officeUnitFor, quotaUse, standardFor, VN_TZ } from '../domain/index.js';
+import { currentStep, dossierCompleteness, dossierNumber, formatVn, isActiveUnit, isInScope, judgeReport, lastStep, lineage, mergedInto, officeUnitFor, quotaUse, standardFor, VN_TZ } from '../domain/index.js';
 import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 import { levelName as campaignLevelName, t } from '../i18n.js';
@@ -27,6 +27,7 @@ const H = {
     registrations: 'Đăng ký',
     reports: 'Báo cáo chỉ tiêu',
     nominations: 'Hồ sơ khen thưởng',
+    number: 'Số hồ sơ',
     idle: 'Chưa thực hiện',
     unit: 'Đơn vị',
     code: 'Mã',
@@ -57,7 +58,6 @@ const H = {
     collective: 'Tập thể',
     individual: 'Cá nhân',
     person: 'Cá nhân',
-    number: 'Số hồ sơ',
     position: 'Chức vụ',
     summary: 'Tóm tắt thành tích',
     present: 'Thành phần đã có',
@@ -73,6 +73,7 @@ const H = {
     registrations: 'Registrations',
     reports: 'Indicator reports',
     nominations: 'Award dossiers',
+    number: 'Dossier no.',
     idle: 'No activity',
     unit: 'Unit',
     code: 'Code',
@@ -103,7 +104,6 @@ const H = {
     collective: 'Collective',
     individual: 'Individual',
     person: 'Individual',
-    number: 'Dossier no.',
     position: 'Position',
     summary: 'Achievement summary',
     present: 'Parts present',
@@ -173,13 +173,14 @@ export async function exportSheets(store: Store, campaign: Campaign, officeUnitI
     if (!step?.office) return '';
     return `${t(lang, `chain.step_${step.step}`)} — ${officeUnitFor(n.unitId, step.office.id, byId, tagged)?.name ?? step.office.name[lang]}`;
   };
-  const nominationRows = nominations.map((n) => {
+  const nominationRows = [...nominations].sort((a, b) => Number(dossierNumber(a)) - Number(dossierNumber(b))).map((n) => {
     const c = dossierCompleteness(campaign, n, byId.get(n.unitId)?.level ?? null);
     const use = quotaUse(campaign, n.awardId, n.reviewId, allNominations, year);
     const side = n.nominee.type === 'individual' ? use.individual : use.collective;
     const names = reviewLabel(n.awardId, n.reviewId);
     return [
-      `${h.dossierNo} ${n.id.replace(/^n_/, '')}`,
+      // The number staff read and type (/hoso 12), never the internal id.
+      `${h.dossierNo} ${dossierNumber(n)}`,
       unitName(n.unitId),
       n.nominee.name,
       n.nominee.type === 'individual' ? h.individual : h.collective,

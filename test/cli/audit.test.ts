@@ -26,4 +26,18 @@ describe('npm run cli -- audit:dump', () => {
     expect(lines.map((l) => l.role)).toContain('staff');
     expect(out.stderr).toMatch(/\d+ audit entries/);
   });
+
+  it('--entity takes the dossier number as people write it, and each line says the dossier number', { timeout: PROCESS_TEST_TIMEOUT }, () => {
+    const env = { ...process.env, REDIS_URL: inject('redisUrl'), STORE_PREFIX: bot.prefix, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'audit-')) };
+    const number = Number(dossier.slice(2));
+    const byId = cli(['audit:dump', '--from', '2000-01-01', '--entity', dossier], { env });
+    for (const form of [String(number), `Hồ sơ số ${number}`]) {
+      const out = cli(['audit:dump', '--from', '2000-01-01', '--entity', form], { env });
+      expect(out.status, out.stderr).toBe(0);
+      expect(out.stdout, form).toBe(byId.stdout);
+    }
+    const lines = byId.stdout.trim().split('\n').map((l) => JSON.parse(l) as { entityId: string; dossier: number });
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const l of lines) expect(l.dossier).toBe(number);
+  });
 });

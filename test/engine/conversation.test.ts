@@ -273,3 +273,52 @@ describe('conversation engine', () => {
     expect((await bot.say('flooder', 'xin chào')).length).toBeGreaterThan(0);
   });
 });
+
+describe('the buttons of a message-only flow can be typed at the menu under it', () => {
+  let bot: TestBot | undefined;
+  afterEach(async () => {
+    await bot?.close();
+    bot = undefined;
+  });
+  const OFFICER = 'can-bo-don-vi';
+  const STAFF = 'can-bo-huyen';
+
+  /** The demo officer sends a dossier with its first part only; returns its number. */
+  async function sentDossier(b: TestBot): Promise<string> {
+    let r = await b.say(OFFICER, '/dexuat');
+    r = await b.say(OFFICER, b.button(r, 'Một cá nhân'));
+    for (const answer of ['Nguyễn Văn An', 'Trưởng xóm', 'Xóm Đồng Tâm', '1', 'Vận động 100% hộ dân']) r = await b.say(OFFICER, answer);
+    r = await b.upload(OFFICER, PDF, 'to-trinh.pdf');
+    while (r.at(-1)?.expectsFile) r = await b.say(OFFICER, b.button(r, 'Bổ sung sau'));
+    r = await b.say(OFFICER, b.button(r, 'Gửi hồ sơ'));
+    return /hồ sơ số (\d+)/.exec(b.text(r))![1]!;
+  }
+
+  it('staff: "Trả lại để bổ sung" (or "chap nhan") typed under /hoso N acts on that dossier; a number is still the menu\'s', async () => {
+    bot = await startBot('binh-thanh-2024');
+    const n = await sentDossier(bot);
+    await bot.say(STAFF, `/hoso ${n}`);
+    let r = await bot.say(STAFF, 'Trả lại để bổ sung');
+    expect(bot.text(r)).toContain(`Lý do trả lại hồ sơ số ${n}?`);
+    await bot.say(STAFF, 'hủy');
+    await bot.say(STAFF, `/hoso ${n}`);
+    r = await bot.say(STAFF, 'chap nhan');
+    expect(bot.text(r)).toContain(`Chấp nhận hồ sơ số ${n} (Nguyễn Văn An, Xóm Đồng Tâm)?`);
+    await bot.say(STAFF, 'hủy');
+    await bot.say(STAFF, `/hoso ${n}`);
+    r = await bot.say(STAFF, '1');
+    expect(bot.text(r)).toMatch(/Thống kê năm 2024/); // menu item 1
+    // Only right under it: a message later, the words are no longer a button.
+    await bot.say(STAFF, `/hoso ${n}`);
+    await bot.say(STAFF, 'menu');
+    expect(bot.text(await bot.say(STAFF, 'Chấp nhận'))).toContain('chưa hiểu');
+  });
+
+  it('officer: "Hoàn thiện hồ sơ số N" typed under /tinhtrang opens that dossier', async () => {
+    bot = await startBot('binh-thanh-2024');
+    const n = await sentDossier(bot);
+    await bot.say(OFFICER, '/tinhtrang');
+    const r = await bot.say(OFFICER, `hoan thien ho so so ${n}`);
+    expect(bot.text(r)).toMatch(new RegExp(`Hồ sơ số ${n} — .+ — Nguyễn Văn An \\(đã gửi\\)`));
+  });
+});

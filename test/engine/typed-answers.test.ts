@@ -220,6 +220,12 @@ describe.each(PRESETS)('preset $id: every choice shown can be typed, on every ch
     await walk(DEMO.officer, 'hủy', 'menu', {});
     const texts = { nomineeName: 'Nguyễn Văn Thử', nomineePosition: 'Văn thư', nomineeUnit: unit.name, summaryText: 'Số hóa hồ sơ công việc' };
     expect((await walk(DEMO.officer, 'go|nominate', 'nominate (the unit)', texts)).some((s) => s.startsWith('p_'))).toBe(true);
+    // The drafts saved by the probes above: same nominee, same year. Each is offered, typed, and continued apart.
+    const drafts = (await bot.app.store.nominations.listByUnit(bot.app.campaign.id, year, unit.id)).filter((n) => n.status === 'draft');
+    expect(drafts.length, 'two drafts of the same nominee and year').toBeGreaterThan(1);
+    await walk(DEMO.officer, 'hủy', 'menu', {});
+    expect(await walk(DEMO.officer, 'go|nominate', 'nominate (continue a draft)', texts, { pick: 2 })).toContain('pick');
+    await walk(DEMO.officer, 'hủy', 'menu', {});
     // Another unit's officer: the summaries probed above saved drafts of the same name for this unit.
     const sibling = (await bot.app.store.units.children(unit.parentId!)).find((u) => u.id !== unit.id)!;
     await joinWithInvite(bot, 'officer-2', 'officer', sibling.code);

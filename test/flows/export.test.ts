@@ -82,6 +82,7 @@ describe('exports for the council', () => {
     expect(at('Chỉ tiêu (đã dùng/tối đa)')).toBe('1/2');
     expect(at('Ngày nộp')).toBeInstanceOf(Date);
     expect(at('Nộp muộn')).toBe('Không');
+    for (const ws of wb.worksheets) ws.eachRow((r) => expect(JSON.stringify(r.values)).not.toMatch(/\b[nu]_\d+\b/));
     const idle = wb.getWorksheet('Chưa thực hiện')!;
     expect(idle.rowCount).toBe(HEAD + (await bot.app.store.units.all()).filter((x) => ['commune', 'commune_agency', 'hamlet', 'tech_team'].includes(x.level)).length - 1);
   });
@@ -109,6 +110,10 @@ describe('exports for the council', () => {
     const c = run('--csv', '--out', path.join(dir, 'csv'));
     expect(c.status, c.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'csv', 'reports.csv'), 'utf8')).toContain('Xóm Đồng Tâm');
+    const nominations = fs.readFileSync(path.join(dir, 'csv', 'nominations.csv'), 'utf8').split('\r\n');
+    expect(nominations[0]).toMatch(/^\ufeffSố hồ sơ,/);
+    expect(nominations[1]).toMatch(/^1,Xóm Đồng Tâm,/);
+    expect(nominations.join('\n')).not.toMatch(/\bn_\d+\b/);
     expect(run('--out', 'x.xlsx', '--office', 'NOPE').stderr).toContain('No unit with code NOPE');
   });
 });

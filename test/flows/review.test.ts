@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
-import { acceptThroughChain, PDF } from '../helpers/bot.js';
-import { stopAfterEach, unitByCode } from '../helpers/jobs.js';
+import { loadCampaign } from '../../src/campaign/load.js';
+import { acceptThroughChain, nominatePerson, PDF, startBot } from '../helpers/bot.js';
+import { stopAfterEach, unitByCode, vn } from '../helpers/jobs.js';
 import { buttonsOf, joinOnTelegram, startTelegramBot, submittedDossier, textOf, type TelegramTestBot } from '../helpers/telegram.js';
 
 const STAFF = 6001;
@@ -97,5 +98,45 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
     const other = await submittedDossier(t, { id: `telegram:${OFFICER}`, role: 'officer', channel: 'telegram' });
     const refused = await t.send(t.tg.callbackQuery({ userId: DISTRICT, data: `go|review_accept|${other.id}` }), DISTRICT);
     expect(t.text(refused)).toContain(`Hồ sơ số ${other.id.slice(2)} đang ở bước tiếp nhận tại Công chức Văn phòng – Thống kê xã Bình Thành; chỉ cán bộ của Công chức Văn phòng – Thống kê xã Bình Thành quyết định ở bước này.`);
+  });
+});
+
+describe('the review screen says what is true of a dossier (issue #13 item 6)', () => {
+  const track = stopAfterEach();
+  const OFFICER = 'can-bo-don-vi';
+  const ADMIN = 'quan-tri';
+
+  it('a dossier sent after its deadline shows "Gửi sau hạn (dd/mm/yyyy)"; once accepted without a part, it no longer says that part is missing', async () => {
+    const campaign = loadCampaign('binh-thanh-2024');
+    const bot = track(await startBot(campaign.id, { now: vn('2024-12-06T09:00') }));
+    let r = await nominatePerson(bot, OFFICER, await bot.say(OFFICER, '/dexuat'), { name: 'Lê Văn Tám', position: 'Trưởng xóm', unit: 'Xóm Đồng Tâm', summary: 'Số hóa hồ sơ của xóm' });
+    r = await bot.upload(OFFICER, PDF, 'to-trinh.pdf');
+    for (let i = 1; i < campaign.dossierParts.length; i++) r = await bot.say(OFFICER, bot.button(r, 'Bổ sung sau'));
+    r = await bot.say(OFFICER, bot.button(r, 'Gửi hồ sơ'));
+    const number = /hồ sơ số (\d+)/.exec(bot.text(r))![1]!;
+
+    let screen = bot.text(await bot.say(ADMIN, `/hoso ${number}`));
+    expect(screen).toContain('(đã gửi)');
+    expect(screen).toContain('Gửi sau hạn (06/12/2024)');
+    expect(screen).toContain('Lưu ý: hồ sơ còn thiếu');
+
+    r = await bot.say(ADMIN, `go|review_accept|n_${number}`);
+    r = await bot.say(ADMIN, bot.button(r, 'Chấp nhận'));
+    expect(bot.text(r)).toContain(`Đã chấp nhận hồ sơ số ${number}`);
+    screen = bot.text(await bot.say(ADMIN, `/hoso ${number}`));
+    expect(screen).toContain('(đã được chấp nhận)');
+    expect(screen).toContain('Gửi sau hạn (06/12/2024)');
+    expect(screen).not.toMatch(/còn thiếu/i);
+    expect(screen).toContain(`Hồ sơ được chấp nhận khi không có: ${campaign.dossierParts.slice(1).filter((p) => p.required).map((p) => p.label.vi).join('; ')}.`);
+  });
+
+  it('a dossier sent on time has no late line', async () => {
+    const campaign = loadCampaign('binh-thanh-2024');
+    const bot = track(await startBot(campaign.id, { now: vn('2024-12-05T23:59') }));
+    let r = await nominatePerson(bot, OFFICER, await bot.say(OFFICER, '/dexuat'), { name: 'Lê Văn Tám', position: 'Trưởng xóm', unit: 'Xóm Đồng Tâm', summary: 'Số hóa hồ sơ của xóm' });
+    for (let i = 0; i < campaign.dossierParts.length; i++) r = await bot.upload(OFFICER, PDF, `phan-${i}.pdf`);
+    r = await bot.say(OFFICER, bot.button(r, 'Gửi hồ sơ'));
+    const number = /hồ sơ số (\d+)/.exec(bot.text(r))![1]!;
+    expect(bot.text(await bot.say(ADMIN, `/hoso ${number}`))).not.toContain('Gửi sau hạn');
   });
 });

@@ -18,7 +18,10 @@ describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (p
     const text = bot.text(r);
     expect(text).toContain('Đăng ký thi đua: đã đăng ký');
     expect(text).toContain('Báo cáo chỉ tiêu: đã nộp');
-    expect(text).toContain('Hồ sơ Nguyễn Văn An: đã gửi');
+    // The dossier by its number, as its button names it; what it lacks said once, in lower case mid-line.
+    const number = /Hoàn thiện hồ sơ số (\d+)/.exec(JSON.stringify(r))![1]!;
+    expect(text).toContain(`• Hồ sơ số ${number} (Nguyễn Văn An): đã gửi — còn thiếu: `);
+    expect(text).not.toContain('— Còn thiếu');
     expect(text).toMatch(/Hạn tiếp theo: .* \(còn \d+ ngày\)/);
   });
 });
@@ -50,7 +53,7 @@ describe.each(PRESET_IDS)('preset %s: status and staff views show every reportin
   it('/tinhtrang: each year with its report and dossiers; the dossier just sent is there', async () => {
     const text = bot.text(await bot.say(OFFICER, '/tinhtrang'));
     for (const y of new Set([first, last])) expect(text).toContain(`Năm ${y}:`);
-    expect(text).toContain('Hồ sơ Lê Thị Hoa: đã gửi');
+    expect(text).toContain('(Lê Thị Hoa): đã gửi');
     expect(text).toMatch(/Báo cáo chỉ tiêu: đã nộp lúc/);
     expect(text).not.toMatch(/-\d+ ngày/);
   });
@@ -75,6 +78,9 @@ describe.each(PRESET_IDS)('preset %s: status and staff views show every reportin
     const text = bot.text(await bot.say(STAFF, '/thieu'));
     expect(text).toContain('Lê Thị Hoa');
     expect(text).toContain(`Năm ${last}: 1 đơn vị có hồ sơ còn thiếu`);
+    // The header introduces the list at once; only the dossier deadline, above it (reports are not what is missing).
+    expect(text).toMatch(new RegExp(`Năm ${last}: 1 đơn vị có hồ sơ còn thiếu:\\n• `));
+    expect(text).not.toContain('Hạn báo cáo');
     const bad = bot.text(await bot.say(STAFF, '/thieu 2019'));
     expect(bad).toContain('Kế hoạch không có năm “2019”');
     expect(bad).toContain(campaign.reportingYears.join(', '));
@@ -84,7 +90,7 @@ describe.each(PRESET_IDS)('preset %s: status and staff views show every reportin
     bot.clock.now = new Date(`${last + 1}-02-01T03:00:00Z`);
     const status = bot.text(await bot.say(OFFICER, '/tinhtrang'));
     expect(status.split('Các mốc thời hạn của kế hoạch đều đã qua').length).toBe(2);
-    expect(status).toContain('Hồ sơ Lê Thị Hoa: đã gửi');
+    expect(status).toContain('(Lê Thị Hoa): đã gửi');
     expect(status).not.toMatch(/đã hết hạn ngày|còn -?\d+ ngày/);
     const staff = bot.text(await bot.say(STAFF, '/thongke'));
     expect(staff.split('Các mốc thời hạn của kế hoạch đều đã qua').length).toBe(2);

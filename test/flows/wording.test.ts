@@ -36,6 +36,82 @@ describe('greetings', () => {
   });
 });
 
+describe.each(PRESETS)('preset $id: a greeting typed in the middle of a flow', (preset) => {
+  const officer = presetOfficer(preset);
+
+  it('at a free-text step it is not the answer: a short reminder, the same question; a longer text that starts with a greeting is the answer', async () => {
+    const { bot, user, campaign } = officer;
+    let r = await bot.say(user, '/dangky');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(preset.year));
+    r = await bot.say(user, '1, 2');
+    expect(bot.text(r)).toContain(t('vi', 'register.commitments_prompt'));
+    for (const greeting of ['Xin chào', 'chào bạn!', 'alo']) {
+      r = await bot.say(user, greeting);
+      expect(bot.text(r)).toContain(t('vi', 'flow.greeting', { current: t('vi', 'register.title') }));
+      expect(bot.text(r)).toContain(t('vi', 'register.commitments_prompt'));
+      expect(bot.text(r)).not.toContain('Cam kết:');
+    }
+    r = await bot.say(user, 'Xin chào, xóm cam kết 100% hộ dân cài VNeID');
+    expect(bot.text(r)).toContain('Cam kết: Xin chào, xóm cam kết 100% hộ dân cài VNeID');
+    await bot.say(user, 'hủy');
+  });
+
+  it('at the achievement summary of a nomination, too', async () => {
+    const { bot, user, campaign } = officer;
+    let r = await bot.say(user, '/dexuat');
+    if (campaign.reportingYears.length > 1) r = await bot.say(user, String(preset.year));
+    r = await bot.say(user, bot.button(r, 'Một cá nhân'));
+    for (const answer of ['Nguyễn Văn An', 'Trưởng xóm', 'Xóm Đồng Tâm', '1']) r = await bot.say(user, answer);
+    expect(bot.text(r)).toContain(t('vi', 'nominate.summary_prompt'));
+    r = await bot.say(user, 'Hello');
+    expect(bot.text(r)).toContain(t('vi', 'nominate.summary_prompt'));
+    expect(bot.text(r)).not.toContain('Hồ sơ 1/');
+    r = await bot.say(user, 'Vận động 100% hộ dân cài ứng dụng VNeID');
+    expect(bot.text(r)).toContain('Hồ sơ 1/');
+    await bot.say(user, 'hủy');
+  });
+});
+
+describe.each(PRESETS)('preset $id: a "ví dụ" in a prompt names a unit of this deployment, and typing it finds it', (preset) => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startBot(preset.id, { now: new Date(preset.now) });
+  });
+  afterAll(() => bot.close());
+  const example = (text: string) => /\(ví dụ: ([^)]+)\)/.exec(text)?.[1];
+
+  it('staff inviting an officer (/moi)', async () => {
+    let r = await bot.say('can-bo-huyen', '/moi');
+    r = await bot.say('can-bo-huyen', bot.button(r, 'Cán bộ đơn vị'));
+    const name = example(bot.text(r))!;
+    expect(name, bot.text(r)).toBeTruthy();
+    expect((await bot.app.store.units.findByName(name, { limit: 1 })).length).toBe(1);
+    expect(bot.text(await bot.say('can-bo-huyen', name))).toContain(t('vi', 'invite.unit_pick'));
+  });
+
+  it('an admin announcing to an office', async () => {
+    let r = await bot.say(ADMIN, '/thongbao');
+    r = await bot.say(ADMIN, 'Họp giao ban.');
+    r = await bot.say(ADMIN, bot.button(r, 'Không đính kèm'));
+    r = await bot.say(ADMIN, bot.button(r, 'Các đơn vị thuộc một cơ quan'));
+    const name = example(bot.text(r))!;
+    expect(name, bot.text(r)).toBeTruthy();
+    expect(bot.text(await bot.say(ADMIN, name))).not.toContain('Không tìm thấy');
+  });
+
+  it('an individual joining', async () => {
+    let r = await bot.say('ca-nhan', 'xin chào');
+    r = await bot.say('ca-nhan', bot.button(r, 'Cá nhân'));
+    r = await bot.say('ca-nhan', 'Trần Thị Bình');
+    for (let i = 0; i < 3 && !example(bot.text(r)); i++) r = await bot.say('ca-nhan', r.at(-1)?.choices?.length ? r.at(-1)!.choices![0]!.payload : 'bỏ qua');
+    const name = example(bot.text(r))!;
+    expect(name, bot.text(r)).toBeTruthy();
+    r = await bot.say('ca-nhan', name);
+    expect(bot.text(r)).toContain(t('vi', 'onboarding.unit_pick'));
+    expect(r.flatMap((x) => x.choices ?? []).map((c) => c.label)).toContain(name);
+  });
+});
+
 describe('announcements', () => {
   let bot: TestBot;
   beforeAll(async () => {
@@ -87,6 +163,13 @@ describe('the live progress line of an announcement', () => {
       const labels = (reply.choices ?? []).map((c) => c.label);
       if (state === 'queued' || state === 'running') expect(labels).toEqual([t(lang, 'bccancel.button')]);
       else expect(labels).toEqual([]);
+    });
+  for (const lang of ['vi', 'en'] as const)
+    it.each(states)(`${lang}, %s: a later progress message (no edits: Zalo, the simulator) does not repeat the button`, (state) => {
+      const reply = progressReply(lang, status(state), { update: true });
+      expect(reply.choices ?? []).toEqual([]);
+      if (state === 'queued' || state === 'running') expect(reply.text).toContain('/huythongbao 7');
+      else expect(reply.text).not.toContain('/huythongbao');
     });
 });
 

@@ -3,6 +3,7 @@ import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { PDF, startBot, type TestBot } from '../helpers/bot.js';
 import { addIdentity, outboxDrained, unitByCode, vn, stopAfterEach } from '../helpers/jobs.js';
 import { startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
+import { startZaloBot } from '../helpers/zalo.js';
 
 const until = (probe: () => Promise<unknown>, timeout = 20_000) =>
   vi.waitFor(async () => {
@@ -199,4 +200,52 @@ describe('announcements on Telegram', () => {
     for (const c of chats) expect(t.fake.messagesTo(c), `chat ${c}`).toHaveLength(1);
     expect((await app.jobs.broadcasts.status(id))!).toMatchObject({ total: 64, sent: 64, failed: 0, unreachable: 0, pending: 0 });
   }, 90_000);
+});
+
+describe('announcements on Zalo (a sent message cannot be edited: old "Dừng gửi" buttons stay on screen)', () => {
+  const track = stopAfterEach();
+  const ADMIN = '7300000000000000900';
+
+  it('a press on an old "Dừng gửi" after the broadcast finished, or after it was stopped, says so plainly', async () => {
+    const z = track(await startZaloBot('binh-thanh-2024', { now: vn('2024-11-20T10:00'), env: { ZALO_RATE_PER_SEC: '3' } }));
+    const { app } = z.bot;
+    await addIdentity(app, 'zalo', ADMIN, { role: 'admin', unitId: null });
+    const hamlet = await unitByCode(app, 'TN-DH-BT-X02');
+    for (let i = 10; i < 22; i++) await addIdentity(app, 'zalo', `73000000000000001${i}`, { unitId: hamlet.id });
+    track(await startWorkers(app, { schedules: false }));
+
+    /** Sends an announcement to every Zalo user; returns its id and the progress message with its button. */
+    const announce = async (text: string) => {
+      await z.say(ADMIN, '/thongbao');
+      let m = await z.say(ADMIN, text);
+      m = await z.press(ADMIN, m, 'Không đính kèm');
+      m = await z.press(ADMIN, m, 'Người dùng một kênh');
+      m = await z.press(ADMIN, m, 'Zalo');
+      m = await z.press(ADMIN, m, 'Gửi thông báo');
+      const id = /thông báo #(\d+)/.exec(z.text(m))![1]!;
+      await until(async () => z.fake.sentTo(ADMIN).find((x) => x.text?.startsWith(`📢 Thông báo #${id}:`) && x.buttons?.length));
+      return { id, progress: z.fake.sentTo(ADMIN).find((x) => x.text?.startsWith(`📢 Thông báo #${id}:`) && x.buttons?.length)! };
+    };
+
+    // Finished: the old button cannot stop anything, and says why.
+    const first = await announce('Họp giao ban sáng thứ Hai.');
+    await until(async () => (await app.jobs.broadcasts.status(first.id))?.status === 'done');
+    await until(async () => z.fake.sentTo(ADMIN).some((x) => x.text?.startsWith('✅')));
+    let m = await z.press(ADMIN, [first.progress], 'Dừng gửi');
+    expect(z.text(m)).toContain(`Thông báo #${first.id} đã gửi xong, không còn gì để dừng.`);
+    expect(z.text(m)).not.toContain('Nút này thuộc một câu hỏi cũ');
+
+    // Stopped with its button: the same old button, pressed again, says it was already stopped.
+    const second = await announce('Nhắc nộp báo cáo trước ngày 10/12.');
+    m = await z.press(ADMIN, [second.progress], 'Dừng gửi');
+    expect(z.text(m)).toContain(`Dừng gửi thông báo #${second.id}?`);
+    m = await z.press(ADMIN, m, 'Dừng gửi');
+    expect(z.text(m)).toContain(`Đã dừng thông báo #${second.id}`);
+    await until(async () => z.fake.sentTo(ADMIN).some((x) => x.text?.startsWith(`⏹ Thông báo #${second.id}`)));
+    m = await z.press(ADMIN, [second.progress], 'Dừng gửi');
+    expect(z.text(m)).toContain(`Thông báo #${second.id} đã được dừng trước đó.`);
+    // Later progress messages on Zalo do not carry the button again.
+    const progressMessages = z.fake.sentTo(ADMIN).filter((x) => /^📢 Thông báo #\d+:/.test(x.text ?? ''));
+    expect(progressMessages.filter((x) => x.buttons?.length).length).toBe(2);
+  });
 });

@@ -73,7 +73,7 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     const report = messages.find((m) => m.userId === 'can-bo-don-vi' && m.reminder.kind === 'report')!;
     expect(report.reply.text).toBe('⏰ Nhắc hạn: Xóm Đồng Tâm chưa gửi báo cáo kết quả thi đua năm 2024. Hạn nộp: hết ngày 10/12/2024 (còn 7 ngày).');
     expect(report.reply.choices).toEqual([{ payload: 'go|report', label: 'Báo cáo ngay' }]);
-    expect(report.reply.template).toEqual({ kind: 'reminder', params: { what: 'báo cáo năm 2024', unit: 'Xóm Đồng Tâm', date: '10/12/2024', days: '7' } });
+    expect(report.reply.template).toEqual({ kind: 'reminder', params: { what: 'báo cáo chỉ tiêu 2024', unit: 'Xóm Đồng Tâm', date: '10/12/2024', days: '7' } });
     expect(report.key).toBe(`rem|${campaign.id}|report|2024|d7|${tam.id}|sim|can-bo-don-vi`);
     const dossier = messages.find((m) => m.userId === 'can-bo-don-vi' && m.reminder.kind === 'dossier')!;
     // A xóm's dossier is not asked for council minutes (partsFor).
@@ -94,7 +94,7 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     await app.store.identities.upsert({ ...(await addIdentity(app, 'sim', 'citizen', { role: 'individual' })), personId: person.id }, { id: 'test', role: null, channel: 'sim' });
     const reg = await app.jobs.previewReminders(vn('2024-11-23T08:00'));
     expect(reg.messages.find((m) => m.userId === 'citizen')!.reply.text).toBe(
-      `⏰ Nhắc hạn: bạn chưa đăng ký thi đua ${campaign.name.vi}. Hạn đăng ký năm 2024: hết ngày 30/11/2024 (còn 7 ngày).`,
+      `⏰ Nhắc hạn: bạn chưa đăng ký tham gia ${campaign.name.vi}. Hạn đăng ký năm 2024: hết ngày 30/11/2024 (còn 7 ngày).`,
     );
     await app.store.registrations.upsert({ campaignId: campaign.id, year: 2024, subject: { type: 'person', personId: person.id }, contentAreas: [campaign.contentAreas[0]!.id], commitments: null, registeredBy: person.id }, { id: 'test', role: null, channel: 'sim' });
     expect((await app.jobs.previewReminders(vn('2024-11-23T08:00'))).messages.filter((m) => m.userId === 'citizen')).toEqual([]);

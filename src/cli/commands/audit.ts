@@ -14,16 +14,19 @@ export function register(program: Command): void {
     .description('print the audit trail (who, role, channel, what, before/after, when) as JSON lines')
     .requiredOption('--from <date>', 'first day (Vietnam time) or ISO time')
     .option('--to <date>', 'last day (Vietnam time) or ISO time; default now')
-    .option('--entity <id>', 'only changes to this record (e.g. n_12)')
+    .option('--entity <id>', 'only changes to this record: a dossier by its number (12, "Hồ sơ số 12") or any record id (u_3, n_12)')
     .option('-n, --count <n>', 'at most this many entries', '100000')
     .action(async (opts: { from: string; to?: string; entity?: string; count: string }) => {
       const from = instant(opts.from, false);
       const to = opts.to ? instant(opts.to, true) : null;
-      const { withStore } = await import('../context.js');
+      const [{ withStore }, { dossierNumber, nominationId }] = await Promise.all([import('../context.js'), import('../../domain/dossier.js')]);
+      // A dossier as people name it ("12", "Hồ sơ số 12"); any other record by its id.
+      const entityId = opts.entity && (nominationId(opts.entity) ?? opts.entity.trim());
       await withStore(async ({ store, clock }) => {
         // Entries carry the store's clock (the demo's simulated one), so "now" is that clock's.
-        const entries = await store.audit.list({ from, to: to ?? clock.now(), count: Number(opts.count) || 100000, ...(opts.entity && { entityId: opts.entity }) });
-        for (const e of entries) console.log(JSON.stringify(e));
+        const entries = await store.audit.list({ from, to: to ?? clock.now(), count: Number(opts.count) || 100000, ...(entityId && { entityId }) });
+        // A dossier's entries also carry its number, as staff read it (/hoso 12).
+        for (const e of entries) console.log(JSON.stringify(e.entity === 'nomination' ? { ...e, dossier: Number(dossierNumber({ id: e.entityId })) } : e));
         console.error(`${entries.length} audit entries`);
       });
     });

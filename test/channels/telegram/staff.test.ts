@@ -23,7 +23,7 @@ describe('staff on Telegram', () => {
     expect(await joinOnTelegram(t, OTHER, 'staff', district2.id)).toContain('cán bộ theo dõi của Huyện Phú Lương');
 
     let m = await t.send(t.tg.command({ userId: OTHER, command: 'hoso', args: n.id }), OTHER);
-    expect(t.text(m)).toContain(`Hồ sơ số ${n.id.slice(2)} không thuộc các đơn vị anh/chị theo dõi.`);
+    expect(t.text(m)).toContain(`Hồ sơ số ${n.id.slice(2)} không thuộc các đơn vị bạn theo dõi.`);
     expect(t.fake.callsOf('sendDocument')).toEqual([]);
     m = await t.send(t.tg.command({ userId: OTHER, command: 'hoso' }), OTHER);
     expect(t.text(m)).toContain('Hiện không có hồ sơ nào chờ duyệt');
@@ -31,7 +31,7 @@ describe('staff on Telegram', () => {
     expect(t.text(m)).toContain('Không tìm thấy hồ sơ số "999"');
     // A forged decision button is refused the same way.
     m = await t.send(t.tg.callbackQuery({ userId: OTHER, data: `go|review_accept|${n.id}` }), OTHER);
-    expect(t.text(m)).toContain('không thuộc các đơn vị anh/chị theo dõi');
+    expect(t.text(m)).toContain('không thuộc các đơn vị bạn theo dõi');
     expect((await store.nominations.get(n.id))!.status).toBe('submitted');
 
     // Invites: not for units elsewhere; yes for a commune under the office.
