@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Audience } from '../src/domain/audience.js';
-import { fileRefSchema, LEVEL_ID } from '../src/domain/index.js';
+import { ADMINISTRATIVE_LEVELS, fileRefSchema, LEVEL_ID } from '../src/domain/index.js';
 import { levelName } from '../src/i18n.js';
 import { CHANNELS } from '../src/domain/entities.js';
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
@@ -136,7 +136,7 @@ export const announce = defineFlow({
       id: 'officeQuery',
       max: 200,
       when: (_c, d) => d.audience === 'office',
-      prompt: async (c) => c.t('announce.office_prompt', { example: await unitExample(c, null, ['commune', 'district']) }),
+      prompt: async (c) => c.t('announce.office_prompt', { example: await unitExample(c, null, ADMINISTRATIVE_LEVELS) }),
       parse: async (text, c) =>
         (await c.store.units.findByName(text, { limit: 1 })).length > 0 ? { ok: true, value: text } : { ok: false, error: c.t('announce.office_none', { text }) },
       after: async (c, d) => {

@@ -1,3 +1,7 @@
+/**
+ * Long on purpose: the nomination is one conversation (target, award, nominee, summary,
+ * each dossier part, confirm) whose steps share one answers shape; split, they would pass it around.
+ */
 import { z } from 'zod';
 import { defineFlow, type FlowContext, type Option, type Step } from '../src/engine/flow.js';
 import { DOSSIER_STATUSES, fileRefSchema, type FileRef, type Nomination, type Nominee } from '../src/domain/entities.js';

@@ -238,7 +238,7 @@ function checkLevels(c: Campaign): string[] {
   named(c.standingOffice.level, 'standingOffice.level');
   named(c.appraisalOffice.level, 'appraisalOffice.level');
   // An office of a review chain may sit above the campaign's own tree (a commune plan's
-  // district award goes through the district's office): it must be a level of the hierarchy.
+  // award of the level above goes through that level's office): it must be a level of the hierarchy.
   c.offices?.forEach((o, i) => {
     if (!own.has(o.level)) problems.push(`offices[${i}].level: level "${o.level}" is not a level of the campaign's hierarchy (${levelList})`);
   });

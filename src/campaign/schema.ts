@@ -1,3 +1,7 @@
+/**
+ * Long on purpose: the campaign file's whole schema and its cross-field checks in one place,
+ * so a reader (and campaign:check) sees every rule a plan must meet together.
+ */
 import { z } from 'zod';
 import { INDIVIDUAL_KINDS, LEVEL_ID } from '../domain/levels.js';
 import { REVIEW_STEPS } from '../domain/entities.js';

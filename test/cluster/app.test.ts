@@ -67,8 +67,9 @@ describe.skipIf(unsupported)('the app on a Redis Cluster', () => {
     expect(t.text(r)).toContain('Đã nhận báo cáo chỉ tiêu năm 2024');
     expect((await app.store.reports.get(app.campaign.id, 2024, unit.id))?.values).toEqual(Object.fromEntries(indicators.map((i) => [i.id, 100])));
 
-    // Staff of the commune on Telegram, and 20 more hamlet officers.
-    await addIdentity(app, 'telegram', '9200', { role: 'staff', unitCode: 'TN-DH-BT' });
+    // Staff of the office that receives the hamlets' dossiers (every chain's first step: the commune's
+    // Văn phòng – Thống kê, where digests go) on Telegram, and 20 more hamlet officers.
+    await addIdentity(app, 'telegram', '9200', { role: 'staff', unitCode: 'TN-DH-BT-VPTK' });
     const chats = [9102];
     for (let i = 3; i <= 14; i++) {
       chats.push(9100 + i);

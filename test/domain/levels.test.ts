@@ -60,7 +60,8 @@ describe('mayBeParent: the one answer to "may X sit under Y in this campaign"', 
 
 describe('officeLevels: where staff of a reviewing office may sit', () => {
   it('the administrative levels the campaign has, and the levels of the offices its plan names', () => {
-    expect(officeLevels(loadCampaign('binh-thanh-2024'))).toEqual(['province', 'district', 'commune', 'commune_agency']);
+    // Bình Thành's district award goes through the district's Phòng Nội vụ (its chain's office).
+    expect(officeLevels(loadCampaign('binh-thanh-2024'))).toEqual(['province', 'district', 'district_agency', 'commune', 'commune_agency']);
     expect(officeLevels(loadCampaign('thai-nguyen-2026'))).toEqual(['province', 'department', 'commune', 'ward', 'commune_agency']);
   });
   it('never a level outside the campaign, in every preset', () => {

@@ -26,7 +26,8 @@ describe('a new campaign from campaign:new, end to end', { timeout: PROCESS_TEST
       path.join(dir, 'units.csv'),
       'name,level,parent,code\nUBND xã An Bình,commune,,AB\nXóm Đồng Tâm,hamlet,AB,AB-X01\nXóm Bản Quyền,hamlet,AB,AB-X02\n',
     );
-    const imported = cli(['units:import', path.join(dir, 'units.csv')], { env });
+    // The units go into the new campaign's store: the import records the campaign the store holds.
+    const imported = cli(['units:import', path.join(dir, 'units.csv')], { env: { ...env, CAMPAIGN: file } });
     expect(imported.status, imported.stderr).toBe(0);
 
     const app = start('src/main.ts', [], { env: { ...env, CAMPAIGN: file } });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findOrInstallChromium } from '../helpers/chromium.js';
-import { PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { deciderOf, PDF, startBot, type TestBot } from '../helpers/bot.js';
 import { addNomination } from '../helpers/jobs.js';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
 import { askedParts } from '../helpers/presets.js';
@@ -109,6 +109,8 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
   let browser: Browser;
   let page: Page;
   let base: string;
+  /** The staff of the office receiving the dossier (its chain's first step): the staff alert goes to their chat. */
+  let receiver: string;
 
   beforeAll(async () => {
     // The app's own clock: the local demo's, which the page moves.
@@ -116,7 +118,8 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
     workers = await startWorkers(bot.app, { schedules: false });
     const officer = (await bot.app.store.identities.get('sim', 'can-bo-don-vi'))!;
     const unit = (await bot.app.store.units.get(officer.unitId!))!;
-    await addNomination(bot.app, bot.dataDir, unit.code, { year: 2024, status: 'submitted' });
+    const n = await addNomination(bot.app, bot.dataDir, unit.code, { year: 2024, status: 'submitted' });
+    receiver = await deciderOf(bot, n.id);
     const server = await bot.app.listen();
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
@@ -146,7 +149,7 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
     await page.selectOption('#clock-pick', 'dossier-2024-d5');
     await page.click('#clock-go');
     await expect.poll(() => page.locator('#clock-now').innerText(), { timeout: 15_000 }).toBe('Ngày giả lập: 30/11/2024');
-    await page.selectOption('#user', 'can-bo-theo-doi');
+    await page.selectOption('#user', receiver);
     await page.locator('.msg.bot', { hasText: 'Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày)' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(os.tmpdir(), 'thidua-simulator-clock.png'), fullPage: false });
     // The officer got the D-7 reminder once, whatever the moves.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { joinAsDemoOfficer, PDF, startBot, type TestBot } from '../helpers/bot.js';
+import { deciderOf, joinAsDemoOfficer, PDF, startBot, type TestBot } from '../helpers/bot.js';
 
 /** An officer `user` at the registration summary of the Bình Thành demo, with area 1 and `commitments`; returns that reply. */
 async function atRegistrationSummary(bot: TestBot, user: string, commitments: string) {
@@ -281,7 +281,6 @@ describe('the buttons of a message-only flow can be typed at the menu under it',
     bot = undefined;
   });
   const OFFICER = 'can-bo-don-vi';
-  const STAFF = 'can-bo-huyen';
 
   /** The demo officer sends a dossier with its first part only; returns its number. */
   async function sentDossier(b: TestBot): Promise<string> {
@@ -297,6 +296,8 @@ describe('the buttons of a message-only flow can be typed at the menu under it',
   it('staff: "Trả lại để bổ sung" (or "chap nhan") typed under /hoso N acts on that dossier; a number is still the menu\'s', async () => {
     bot = await startBot('binh-thanh-2024');
     const n = await sentDossier(bot);
+    // The staff of the office at the dossier's step (the receiving office): the one who may accept or return it.
+    const STAFF = await deciderOf(bot, `n_${n}`);
     await bot.say(STAFF, `/hoso ${n}`);
     let r = await bot.say(STAFF, 'Trả lại để bổ sung');
     expect(bot.text(r)).toContain(`Lý do trả lại hồ sơ số ${n}?`);

@@ -30,7 +30,7 @@ describe('stopping an announcement', () => {
   });
 
   it('officers and staff cannot stop announcements', async () => {
-    for (const user of ['can-bo-don-vi', 'can-bo-huyen']) expect(bot.text(await bot.say(user, '/huythongbao 1'))).toContain(t('vi', 'error.not_allowed'));
+    for (const user of ['can-bo-don-vi', 'can-bo-theo-doi']) expect(bot.text(await bot.say(user, '/huythongbao 1'))).toContain(t('vi', 'error.not_allowed'));
   });
 
   it('/huythongbao lists what is being sent; picked by its number, "Tiếp tục gửi" keeps it going', async () => {

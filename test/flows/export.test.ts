@@ -45,7 +45,7 @@ describe('exports for the council', () => {
     for (const ws of wb.worksheets) {
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: HEAD });
       expect(ws.getRow(1).getCell(1).value).toBe(bot.app.campaign.name.vi);
-      expect(ws.getRow(2).getCell(1).value).toBe('Phạm vi: Huyện Định Hóa');
+      expect(ws.getRow(2).getCell(1).value).toBe('Phạm vi: UBND xã Bình Thành');
       expect(ws.getRow(3).getCell(1).value).toBe('Năm: 2024');
       expect(ws.getRow(4).getCell(1).value).toBe('Xuất lúc: 10:00 20/11/2024');
     }
@@ -112,7 +112,7 @@ describe('exports for the council', () => {
     expect(fs.readFileSync(path.join(dir, 'csv', 'reports.csv'), 'utf8')).toContain('Xóm Đồng Tâm');
     const nominations = fs.readFileSync(path.join(dir, 'csv', 'nominations.csv'), 'utf8').split('\r\n');
     expect(nominations[0]).toMatch(/^\ufeffSố hồ sơ,/);
-    expect(nominations[1]).toMatch(/^1,Xóm Đồng Tâm,/);
+    expect(nominations[1]).toMatch(/^Hồ sơ số 1,Xóm Đồng Tâm,/);
     expect(nominations.join('\n')).not.toMatch(/\bn_\d+\b/);
     expect(run('--out', 'x.xlsx', '--office', 'NOPE').stderr).toContain('No unit with code NOPE');
   });

@@ -41,11 +41,11 @@ describe('help', () => {
   });
 
   it('in English after /lang en', async () => {
-    await bot.say('can-bo-huyen', '/lang en');
-    const text = bot.text(await bot.say('can-bo-huyen', 'go|help'));
+    await bot.say('can-bo-theo-doi', '/lang en');
+    const text = bot.text(await bot.say('can-bo-theo-doi', 'go|help'));
     expect(text).toContain(t('en', 'help.text'));
     expect(text).toContain(`${campaign.name.en}. Standing office: ${campaign.standingOffice.name.en}.`);
-    await bot.say('can-bo-huyen', '/lang vi');
+    await bot.say('can-bo-theo-doi', '/lang vi');
   });
 
   it('someone who has not joined is asked to join first', async () => {

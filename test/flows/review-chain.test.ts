@@ -9,8 +9,8 @@ import { addIdentity, addNomination, TEST_ACTOR } from '../helpers/jobs.js';
  * Review follows the plan's offices (issue 14 item 2): for every review of every preset, a
  * dossier of the demo officer's unit goes receive → appraise → propose, each step decided in
  * the chat by the staff of the unit holding that step's office (the demo seed makes one per
- * office), while the staff of every other office — and of the district above the unit, which
- * is in no chain — cannot accept or return it at that step.
+ * office), while the staff of every other office — and the staff following the campaign at the
+ * issuer's unit (can-bo-theo-doi), unless that unit holds the step's office — cannot accept or return it at that step.
  */
 
 const REFUSED = /chỉ cán bộ của .+ quyết định ở bước này/;
@@ -54,9 +54,9 @@ describe.each(PRESETS)('$id: every review chain, step by step, through the chat'
         expect(holder, `${award.id}/${review.id} ${s.step}: the demo list has a unit holding ${s.office!.id}`).not.toBeNull();
         const mine = staff.get(holder!.id) ?? [];
         expect(mine.length, `${s.step}: the demo seed made staff for ${holder!.name}`).toBeGreaterThan(0);
-        // Everyone else — other offices of the chain, the district above, the offices of other chains — is refused.
+        // Everyone else — other offices of the chain, the staff following the campaign at the issuer's unit, the offices of other chains — is refused.
         const others = [...staff].filter(([unitId]) => unitId !== holder!.id).flatMap(([, users]) => users);
-        if (!mine.includes('can-bo-huyen')) expect(others).toContain('can-bo-huyen');
+        if (!mine.includes('can-bo-theo-doi')) expect(others).toContain('can-bo-theo-doi');
         for (const other of others) {
           for (const flow of ['review_accept', 'review_return']) {
             const r = bot.text(await bot.say(other, `go|${flow}|${n.id}`));

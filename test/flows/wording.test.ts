@@ -81,12 +81,12 @@ describe.each(PRESETS)('preset $id: a "ví dụ" in a prompt names a unit of thi
   const example = (text: string) => /\(ví dụ: ([^)]+)\)/.exec(text)?.[1];
 
   it('staff inviting an officer (/moi)', async () => {
-    let r = await bot.say('can-bo-huyen', '/moi');
-    r = await bot.say('can-bo-huyen', bot.button(r, 'Cán bộ đơn vị'));
+    let r = await bot.say('can-bo-theo-doi', '/moi');
+    r = await bot.say('can-bo-theo-doi', bot.button(r, 'Cán bộ đơn vị'));
     const name = example(bot.text(r))!;
     expect(name, bot.text(r)).toBeTruthy();
     expect((await bot.app.store.units.findByName(name, { limit: 1 })).length).toBe(1);
-    expect(bot.text(await bot.say('can-bo-huyen', name))).toContain(t('vi', 'invite.unit_pick'));
+    expect(bot.text(await bot.say('can-bo-theo-doi', name))).toContain(t('vi', 'invite.unit_pick'));
   });
 
   it('an admin announcing to an office', async () => {

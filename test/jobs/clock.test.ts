@@ -5,12 +5,13 @@ import { dossierDueDay, dossierYears, formatCivilDate, formatVn, nextDeadline, r
 import { deadlineWhen } from '../../src/services/deadlines.js';
 import { clockShortcuts, passesBetween, resolveClockTarget } from '../../jobs/clock.js';
 import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
-import { startBot, type TestBot } from '../helpers/bot.js';
+import { deciderOf, startBot, type TestBot } from '../helpers/bot.js';
 import { addNomination, outboxDrained, vn } from '../helpers/jobs.js';
 import { PRESETS } from '../helpers/presets.js';
 
 const OFFICER = 'can-bo-don-vi';
-const STAFF = 'can-bo-theo-doi';
+/** The demo staff of the issuer's unit: not the office that receives the demo officer's dossiers, so no digest. */
+const FOLLOWER = 'can-bo-theo-doi';
 
 describe('clock shortcuts and targets, every preset', () => {
   for (const preset of PRESETS) {
@@ -65,6 +66,8 @@ describe('the demo clock moves the simulated chats, every preset', () => {
       let bot: TestBot;
       let workers: RunningWorkers;
       let base: string;
+      /** The staff of the office receiving the dossier (its chain's first step): the digest goes to them. */
+      let STAFF: string;
       beforeAll(async () => {
         bot = await startBot(preset.id, { appClock: true });
         workers = await startWorkers(bot.app, { schedules: false });
@@ -72,7 +75,8 @@ describe('the demo clock moves the simulated chats, every preset', () => {
         const officer = (await bot.app.store.identities.get('sim', OFFICER))!;
         const unit = (await bot.app.store.units.get(officer.unitId!))!;
         // A dossier sent without its parts: what the reminder and the staff alert are about.
-        await addNomination(bot.app, bot.dataDir, unit.code!, { year, status: 'submitted' });
+        const n = await addNomination(bot.app, bot.dataDir, unit.code!, { year, status: 'submitted' });
+        STAFF = await deciderOf(bot, n.id);
       });
       afterAll(async () => {
         await workers?.close();
@@ -113,6 +117,8 @@ describe('the demo clock moves the simulated chats, every preset', () => {
         const digest = (await texts(STAFF)).filter((t) => t.includes('còn thiếu thành phần'));
         expect(digest).toHaveLength(1);
         expect(digest[0]).toContain(`Hồ sơ khen thưởng năm ${year} còn thiếu thành phần — hạn nộp hết ngày ${due} (còn ${firstAlert.offsetDays} ngày)`);
+        // Only the receiving office's staff: the staff following the campaign at the issuer's unit hear nothing of it.
+        if (STAFF !== FOLLOWER) expect((await texts(FOLLOWER)).filter((t) => t.includes('còn thiếu thành phần'))).toEqual([]);
 
         const before = { officer: (await texts(OFFICER)).length, staff: (await texts(STAFF)).length };
         await move({ shortcut: `dossier-${year}-d7` });

@@ -133,7 +133,7 @@ describe('units:merge with the real Tứ Kỳ mapping (NQ 1669/NQ-UBTVQH15) over
     const rows = await officeOverview(store, campaign, (await byCode('HP')).id, 2023);
     expect(rows.find((r) => r.unit.id === tuKy.id)).toMatchObject({ name: 'Xã Tứ Kỳ (trước 01/07/2025: thị trấn Tứ Kỳ, xã Quang Phục)', nominations: 2 });
     const dossiers = [...((await exportSheets(store, campaign, tuKy.id, 2025, 'vi', new Date()))[2]!.rows as Iterable<unknown[]>)];
-    expect(dossiers.map((r) => r[0]).sort()).toEqual(['Xã Tứ Kỳ (trước 01/07/2025: thị trấn Tứ Kỳ)', 'Xã Tứ Kỳ (trước 01/07/2025: xã Quang Phục)']);
+    expect(dossiers.map((r) => r[1]).sort()).toEqual(['Xã Tứ Kỳ (trước 01/07/2025: thị trấn Tứ Kỳ)', 'Xã Tứ Kỳ (trước 01/07/2025: xã Quang Phục)']);
   });
 
   it('refuses a second merger of the same units, changing nothing', async () => {

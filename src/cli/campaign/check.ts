@@ -50,6 +50,11 @@ export function checkCampaignText(text: string, lang: Lang): CheckResult {
     return { ok: false, problems: [...schemaProblems, ...extra, ...problems] };
   }
   problems.unshift(...checkCampaign(parsed.data).map((line) => describeCheckLine(line, lang)));
+  // Contract fields the schema knows now are read from the parsed file, for the summary.
+  const d = parsed.data;
+  if (extras.hierarchy === undefined && d.hierarchy) extras.hierarchy = d.hierarchy;
+  if (extras.offices === undefined && d.offices) extras.offices = d.offices;
+  d.awards.forEach((a, ai) => a.reviews.forEach((r, ri) => r.chain && !extras.chains.has(`${ai}.${ri}`) && extras.chains.set(`${ai}.${ri}`, r.chain)));
   return problems.length ? { ok: false, problems } : { ok: true, campaign: parsed.data, extras, problems: [] };
 }
 
@@ -81,7 +86,7 @@ function contractProblems(extras: ContractExtras, lang: Lang): Problem[] {
       continue;
     }
     steps.data.forEach((s, i) => {
-      if (!officeIds?.has(s.office)) out.push({ path: `${path}[${i}].office`, text: t(lang, 'check.unknown_office', { id: s.office }) });
+      if (s.office !== null && !officeIds?.has(s.office)) out.push({ path: `${path}[${i}].office`, text: t(lang, 'check.unknown_office', { id: s.office }) });
     });
   }
   return out;

@@ -20,7 +20,7 @@ export const officeShape = z.object({ id: z.string().min(1), name: localized, le
 
 export const chainStepShape = z.object({
   step: z.string().min(1),
-  office: z.string().min(1),
+  office: z.string().min(1).nullable(),
   authority: localized.optional(),
   source: looseSource,
 }).passthrough();

@@ -30,6 +30,7 @@ const MESSAGES: { re: RegExp; say: (m: RegExpExecArray, tr: Tr) => string }[] = 
   },
   { re: /^duplicate .+ id "(.*)"$/, say: (m, tr) => tr('check.msg_duplicate', { id: m[1]! }) },
   { re: /^level "(.+)" is not in unitLevels/, say: (m, tr) => tr('check.msg_level_not_in_tree', { level: m[1]! }) },
+  { re: /^level "(.+)" is not a level of (this campaign|the campaign's hierarchy)/, say: (m, tr) => tr('check.msg_level_not_in_hierarchy', { level: m[1]! }) },
   { re: /^award "(.+)" is not in awards/, say: (m, tr) => tr('check.msg_unknown_award', { id: m[1]! }) },
   { re: /^"(.+)" must match the file name \((.+)\)$/, say: (m, tr) => tr('check.msg_id_file', { id: m[1]!, file: m[2]! }) },
   { re: /^a seed file name like/, say: (_m, tr) => tr('check.msg_seed_name') },

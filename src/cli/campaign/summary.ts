@@ -126,10 +126,12 @@ function chainLines(chain: unknown, extras: ContractExtras, tr: Tr, L: (l: Local
   if (!steps.success) return [`    ${tr('check.sum_chain_unreadable')}`];
   const offices = officeShape.array().safeParse(extras.offices);
   const name = (id: string) => (offices.success ? offices.data.find((o) => o.id === id)?.name : undefined);
-  return steps.data.map((s) => {
+  // A step the plan has none of (office null) is not a review step anyone takes.
+  return steps.data.flatMap((s) => {
+    if (s.office === null) return [];
     const office = name(s.office);
     const step = ['receive', 'appraise', 'propose'].includes(s.step) ? tr(`check.step_${s.step as 'receive' | 'appraise' | 'propose'}`) : s.step;
-    return `    ${step}: ${office ? L(office) : tr('check.sum_unknown_office', { id: s.office })}${s.authority ? ` → ${L(s.authority)}` : ''}`;
+    return [`    ${step}: ${office ? L(office) : tr('check.sum_unknown_office', { id: s.office })}${s.authority ? ` → ${L(s.authority)}` : ''}`];
   });
 }
 
