@@ -121,20 +121,27 @@ export interface ImportOptions {
   dryRun?: boolean;
 }
 
-export async function importUnitsCsv(store: Store, csvText: string, actor: Actor, opts: ImportOptions = {}): Promise<ImportResult> {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+/** CSV rows with their file line, headers folded ("Mã cha mới" → "ma cha moi"); the one reader of units:import and units:merge. */
+export type CsvRecord = { record: Record<string, string>; info: { lines: number } };
+export function readCsvRecords(csvText: string, opts: { comments?: boolean } = {}): CsvRecord[] | ImportRowError {
   try {
-    records = parse(csvText, {
+    return parse(csvText, {
       bom: true,
-      columns: (header: string[]) => header.map((h) => fold(h).replace(/[_-]+/g, ' ')),
+      ...(opts.comments && { comment: '#' }),
+      columns: (header: string[]) => header.map((h) => fold(h).replace(/[_-]+/g, ' ').trim()),
       skip_empty_lines: true,
       trim: true,
       relax_column_count: true,
       info: true,
-    }) as typeof records;
+    }) as CsvRecord[];
   } catch (err) {
-    return failed([{ row: 0, message: `not a readable CSV file: ${(err as Error).message}` }]);
+    return { row: 0, message: `not a readable CSV file: ${(err as Error).message}` };
   }
+}
+
+export async function importUnitsCsv(store: Store, csvText: string, actor: Actor, opts: ImportOptions = {}): Promise<ImportResult> {
+  const records = readCsvRecords(csvText);
+  if (!Array.isArray(records)) return failed([records]);
   const errors: ImportRowError[] = [];
   const hierarchy = store.hierarchy;
   const header = records[0] ? Object.keys(records[0].record) : parseHeader(csvText);

@@ -1,10 +1,8 @@
-import { parse } from 'csv-parse/sync';
 import { identitySchema, unitSchema, type Identity, type Unit } from '../domain/entities.js';
 import { allowedParents, mayBeParent, type UnitLevel } from '../domain/levels.js';
 import { isoCivil, parseCivilDate } from '../domain/mergers.js';
-import { fold } from '../domain/text.js';
 import { decode, encode, mget } from './codec.js';
-import { formatImportErrors, parseLevel, type ImportRowError } from './import-units.js';
+import { formatImportErrors, parseLevel, readCsvRecords, type ImportRowError } from './import-units.js';
 import type { Store } from './store.js';
 import { mutate, type Actor, type Tx } from './tx.js';
 import { addUnitsWrites, codeKey } from './units.js';
@@ -67,20 +65,8 @@ function failed(rows: ImportRowError[]): MergeResult {
 }
 
 function readRows(csvText: string): Row[] | ImportRowError {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parse(csvText, {
-      bom: true,
-      comment: '#',
-      columns: (header: string[]) => header.map((h) => fold(h).replace(/[_-]+/g, ' ').trim()),
-      skip_empty_lines: true,
-      trim: true,
-      relax_column_count: true,
-      info: true,
-    }) as typeof records;
-  } catch (err) {
-    return { row: 0, message: `not a readable CSV file: ${(err as Error).message}` };
-  }
+  const records = readCsvRecords(csvText, { comments: true });
+  if (!Array.isArray(records)) return records;
   if (records.length === 0) return { row: 0, message: 'the file has no rows (columns: old, new, date, source[, new_name, new_level, new_parent])' };
   const header = Object.keys(records[0]!.record);
   const col: Partial<Record<Column, string>> = {};
