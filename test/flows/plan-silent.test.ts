@@ -68,9 +68,12 @@ describe.each(PRESETS)('preset $id: what a plan is silent on', (preset) => {
           expect(line, at).toContain(`Hồ sơ ${n + 1}/${expected.length}: ${p.label.vi} (`);
           expect(line.includes(OWN_CHOICE), `${at} ${p.id}: shown as ${planSays(p.source) ? 'the plan' : 'the campaign'}'s`).toBe(!planSays(p.source));
         });
-        // Completeness counts the same parts: the confirm step lists exactly the required ones as missing.
+        // Completeness counts the same parts: the confirm step marks exactly the required ones as missing, and counts them.
         const required = expected.filter((p) => p.required).map((p) => p.label.vi);
-        expect(bot.text(r), at).toContain(required.length ? `Còn thiếu: ${required.join('; ')}` : 'Hồ sơ đã đủ các thành phần bắt buộc');
+        const summary = bot.text(r);
+        expect(summary, at).toContain(required.length ? `Còn thiếu ${required.length} thành phần bắt buộc` : 'Hồ sơ đã đủ các thành phần bắt buộc');
+        for (const p of expected) expect(summary, `${at} ${p.id}`).toContain(`${p.label.vi}: ${p.required ? 'còn thiếu' : 'chưa có (không bắt buộc)'}`);
+        expect(summary.split(': còn thiếu').length - 1, at).toBe(required.length);
         await bot.say(user, bot.button(r, 'Lưu nháp'));
       }
     }

@@ -20,7 +20,8 @@ describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (p
     expect(text).toContain('Báo cáo chỉ tiêu: đã nộp');
     // The dossier by its number, as its button names it; what it lacks said once, in lower case mid-line.
     const number = /Hoàn thiện hồ sơ số (\d+)/.exec(JSON.stringify(r))![1]!;
-    expect(text).toContain(`• Hồ sơ số ${number} (Nguyễn Văn An): đã gửi — còn thiếu: `);
+    // Where it waits in the review chain, then what it lacks.
+    expect(text).toMatch(new RegExp(`• Hồ sơ số ${number} \\(Nguyễn Văn An\\): đã gửi — đang chờ tiếp nhận tại [^\\n—]+ — còn thiếu: \\S`));
     expect(text).not.toContain('— Còn thiếu');
     expect(text).toMatch(/Hạn tiếp theo: .* \(còn \d+ ngày\)/);
   });
