@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { authorityOf } from '../../src/cli/campaign/build.js';
 import { loadCampaign } from '../../src/campaign/load.js';
 import { campaignDeadlines, formatCivilDate } from '../../src/domain/index.js';
 import { cli, PROCESS_TEST_TIMEOUT, start } from '../helpers/process.js';
@@ -120,6 +121,14 @@ describe('campaign:new --answers', { timeout: PROCESS_TEST_TIMEOUT }, () => {
     expect(r.stdout).toContain(`Tệp ${out} hợp lệ.`);
     const c = loadCampaign(out);
     expect(c.unitLevels).toEqual(['commune', 'commune_agency', 'hamlet', 'tech_team']); // two-level: no district
+    // The plan's offices make each review's chain: the standing office receives, the appraisal office appraises and proposes.
+    expect(c.offices?.map((o) => o.id)).toEqual(['thuong-truc', 'tham-dinh']);
+    expect(authorityOf('Giấy khen của Chủ tịch UBND xã')).toBe('Chủ tịch UBND xã');
+    for (const a of c.awards)
+      for (const r2 of a.reviews) {
+        expect(r2.chain?.map((s) => [s.step, s.office])).toEqual([['receive', 'thuong-truc'], ['appraise', 'tham-dinh'], ['propose', 'tham-dinh']]);
+        expect(r2.chain?.[2]?.authority?.vi).toBe(authorityOf(a.label.vi));
+      }
     expect(c.deadlines.dossier.due).toEqual({ month: 12, day: 5 });
     expect(c.deadlines.report.due).toEqual({ month: 12, day: 10 });
     expect(c.deadlines.dossier.source).toMatchObject({ inferredFrom: 'campaign:new', quote: 'chậm nhất ngày 05/12/2026' });

@@ -40,9 +40,21 @@ function todayTree(levels: UnitLevel[]) {
   };
 }
 
+/** Who decides an award: its own words ("Giấy khen của Chủ tịch UBND xã" → "Chủ tịch UBND xã"). */
+export function authorityOf(award: string): string {
+  const at = award.toLowerCase().lastIndexOf(' của ');
+  return (at >= 0 ? award.slice(at + 5).trim() : '') || award;
+}
+
 export function buildCampaign(v: Values, quotes: Record<string, string>, note: string): Record<string, unknown> {
   const source = (key: string): Source => (quotes[key] ? { inferredFrom: 'campaign:new', note, quote: quotes[key] } : { inferredFrom: 'campaign:new', note });
   const both = (s: string) => ({ vi: s, en: s });
+  // Every review goes to the standing office, then the appraisal office, which proposes to the award's authority.
+  const chainFor = (award: string) => [
+    { step: 'receive', office: 'thuong-truc', source: source('standingOffice') },
+    { step: 'appraise', office: 'tham-dinh', source: source('appraisalOffice') },
+    { step: 'propose', office: 'tham-dinh', authority: both(authorityOf(award)), source: source('appraisalOffice') },
+  ];
   const from = get<number>(v, 'from');
   const collectives = get<UnitLevel[]>(v, 'collectives');
   const awards = get<string[]>(v, 'awards');
@@ -95,6 +107,7 @@ export function buildCampaign(v: Values, quotes: Record<string, string>, note: s
           year,
           quota: get(v, 'quota', key),
           source: source(`quota.${key}`),
+          chain: chainFor(label),
         };
       }),
     })),
@@ -128,6 +141,11 @@ export function buildCampaign(v: Values, quotes: Record<string, string>, note: s
       reminderTime: get<string>(v, 'reminderTime'),
       staffAlertOffsetsDays: get<number[]>(v, 'staffAlerts'),
     },
+    // The plan's two offices, as review-chain offices: the standing office receives, the appraisal office appraises and proposes.
+    offices: [
+      { id: 'thuong-truc', name: both(get<string>(v, 'standingOffice')), level: get<UnitLevel>(v, 'standingLevel'), source: source('standingOffice') },
+      { id: 'tham-dinh', name: both(get<string>(v, 'appraisalOffice')), level: get<UnitLevel>(v, 'appraisalLevel'), source: source('appraisalOffice') },
+    ],
     standingOffice: { name: both(get<string>(v, 'standingOffice')), level: get<UnitLevel>(v, 'standingLevel'), source: source('standingOffice') },
     appraisalOffice: { name: both(get<string>(v, 'appraisalOffice')), level: get<UnitLevel>(v, 'appraisalLevel'), source: source('appraisalOffice') },
     zaloTemplates: {},
