@@ -2,7 +2,7 @@ import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { IndicatorReport, Nomination, Registration, Subject } from '../src/domain/entities.js';
 import { deadlineYears, dossierCompleteness, formatVn, isLate, judgeReport, nextDeadline, predecessors, reportDeadline, reportDueDay } from '../src/domain/index.js';
 import { unitNamer } from '../src/services/unit-names.js';
-import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../src/services/deadlines.js';
+import { allDeadlinesPassed, campaignYearsAll, deadlineSourceNote, deadlineWhen, shownYears, yearArg } from '../src/services/deadlines.js';
 import { flowLink } from './links.js';
 import { actingUnit, isParticipant } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
@@ -108,7 +108,7 @@ async function statusLines(ctx: FlowContext, open: Nomination[]): Promise<string
   }
   const next = nextDeadline(campaign, ctx.now);
   if (next)
-    lines.push(ctx.t('status.next_deadline', { what: ctx.t(`deadline.${next.kind}`), year: next.year, when: deadlineWhen(ctx.lang, ctx.now, next.dueDay) }));
+    lines.push(ctx.t('status.next_deadline', { what: ctx.t(`deadline.${next.kind}`), year: next.year, when: deadlineWhen(ctx.lang, ctx.now, next.dueDay) + deadlineSourceNote(ctx.lang, campaign, next.kind) }));
   return lines;
 }
 

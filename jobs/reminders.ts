@@ -18,7 +18,7 @@ import { t, type MsgKey } from '../src/i18n.js';
 import type { Store } from '../src/store/index.js';
 import { DONE_TTL_SECONDS, PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
-import { deadlineWhen } from '../src/services/deadlines.js';
+import { deadlineSourceNote, deadlineWhen } from '../src/services/deadlines.js';
 import { dossierNumber } from '../flows/lib/dossier.js';
 
 /**
@@ -119,7 +119,7 @@ export async function planReminders(
     const ttlSeconds = Math.max(DONE_TTL_SECONDS, Math.ceil((r.deadline.getTime() - at.getTime()) / 1000) + 7 * 86_400);
     const base = { kind: 'reminder' as const, ref: reminderRef(campaign, r), ttlSeconds, priority: PRIORITY.reminder, reminder: r };
     const common = (i: Identity) => ({
-      when: deadlineWhen(i.lang, at, r.dueDay),
+      when: deadlineWhen(i.lang, at, r.dueDay) + deadlineSourceNote(i.lang, campaign, r.kind),
       campaign: campaign.name[i.lang],
       year: r.year,
     });

@@ -1,4 +1,4 @@
-import type { Campaign } from '../campaign/schema.js';
+import { planSays, type Campaign } from '../campaign/schema.js';
 import {
   campaignDeadlines,
   daysLeft,
@@ -6,6 +6,7 @@ import {
   nextDeadline,
   vnDate,
   type CivilDate,
+  type DeadlineKind,
   type Lang,
 } from '../domain/index.js';
 import { t } from '../i18n.js';
@@ -20,6 +21,14 @@ export function deadlineWhen(lang: Lang, now: Date, dueDay: CivilDate): string {
   const days = daysLeft(now, dueDay);
   if (days < 0) return t(lang, 'deadline.passed', { date });
   return t(lang, 'deadline.until', { date, left: days === 0 ? t(lang, 'deadline.last_day') : t(lang, 'deadline.days_left', { days }) });
+}
+
+/**
+ * After a deadline a plan is silent on (no quote: the campaign's own choice), what says so
+ * where it is stated: "; theo hướng dẫn của cơ quan thường trực"; '' when the plan sets it.
+ */
+export function deadlineSourceNote(lang: Lang, campaign: Campaign, kind: DeadlineKind): string {
+  return planSays(campaign.deadlines[kind].source) ? '' : t(lang, 'campaign.own_choice_note');
 }
 
 /** True when every deadline of the campaign has passed at `now`. */

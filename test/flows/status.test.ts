@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
+import { planSays } from '../../src/campaign/schema.js';
+import { DEADLINE_KINDS } from '../../src/domain/index.js';
+import { t } from '../../src/i18n.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
 import { addNomination, TEST_ACTOR } from '../helpers/jobs.js';
 import { PRESETS, presetOfficer, playRegistration, playReport, playNomination } from '../helpers/presets.js';
@@ -24,6 +27,11 @@ describe.each(PRESETS)('preset $id: an officer sees where their unit stands', (p
     expect(text).toMatch(new RegExp(`• Hồ sơ số ${number} \\(Nguyễn Văn An\\): đã gửi — đang chờ tiếp nhận tại [^\\n—]+ — còn thiếu: \\S`));
     expect(text).not.toContain('— Còn thiếu');
     expect(text).toMatch(/Hạn tiếp theo: .* \(còn \d+ ngày\)/);
+    // A deadline the plan is silent on is said to be the standing office's guidance, never the plan's.
+    const line = /Hạn tiếp theo: [^\n]*/.exec(text)![0];
+    const kind = DEADLINE_KINDS.find((k) => line.startsWith(`Hạn tiếp theo: ${t('vi', `deadline.${k}`)} năm`))!;
+    expect(kind, line).toBeDefined();
+    expect(line.includes('theo hướng dẫn của cơ quan thường trực'), line).toBe(!planSays(bot.app.campaign.deadlines[kind].source));
   });
 });
 

@@ -33,7 +33,7 @@ describe('operator commands for the jobs (npm run cli)', { timeout: PROCESS_TEST
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('Reminders at 08:00 03/12/2024 (Vietnam time): 3');
     expect(lines).toContainEqual(expect.stringMatching(/^dossier 2024 D-3\tunit Xóm Đồng Tâm\tsim:can-bo-don-vi\t⏰ Nhắc hạn: Xóm Đồng Tâm còn 1 hồ sơ/));
-    expect(lines).toContainEqual('report 2024 D-7\tunit Xóm Đồng Bầu\tsim:bau\t⏰ Reminder: Xóm Đồng Bầu has not yet sent its 2024 campaign report. It is due by the end of 10 Dec 2024 (7 days left).');
+    expect(lines).toContainEqual('report 2024 D-7\tunit Xóm Đồng Bầu\tsim:bau\t⏰ Reminder: Xóm Đồng Bầu has not yet sent its 2024 campaign report. It is due by the end of 10 Dec 2024 (7 days left); as guided by the standing office.');
 
     r = cli('reminders:run', '--at', '2024-12-03T08:00');
     expect(r.status).toBe(0);

@@ -71,7 +71,7 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     expect(to('dist')).toEqual([]); // staff get digests, not reminders
 
     const report = messages.find((m) => m.userId === 'can-bo-don-vi' && m.reminder.kind === 'report')!;
-    expect(report.reply.text).toBe('⏰ Nhắc hạn: Xóm Đồng Tâm chưa gửi báo cáo kết quả thi đua năm 2024. Hạn nộp: hết ngày 10/12/2024 (còn 7 ngày).');
+    expect(report.reply.text).toBe('⏰ Nhắc hạn: Xóm Đồng Tâm chưa gửi báo cáo kết quả thi đua năm 2024. Hạn nộp: hết ngày 10/12/2024 (còn 7 ngày); theo hướng dẫn của cơ quan thường trực.');
     expect(report.reply.choices).toEqual([{ payload: 'go|report', label: 'Báo cáo ngay' }]);
     expect(report.reply.template).toEqual({ kind: 'reminder', params: { what: 'báo cáo chỉ tiêu 2024', unit: 'Xóm Đồng Tâm', date: '10/12/2024', days: '7' } });
     expect(report.key).toBe(`rem|${campaign.id}|report|2024|d7|${tam.id}|sim|can-bo-don-vi`);
@@ -85,7 +85,7 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
       `• Xóm Đồng Tâm (hồ sơ số ${draft.id.slice(2)}): đủ thành phần nhưng chưa gửi`,
     ]);
     const english = messages.find((m) => m.userId === 'bau')!;
-    expect(english.reply.text).toBe('⏰ Reminder: Xóm Đồng Bầu has not yet sent its 2024 campaign report. It is due by the end of 10 Dec 2024 (7 days left).');
+    expect(english.reply.text).toBe('⏰ Reminder: Xóm Đồng Bầu has not yet sent its 2024 campaign report. It is due by the end of 10 Dec 2024 (7 days left); as guided by the standing office.');
 
     // On the last day: "today is the last day"; the registration reminders include individuals who have not registered.
     const last = await app.jobs.previewReminders(vn('2024-12-10T08:00'));
@@ -94,7 +94,7 @@ describe('a reminder pass: who has not done the thing gets one reminder, in thei
     await app.store.identities.upsert({ ...(await addIdentity(app, 'sim', 'citizen', { role: 'individual' })), personId: person.id }, { id: 'test', role: null, channel: 'sim' });
     const reg = await app.jobs.previewReminders(vn('2024-11-23T08:00'));
     expect(reg.messages.find((m) => m.userId === 'citizen')!.reply.text).toBe(
-      `⏰ Nhắc hạn: bạn chưa đăng ký tham gia ${campaign.name.vi}. Hạn đăng ký năm 2024: hết ngày 30/11/2024 (còn 7 ngày).`,
+      `⏰ Nhắc hạn: bạn chưa đăng ký tham gia ${campaign.name.vi}. Hạn đăng ký năm 2024: hết ngày 30/11/2024 (còn 7 ngày); theo hướng dẫn của cơ quan thường trực.`,
     );
     await app.store.registrations.upsert({ campaignId: campaign.id, year: 2024, subject: { type: 'person', personId: person.id }, contentAreas: [campaign.contentAreas[0]!.id], commitments: null, registeredBy: person.id }, { id: 'test', role: null, channel: 'sim' });
     expect((await app.jobs.previewReminders(vn('2024-11-23T08:00'))).messages.filter((m) => m.userId === 'citizen')).toEqual([]);
