@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startWorkers } from '../../jobs/index.js';
 import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { createRedis, isCluster } from '../../src/redis/connection.js';
 import { createStore } from '../../src/store/index.js';
 import { addIdentity, addNomination, outboxDrained, stopAfterEach, TEST_ACTOR, unitByCode, vn } from '../helpers/jobs.js';
-import { clusterUnsupported, startCluster, type TestCluster } from '../helpers/redis-cluster.js';
+import { clusterPerFile, clusterUnsupported } from '../helpers/redis-cluster.js';
 import { joinOnTelegram, startTelegramBot, textOf } from '../helpers/telegram.js';
 
 /**
@@ -19,15 +19,11 @@ const unsupported = clusterUnsupported();
 if (unsupported) console.warn(`⚠ SKIPPED: Redis Cluster tests (test/cluster/app.test.ts): ${unsupported}`);
 
 describe.skipIf(unsupported)('the app on a Redis Cluster', () => {
-  let cluster: TestCluster;
+  const cluster = clusterPerFile();
   const track = stopAfterEach();
-  beforeAll(async () => {
-    cluster = await startCluster();
-  }, 60_000);
-  afterAll(async () => cluster?.stop());
 
   it('every key of one script shares a slot: a braced prefix works, an unbraced one fails with CROSSSLOT and is refused at start', async () => {
-    const redis = track({ r: createRedis(cluster.url), close: async function () { await this.r.quit(); } }).r;
+    const redis = track({ r: createRedis(cluster().url), close: async function () { await this.r.quit(); } }).r;
     expect(isCluster(redis)).toBe(true);
     const unit = { code: 'X1', name: 'Xã Một', level: 'commune' as const };
     // Without a hash tag the keys of one store change scatter over slots: the cluster refuses the script.
@@ -38,15 +34,15 @@ describe.skipIf(unsupported)('the app on a Redis Cluster', () => {
     expect((await store.audit.forEntity(created.id)).map((e) => e.action)).toEqual(['unit.create']);
 
     // The process refuses such a prefix in one line; unset, it is {td} on a cluster.
-    expect(() => parseConfig({ REDIS_URL: cluster.url, STORE_PREFIX: 'td' })).toThrow(/^Invalid configuration: STORE_PREFIX must be a hash-tagged prefix on a Redis Cluster, e\.g\. \{td\}/);
-    expect(parseConfig({ REDIS_URL: cluster.url }).STORE_PREFIX).toBe('{td}');
-    const config = parseConfig({ REDIS_URL: cluster.url, LOG_LEVEL: 'silent' });
-    await expect(createApp(config, { redisUrl: cluster.url, prefix: 'plain', log: createLogger('silent') })).rejects.toThrow(/^Refusing to start: the key prefix must be a hash-tagged prefix/);
+    expect(() => parseConfig({ REDIS_URL: cluster().url, STORE_PREFIX: 'td' })).toThrow(/^Invalid configuration: STORE_PREFIX must be a hash-tagged prefix on a Redis Cluster, e\.g\. \{td\}/);
+    expect(parseConfig({ REDIS_URL: cluster().url }).STORE_PREFIX).toBe('{td}');
+    const config = parseConfig({ REDIS_URL: cluster().url, LOG_LEVEL: 'silent' });
+    await expect(createApp(config, { redisUrl: cluster().url, prefix: 'plain', log: createLogger('silent') })).rejects.toThrow(/^Refusing to start: the key prefix must be a hash-tagged prefix/);
   });
 
   it('Telegram: officers join and report through the engine; reminders, a staff digest and a broadcast reach each chat exactly once', async () => {
     const now = vn('2024-12-03T08:00');
-    const t = track(await startTelegramBot('binh-thanh-2024', { now, redisUrl: cluster.url, prefix: `{c${Date.now().toString(36)}}` }));
+    const t = track(await startTelegramBot('binh-thanh-2024', { now, redisUrl: cluster().url, prefix: `{c${Date.now().toString(36)}}` }));
     const { app } = t.bot;
     expect(isCluster(app.redis)).toBe(true);
 

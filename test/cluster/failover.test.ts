@@ -1,10 +1,10 @@
 import type { Update } from 'grammy/types';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { standardFor } from '../../src/domain/index.js';
 import type { Health } from '../../src/ops/health.js';
 import { replicaShortfalls } from '../../src/redis/durable.js';
 import { stopAfterEach, unitByCode, vn } from '../helpers/jobs.js';
-import { clusterUnsupported, startCluster, type TestCluster } from '../helpers/redis-cluster.js';
+import { clusterPerFile, clusterUnsupported } from '../helpers/redis-cluster.js';
 import { joinOnTelegram, startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
 
 /**
@@ -23,17 +23,13 @@ if (unsupported) console.warn(`⚠ SKIPPED: Redis Cluster failover test (test/cl
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(unsupported)('a Redis Cluster master dies mid-conversation', () => {
-  let cluster: TestCluster;
+  const cluster = clusterPerFile();
   const track = stopAfterEach();
-  beforeAll(async () => {
-    cluster = await startCluster();
-  }, 60_000);
-  afterAll(async () => cluster?.stop());
 
   it('a replica takes over: 0 confirmed reports lost, no reply sent twice, the app reconnects, /healthz reports the outage and recovers', async () => {
     const now = vn('2024-12-03T08:00');
     const prefix = `{f${Date.now().toString(36)}}`;
-    const t = track(await startTelegramBot('binh-thanh-2024', { now, redisUrl: cluster.url, prefix }));
+    const t = track(await startTelegramBot('binh-thanh-2024', { now, redisUrl: cluster().url, prefix }));
     const { app } = t.bot;
     const base = t.url.replace(/\/webhooks\/telegram$/, '');
 
@@ -80,20 +76,20 @@ describe.skipIf(unsupported)('a Redis Cluster master dies mid-conversation', () 
 
     // Once every officer has confirmed a round, the master of our slot is killed.
     await vi.waitFor(() => expect([...confirmed.values()].every((v) => v.length >= 1)).toBe(true), { timeout: 30_000, interval: 20 });
-    const { master: killed, replicas } = await cluster.slotOwners(prefix);
-    cluster.signal(killed, 'SIGKILL');
+    const { master: killed, replicas } = await cluster().slotOwners(prefix);
+    cluster().signal(killed, 'SIGKILL');
     const killedAt = Date.now();
 
     // The replica is promoted; the conversations go on for a few rounds more.
-    await vi.waitFor(async () => expect((await cluster.slotOwners(prefix)).master).toBe(replicas[0]), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect((await cluster().slotOwners(prefix)).master).toBe(replicas[0]), { timeout: 20_000, interval: 200 });
     const atPromotion = new Map([...confirmed].map(([c, v]) => [c, v.length]));
     await vi.waitFor(() => expect(officers.every((c) => confirmed.get(c)!.length >= atPromotion.get(c)! + 2)).toBe(true), { timeout: 60_000, interval: 100 });
     talking = false;
     await Promise.all(conversations);
 
     // The old master comes back as a replica; /healthz goes back to ok once a write is acknowledged again.
-    await cluster.restart(killed);
-    await cluster.waitHealthy();
+    await cluster().restart(killed);
+    await cluster().waitHealthy();
     await vi.waitFor(
       async () => {
         await app.store.identities.touchInbound('telegram', '9301', new Date()); // a write that waits for a replica

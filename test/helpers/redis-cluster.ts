@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -208,4 +209,14 @@ export async function startCluster(): Promise<TestCluster> {
     throw err;
   }
   return cluster;
+}
+
+/** One cluster for the calling test file: started before its tests, stopped after; the getter gives it inside a test. */
+export function clusterPerFile(): () => TestCluster {
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 60_000);
+  afterAll(async () => cluster?.stop());
+  return () => cluster!;
 }
