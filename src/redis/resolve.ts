@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/index.js';
 import { startEmbeddedRedis } from './embedded.js';
 import { createRedis } from './connection.js';
 
@@ -29,7 +28,13 @@ async function alive(url: string): Promise<boolean> {
  * REDIS_URL if set; else the embedded server another process of ours already runs on
  * this DATA_DIR (so `npm run cli` talks to the same data as `npm start`); else start one.
  */
-export async function openRedis(config: Pick<Config, 'REDIS_URL' | 'dataDir'>): Promise<ResolvedRedis> {
+/** What openRedis reads of the configuration (config/ reads the environment and stands above redis/: it parses cluster URLs). */
+export interface RedisChoice {
+  REDIS_URL?: string | undefined;
+  dataDir: string;
+}
+
+export async function openRedis(config: RedisChoice): Promise<ResolvedRedis> {
   if (config.REDIS_URL) return { url: config.REDIS_URL, embedded: false, stop: async () => {} };
   const file = portFile(config.dataDir);
   if (fs.existsSync(file)) {
