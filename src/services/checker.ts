@@ -55,6 +55,28 @@ export async function readableText(files: FileStore, f: Pick<FileRef, 'path' | '
   }
 }
 
+/** What a file's text says for the checker: whether it cites the wrong decree under each regime, whether it is still a draft. */
+interface FileVerdict {
+  wrongFor: Record<Regime, boolean>;
+  draft: boolean;
+}
+
+/**
+ * Reading a PDF or DOCX costs far more than the rest of a check, and the confirm step and
+ * /hoso check on every view: a stored file is named by its SHA-256 and never changes, so
+ * its verdict is kept per hash (the last VERDICTS_KEPT files).
+ */
+const VERDICTS_KEPT = 500;
+const verdicts = new Map<string, FileVerdict | null>();
+async function fileVerdict(files: FileStore, f: Pick<FileRef, 'sha256' | 'path' | 'mime'>): Promise<FileVerdict | null> {
+  if (verdicts.has(f.sha256)) return verdicts.get(f.sha256)!;
+  const text = await readableText(files, f);
+  const v = text === null ? null : { wrongFor: { nd152_2025: citesWrongDecree(text, 'nd152_2025'), nd98_2023: citesWrongDecree(text, 'nd98_2023') }, draft: hasDraftMark(text) };
+  if (verdicts.size >= VERDICTS_KEPT) verdicts.delete(verdicts.keys().next().value!);
+  verdicts.set(f.sha256, v);
+  return v;
+}
+
 /** "DỰ THẢO" as our drafts print it, as a line of its own (compared line by line: no regex over the whole text). */
 const hasDraftMark = (text: string) => text.split('\n').some((line) => line.trim() === 'DỰ THẢO');
 
@@ -83,10 +105,10 @@ export async function checkDossier(deps: { store: Store; files: FileStore; campa
 
   const hints: FileHint[] = [];
   for (const part of c.present) {
-    const text = await readableText(files, n.parts[part.id]!);
-    if (text === null) continue;
-    if (citesWrongDecree(text, regime)) hints.push({ part, kind: 'wrong_decree', cites: otherRegime(regime) });
-    else if (hasDraftMark(text)) hints.push({ part, kind: 'still_draft' });
+    const v = await fileVerdict(files, n.parts[part.id]!);
+    if (v === null) continue;
+    if (v.wrongFor[regime]) hints.push({ part, kind: 'wrong_decree', cites: otherRegime(regime) });
+    else if (v.draft) hints.push({ part, kind: 'still_draft' });
   }
   return {
     regime,

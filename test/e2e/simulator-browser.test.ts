@@ -18,6 +18,14 @@ if (!executablePath) {
     '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n');
 }
 
+
+/** The bot's web simulator served on a free port, and a Chromium page to drive it. */
+async function openSimulator(bot: TestBot): Promise<{ base: string; browser: Browser; page: Page }> {
+  const server = await bot.app.listen();
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, browser, page: await browser.newPage() };
+}
+
 describe.skipIf(!executablePath)('web simulator in real headless Chromium', () => {
   let bot: TestBot;
   let browser: Browser;
@@ -26,10 +34,7 @@ describe.skipIf(!executablePath)('web simulator in real headless Chromium', () =
 
   beforeAll(async () => {
     bot = await startBot('binh-thanh-2024');
-    const server = await bot.app.listen();
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    page = await browser.newPage();
+    ({ base, browser, page } = await openSimulator(bot));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -120,10 +125,7 @@ describe.skipIf(!executablePath)('the demo clock in the web simulator, in real h
     const unit = (await bot.app.store.units.get(officer.unitId!))!;
     const n = await addNomination(bot.app, bot.dataDir, unit.code, { year: 2024, status: 'submitted' });
     receiver = await deciderOf(bot, n.id);
-    const server = await bot.app.listen();
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    page = await browser.newPage();
+    ({ base, browser, page } = await openSimulator(bot));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -122,21 +122,24 @@ describe('importUnitsCsv', () => {
   });
 
   it('parseLevel accepts English ids and Vietnamese names with or without diacritics', () => {
-    expect(parseLevel('tỉnh', DEFAULT_HIERARCHY)).toBe('province');
-    expect(parseLevel('TINH', DEFAULT_HIERARCHY)).toBe('province');
-    expect(parseLevel('huyện', DEFAULT_HIERARCHY)).toBe('district');
-    expect(parseLevel('Xã', DEFAULT_HIERARCHY)).toBe('commune');
-    expect(parseLevel('phường', DEFAULT_HIERARCHY)).toBe('commune');
-    expect(parseLevel('xóm', DEFAULT_HIERARCHY)).toBe('hamlet');
-    expect(parseLevel('thôn', DEFAULT_HIERARCHY)).toBe('hamlet');
-    expect(parseLevel('ấp', DEFAULT_HIERARCHY)).toBe('hamlet');
-    expect(parseLevel('sở', DEFAULT_HIERARCHY)).toBe('department');
-    expect(parseLevel('doanh nghiệp', DEFAULT_HIERARCHY)).toBe('enterprise');
-    expect(parseLevel('Tổ công nghệ số', DEFAULT_HIERARCHY)).toBe('tech_team');
-    expect(parseLevel('tech-team', DEFAULT_HIERARCHY)).toBe('tech_team');
-    expect(parseLevel('district_agency', DEFAULT_HIERARCHY)).toBe('district_agency');
-    expect(parseLevel('làng', DEFAULT_HIERARCHY)).toBeNull();
-    expect(parseLevel('', DEFAULT_HIERARCHY)).toBeNull();
+    const cases: [string, string | null][] = [
+      ['tỉnh', 'province'],
+      ['TINH', 'province'],
+      ['huyện', 'district'],
+      ['Xã', 'commune'],
+      ['phường', 'commune'],
+      ['xóm', 'hamlet'],
+      ['thôn', 'hamlet'],
+      ['ấp', 'hamlet'],
+      ['sở', 'department'],
+      ['doanh nghiệp', 'enterprise'],
+      ['Tổ công nghệ số', 'tech_team'],
+      ['tech-team', 'tech_team'],
+      ['district_agency', 'district_agency'],
+      ['làng', null],
+      ['', null],
+    ];
+    for (const [text, level] of cases) expect(parseLevel(text, DEFAULT_HIERARCHY), text).toBe(level);
   });
 });
 
