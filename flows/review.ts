@@ -75,7 +75,8 @@ async function showDossier(ctx: FlowContext, n: Nomination, unit: Unit | null): 
   ];
   // An accepted dossier is closed: what it lacked is a fact of the decision, not something still "missing".
   const lacking = c.missingRequired.map((p) => label(ctx, p.label)).join('; ');
-  if (!c.complete) lines.push(ctx.t(accepted ? 'review.accepted_without' : 'review.incomplete_warning', { parts: lacking }));
+  // The parts above already name what is missing (✗): here only how many, once.
+  if (!c.complete) lines.push(accepted ? ctx.t('review.accepted_without', { parts: lacking }) : ctx.t('review.incomplete_count', { count: c.missingRequired.length }));
   if (n.status === 'returned' && n.returnReason) lines.push(ctx.t('review.last_reason', { reason: n.returnReason }));
   lines.push(...(await chainLines(ctx, n)));
   const at = await waitingAt(ctx.store, ctx.campaign, n);

@@ -29,6 +29,9 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
     expect(details).toContain('Đề nghị khen: Nguyễn Thị Hoa — Trưởng xóm');
     expect(details).toContain('to-trinh.pdf');
     expect(details).toContain('Lưu ý: hồ sơ còn thiếu');
+    // Each missing part is named once, on its own ✗ line.
+    for (const line of details.split('\n').filter((l) => l.startsWith('✗ ')))
+      expect(details.split(line.slice(2, line.indexOf(':'))).length - 1, line).toBe(1);
     const doc = t.fake.callsOf('sendDocument').at(-1)!;
     expect(doc.status).toBe(200);
     expect(doc.files[0]).toMatchObject({ filename: `to-trinh-de-nghi-khen-thuong-cua-co-quan-bo-phan-ho-so-${n.id.slice(2)}.pdf`, size: PDF.length });
