@@ -3,7 +3,7 @@ import { defineFlow } from '../src/engine/flow.js';
 import { isReviewer } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { dossierNumber } from './lib/dossier.js';
-import { beginDecision, decide, decisionSchema } from './lib/review.js';
+import { beginDecision, decide, decisionSchema, decisionWho } from './lib/review.js';
 
 /** The decision's facts and the reason, sent to the officer word for word. */
 const schema = decisionSchema.extend({ reason: z.string() });
@@ -27,7 +27,7 @@ export const reviewReturn = defineFlow({
     {
       kind: 'confirm',
       id: 'confirm',
-      prompt: (c, d) => c.t('review_return.confirm', { number: dossierNumber({ id: String(d.id) }), nominee: String(d.nominee), unit: String(d.unit) }),
+      prompt: (c, d) => c.t('review_return.confirm', { number: dossierNumber({ id: String(d.id) }), who: decisionWho(d) }),
       actions: (c) => [
         { id: 'return', label: c.t('review_return.action_confirm') },
         { id: 'cancel', label: c.t('confirm.cancel') },

@@ -50,6 +50,10 @@ const notWaiting = (ctx: FlowContext, n: Nomination) =>
 export const decisionSchema = z.object({ id: z.string(), nominee: z.string(), unit: z.string(), missing: z.string(), step: z.enum(REVIEW_STEPS).optional(), office: z.string().optional() });
 export type Decision = z.infer<typeof decisionSchema>;
 
+/** Who a decision is about, as its confirm says it: the nominee and its unit, once when they are the same ("Xóm Đồng Tâm"). */
+export const decisionWho = (d: { nominee?: unknown; unit?: unknown }): string =>
+  String(d.nominee) === String(d.unit) ? String(d.nominee) : `${String(d.nominee)}, ${String(d.unit)}`;
+
 /** Facts the confirm steps show, loaded once when the decision starts. */
 export async function beginDecision(ctx: FlowContext): Promise<{ data?: Decision; refuse?: string }> {
   const f = await decidable(ctx, ctx.args);
