@@ -78,7 +78,8 @@ async function recipientsOf(ctx: FlowContext, n: Nomination): Promise<Identity[]
 function doneText(ctx: FlowContext, n: Nomination, status: 'accepted' | 'returned', next: Waiting | null): string {
   const names = dossierNames(ctx.lang, ctx.campaign, n);
   if (status === 'returned') return ctx.t('review.returned', names);
-  if (next) return ctx.t('review.forwarded', { ...names, where: waitingText(ctx.lang, next) });
+  // Said with the step just taken: "Đã tiếp nhận" after receiving, "Đã thẩm định" after appraising.
+  if (next) return ctx.t(n.steps?.at(-1)?.step === 'appraise' ? 'review.forwarded_appraise' : 'review.forwarded', { ...names, where: waitingText(ctx.lang, next) });
   const authority = lastStep(ctx.campaign, n).authority;
   return authority ? ctx.t('review.proposed', { ...names, authority: authority[ctx.lang] }) : ctx.t('review.accepted', names);
 }

@@ -80,7 +80,7 @@ describe.each(PRESETS)('$id: every review chain, step by step, through the chat'
         expect(rec.at).toBe(bot.clock.now.toISOString());
         if (i < steps.length - 1) {
           expect(after).toMatchObject({ status: 'submitted', step: steps[i + 1]!.step });
-          expect(bot.text(r)).toContain(`Đã tiếp nhận hồ sơ số ${n.id.slice(2)}`);
+          expect(bot.text(r)).toContain(`Đã ${s.step === 'appraise' ? 'thẩm định' : 'tiếp nhận'} hồ sơ số ${n.id.slice(2)}`);
         } else {
           expect(after.status).toBe('accepted');
           expect(bot.text(r)).toContain(`và trình ${s.authority!.vi}`);
