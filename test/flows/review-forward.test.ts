@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startWorkers, type RunningWorkers } from '../../jobs/index.js';
+import { loadCampaign } from '../../src/campaign/load.js';
+import { reviewsOpenIn, reviewSteps } from '../../src/domain/index.js';
+import type { TranscriptEntry } from '../../src/channels/simulator/channel.js';
+import type { Unit } from '../../src/domain/entities.js';
+import { PRESETS } from '../helpers/presets.js';
+import { startBot, type TestBot } from '../helpers/bot.js';
+import { addNomination, TEST_ACTOR } from '../helpers/jobs.js';
+
+/**
+ * A dossier that moves on in its review chain is announced (issue: nobody was told): when the
+ * office at one step accepts it in the chat, every staff member of the office holding the next
+ * step gets one message through the outbox naming the dossier, the unit, the office that sent
+ * it and the step they must take, with a button that opens it; nobody else on staff does; the
+ * unit's officer gets a line that it moved on. For every preset whose plan has a chain of more
+ * than one step.
+ */
+
+const OFFICER = 'can-bo-don-vi';
+
+/** Per preset, the first review open in its year whose chain has more than one step. */
+const CASES = PRESETS.map((preset) => {
+  const campaign = loadCampaign(preset.id);
+  const found = reviewsOpenIn(campaign, preset.year).find((r) => reviewSteps(campaign, r.award.id, r.review.id).length > 1);
+  return { preset, award: found?.award, review: found?.review };
+});
+
+/** The messages the outbox delivered to a simulator account. */
+const delivered = async (bot: TestBot, user: string): Promise<TranscriptEntry[]> => (await bot.app.simulator.transcript(user)).filter((e) => e.from === 'bot');
+
+describe.each(CASES)('$preset.id: the next office hears when a dossier moves on', ({ preset, award, review }) => {
+  let bot: TestBot;
+  let workers: RunningWorkers;
+  beforeAll(async () => {
+    bot = await startBot(preset.id, { now: new Date(preset.now) });
+    workers = await startWorkers(bot.app, { schedules: false });
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await bot?.close();
+  });
+
+  it('each step’s staff (and only they) get "Hồ sơ số N", the unit, the step and a button; the officer gets a line', async () => {
+    if (!award || !review) throw new Error(`${preset.id}: no review with a chain of more than one step`);
+    const { store, campaign } = bot.app;
+    const officer = (await store.identities.get('sim', OFFICER))!;
+    const unit = (await store.units.get(officer.unitId!))!;
+    const created = await addNomination(bot.app, bot.dataDir, unit.code, { year: review.year ?? preset.year, parts: campaign.dossierParts.map((p) => p.id), status: 'draft' });
+    await store.nominations.update(created.id, { awardId: award.id, reviewId: review.id }, TEST_ACTOR);
+    const n = await store.nominations.setStatus(created.id, 'submitted', {}, TEST_ACTOR);
+    const number = n.id.slice(2);
+    const staff = new Map<string, string[]>();
+    for (const s of await store.identities.listByRole('staff')) staff.set(s.unitId!, [...(staff.get(s.unitId!) ?? []), s.userId]);
+    const everyone = [...staff.values()].flat();
+    const steps = reviewSteps(campaign, award.id, review.id);
+    const holders: Unit[] = [];
+    for (const s of steps) holders.push((await store.units.officeUnit(unit.id, s.office!.id))!);
+    const about = (e: TranscriptEntry) => e.text.includes(`Hồ sơ số ${number} của`);
+    // How many such messages each staff member should have so far (one office may hold two steps).
+    const expected = new Map<string, number>();
+
+    for (const [i, s] of steps.entries()) {
+      const holder = holders[i]!;
+      const mine = staff.get(holder.id) ?? [];
+      expect(mine.length, `${s.step}: the demo seed made staff for ${holder.name}`).toBeGreaterThan(0);
+      if (i > 0) {
+        for (const u of mine) expected.set(u, (expected.get(u) ?? 0) + 1);
+        // Every staff member of this step's office hears, once, through the outbox.
+        const heard = await vi.waitFor(
+          async () => {
+            const got = await Promise.all(mine.map(async (u) => (await delivered(bot, u)).filter(about)));
+            if (got.some((g, k) => g.length < expected.get(mine[k]!)!)) throw new Error('not yet');
+            return got.map((g) => g.at(-1)!);
+          },
+          { timeout: 15_000, interval: 50 },
+        );
+        const from = holders[i - 1]!.name;
+        for (const m of heard) {
+          expect(m.text).toContain(`📨 Hồ sơ số ${number} của ${unit.name} (Nguyễn Văn An) đã được ${from} ${steps[i - 1]!.step === 'appraise' ? 'thẩm định' : 'tiếp nhận'} và chuyển đến ${holder.name}.`);
+          expect(m.text).toContain(s.step === 'propose' ? `Bạn cần xem xét, trình ${s.authority!.vi}.` : s.step === 'appraise' ? 'Bạn cần thẩm định hồ sơ.' : 'Bạn cần tiếp nhận hồ sơ.');
+          expect(m.text).toContain(`Mở hồ sơ: /hoso ${number}`);
+          expect(m.choices).toEqual([{ payload: `go|review|${n.id}`, label: `Mở hồ sơ số ${number}` }]);
+        }
+        // The button opens the dossier, with the decision buttons for this office.
+        const opened = await bot.say(mine[0]!, heard[0]!.choices![0]!.payload);
+        expect(bot.text(opened)).toContain(`Hồ sơ số ${number} — `);
+        expect(bot.button(opened, 'Chấp nhận')).toBe(`go|review_accept|${n.id}`);
+        // The officer reads where it went.
+        const told = await vi.waitFor(
+          async () => {
+            const got = (await delivered(bot, OFFICER)).filter((e) => e.text.startsWith(`Hồ sơ số ${number} — `));
+            if (got.length < i) throw new Error('not yet');
+            return got;
+          },
+          { timeout: 15_000, interval: 50 },
+        );
+        expect(told).toHaveLength(i);
+        expect(told.at(-1)!.text).toContain(`đã được ${steps[i - 1]!.step === 'appraise' ? 'thẩm định' : 'tiếp nhận'}; hồ sơ ${s.step === 'appraise' ? 'đang thẩm định tại' : s.step === 'propose' ? 'đang chờ' : 'đang chờ tiếp nhận tại'} ${holder.name}`);
+      }
+      let r = await bot.say(mine[0]!, `go|review_accept|${n.id}`);
+      r = await bot.say(mine[0]!, bot.button(r, 'Chấp nhận'));
+      if (i < steps.length - 1) expect(bot.text(r)).toMatch(new RegExp(`Đã báo cho \\d+ cán bộ của ${unit.name}\\.`));
+    }
+    // The last step proposes: the officer hears that; the staff of offices at no later step heard only what was theirs.
+    await vi.waitFor(
+      async () => {
+        if (!(await delivered(bot, OFFICER)).some((e) => e.text.includes('đã được chấp nhận và trình'))) throw new Error('not yet');
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    for (const u of everyone) expect((await delivered(bot, u)).filter(about).length, u).toBe(expected.get(u) ?? 0);
+  });
+});
