@@ -6,7 +6,8 @@ import type { TranscriptEntry } from '../../src/channels/simulator/channel.js';
 import type { Unit } from '../../src/domain/entities.js';
 import { PRESETS } from '../helpers/presets.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
-import { addNomination, TEST_ACTOR } from '../helpers/jobs.js';
+import { addIdentity, addNomination, outboxDrained, stopAfterEach, TEST_ACTOR, unitByCode } from '../helpers/jobs.js';
+import { buttonsOf, startTelegramBot, textOf } from '../helpers/telegram.js';
 
 /**
  * A dossier that moves on in its review chain is announced (issue: nobody was told): when the
@@ -110,5 +111,51 @@ describe.each(CASES)('$preset.id: the next office hears when a dossier moves on'
       { timeout: 15_000, interval: 50 },
     );
     for (const u of everyone) expect((await delivered(bot, u)).filter(about).length, u).toBe(expected.get(u) ?? 0);
+  });
+});
+
+describe('the forwarded alert on Telegram: a group linked to the next office hears, each person in their language, once; a stale job sends nothing', () => {
+  const track = stopAfterEach();
+
+  it('Bình Thành: the Văn phòng – Thống kê receives, the council’s group and its English-speaking member hear; nobody else', async () => {
+    const t = track(await startTelegramBot('binh-thanh-2024', { now: new Date('2024-11-20T03:00:00Z') }));
+    const { app } = t.bot;
+    const { store, campaign } = app;
+    const GROUP = -1005550101;
+    const MEMBER = 6301;
+    const OTHER = 6302;
+    const unit = await unitByCode(app, 'TN-DH-BT-X01');
+    const n = await addNomination(app, t.bot.dataDir, unit.code, { year: 2024, parts: campaign.dossierParts.map((p) => p.id), status: 'submitted' });
+    const [receive, appraise] = reviewSteps(campaign, n.awardId, n.reviewId);
+    expect([receive!.step, appraise!.step]).toEqual(['receive', 'appraise']);
+    const receiving = (await store.units.officeUnit(unit.id, receive!.office!.id))!;
+    const council = (await store.units.officeUnit(unit.id, appraise!.office!.id))!;
+    await addIdentity(app, 'telegram', String(MEMBER), { role: 'staff', unitId: council.id, lang: 'en' });
+    // Staff of the district above the commune: in no step of this chain.
+    await addIdentity(app, 'telegram', String(OTHER), { role: 'staff', unitCode: 'TN-DH' });
+    await store.groupLinks.link({ chatId: String(GROUP), title: 'Hội đồng TĐKT xã', officeUnitId: council.id, linkedBy: `telegram:${MEMBER}`, linkedAt: new Date().toISOString() }, TEST_ACTOR);
+    track(await startWorkers(app, { schedules: false }));
+
+    const decider = (await store.identities.listByRole('staff')).find((s) => s.channel === 'sim' && s.unitId === receiving.id)!.userId;
+    let r = await t.bot.say(decider, `go|review_accept|${n.id}`);
+    r = await t.bot.say(decider, t.bot.button(r, 'Chấp nhận'));
+    expect(t.bot.text(r)).toContain(`Đã tiếp nhận hồ sơ số ${n.id.slice(2)}`);
+    await t.fake.waitFor(() => t.fake.messagesTo(GROUP).length >= 1 && t.fake.messagesTo(MEMBER).length >= 1, 10_000);
+    const number = n.id.slice(2);
+    const [group] = t.fake.messagesTo(GROUP);
+    expect(textOf(group!)).toBe(
+      `📨 Hồ sơ số ${number} của ${unit.name} (Nguyễn Văn An) đã được ${receiving.name} tiếp nhận và chuyển đến ${council.name}. Bạn cần thẩm định hồ sơ.\nMở hồ sơ: /hoso ${number}`,
+    );
+    expect(buttonsOf(group!)).toEqual([{ text: `Mở hồ sơ số ${number}`, callback_data: `go|review|${n.id}` }]);
+    expect(textOf(t.fake.messagesTo(MEMBER)[0]!)).toBe(
+      `📨 Dossier no. ${number} of ${unit.name} (Nguyễn Văn An) was received by ${receiving.name} and has moved to ${council.name}. You need to appraise the dossier.\nOpen it: /hoso ${number}`,
+    );
+    // The job again, or a job for a step the dossier has left: nothing more.
+    expect((await app.jobs.runForwardedAlert(n.id, 'appraise')).queued).toBe(0);
+    expect((await app.jobs.runForwardedAlert(n.id, 'receive')).planned).toBe(0);
+    await outboxDrained(app);
+    expect(t.fake.messagesTo(GROUP)).toHaveLength(1);
+    expect(t.fake.messagesTo(MEMBER)).toHaveLength(1);
+    expect(t.fake.messagesTo(OTHER)).toEqual([]);
   });
 });
