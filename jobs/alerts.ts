@@ -263,7 +263,8 @@ export async function planCompletedAlert(ctx: AlertContext, nomination: Nominati
 
 /**
  * A dossier moved on to `step` of its review chain: one message to the staff (and linked
- * groups) of the office holding that step for the dossier's unit, naming the dossier, the
+ * groups) of the office holding that step for the dossier's unit, but not to whoever just
+ * sent it on, naming the dossier, the
  * unit, the office that sent it and what they must do, with a button that opens it. Nothing
  * when the dossier no longer waits at that step (decided again before this ran).
  */
@@ -275,8 +276,9 @@ export async function planForwardedAlert(ctx: AlertContext, nomination: Nominati
   const unit = await store.units.get(nomination.unitId);
   if (!holder || !unit) return [];
   const offices = await listenersByOffice(ctx);
-  const listeners = [...(offices.get(holder.id) ?? []), ...(offices.get('*') ?? [])];
   const last = nomination.steps?.at(-1);
+  // Whoever just sent it on knows already (their office may hold the next step too).
+  const listeners = [...(offices.get(holder.id) ?? []), ...(offices.get('*') ?? [])].filter((s) => `${s.channel}:${s.userId}` !== last?.actor);
   // The office that sent it: the unit that decided, else the plan's name for its office.
   const fromUnit = last?.officeUnitId ? ((await store.units.get(last.officeUnitId))?.name ?? null) : null;
   const fromOffice = campaign.offices?.find((o) => o.id === last?.office);
