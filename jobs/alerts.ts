@@ -1,6 +1,7 @@
 import type { Campaign, DossierPart } from '../src/campaign/schema.js';
 import {
   ancestors,
+  currentStep,
   dossierCompleteness,
   officeUnitFor,
   reviewSteps,
@@ -9,6 +10,7 @@ import {
   type Identity,
   type Lang,
   type Nomination,
+  type ReviewStep,
   type ScheduledStaffAlert,
   type Unit,
 } from '../src/domain/index.js';
@@ -255,6 +257,50 @@ export async function planCompletedAlert(ctx: AlertContext, nomination: Nominati
     reply: {
       text: t(s.lang, nomination.lateAt ? 'alert.completed_late' : 'alert.completed', { unit: unit.name, number, nominee: nomination.nominee.name }),
       choices: [{ payload: flowLink('review', nomination.id), label: t(s.lang, 'alert.completed_button') }],
+    },
+  }));
+}
+
+/**
+ * A dossier moved on to `step` of its review chain: one message to the staff (and linked
+ * groups) of the office holding that step for the dossier's unit, but not to whoever just
+ * sent it on, naming the dossier, the
+ * unit, the office that sent it and what they must do, with a button that opens it. Nothing
+ * when the dossier no longer waits at that step (decided again before this ran).
+ */
+export async function planForwardedAlert(ctx: AlertContext, nomination: Nomination, step: ReviewStep): Promise<OutboxMessage[]> {
+  const { store, campaign } = ctx;
+  const at = currentStep(campaign, nomination);
+  if (!at?.office || at.step !== step) return [];
+  const holder = await store.units.officeUnit(nomination.unitId, at.office.id);
+  const unit = await store.units.get(nomination.unitId);
+  if (!holder || !unit) return [];
+  const offices = await listenersByOffice(ctx);
+  const last = nomination.steps?.at(-1);
+  // Whoever just sent it on knows already (their office may hold the next step too).
+  const listeners = [...(offices.get(holder.id) ?? []), ...(offices.get('*') ?? [])].filter((s) => `${s.channel}:${s.userId}` !== last?.actor);
+  // The office that sent it: the unit that decided, else the plan's name for its office.
+  const fromUnit = last?.officeUnitId ? ((await store.units.get(last.officeUnitId))?.name ?? null) : null;
+  const fromOffice = campaign.offices?.find((o) => o.id === last?.office);
+  const from = (lang: Lang) => fromUnit ?? fromOffice?.name[lang] ?? '';
+  const number = dossierNumber(nomination);
+  return listeners.map((s) => ({
+    kind: 'alert' as const,
+    ref: `alert-${campaign.id}-forwarded`,
+    priority: PRIORITY.alert,
+    channel: s.channel,
+    userId: s.userId,
+    key: `fwd|${nomination.id}|${step}|${nomination.updatedAt}|${s.channel}|${s.userId}`,
+    reply: {
+      text: t(s.lang, 'alert.forwarded', {
+        number,
+        unit: unit.name,
+        nominee: nomination.nominee.name,
+        done: t(s.lang, last?.step === 'appraise' ? 'alert.forwarded_done_appraise' : 'alert.forwarded_done_receive', { from: from(s.lang) }),
+        office: holder.name,
+        todo: t(s.lang, `alert.forwarded_todo_${step}`, { authority: at.authority?.[s.lang] ?? t(s.lang, 'alert.forwarded_authority_unknown') }),
+      }),
+      choices: [{ payload: flowLink('review', nomination.id), label: t(s.lang, 'alert.forwarded_button', { number }) }],
     },
   }));
 }

@@ -4,7 +4,7 @@ import { realClock } from '../src/clock.js';
 import { CHANNELS, isParticipant, vnDate } from '../src/domain/index.js';
 import { t } from '../src/i18n.js';
 import { createRedis } from '../src/redis/connection.js';
-import { activeStaffAlert, planCompletedAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
+import { activeStaffAlert, planCompletedAlert, planForwardedAlert, planStaffDigests, planSubmittedAlert } from './alerts.js';
 import { cleanupFiles } from './cleanup.js';
 import { Broadcasts } from './broadcasts.js';
 import { bullPrefix, jobKeys, QUEUES, safeJobId } from './keys.js';
@@ -78,6 +78,10 @@ export function createJobs(input: JobsDeps): Jobs {
       const n = await store.nominations.get(nominationId);
       return pass(n ? await planCompletedAlert(ctx, n, at) : []);
     },
+    async runForwardedAlert(nominationId, step) {
+      const n = await store.nominations.get(nominationId);
+      return pass(n ? await planForwardedAlert(ctx, n, step) : []);
+    },
 
     async dossierSubmitted(n) {
       await schedule.add('dossier-submitted', { nominationId: n.id }, { jobId: safeJobId('sub', n.id, n.submittedAt ? Date.parse(n.submittedAt) : Date.now()) }); // host clock: a unique job id
@@ -85,6 +89,11 @@ export function createJobs(input: JobsDeps): Jobs {
     async dossierCompleted(n) {
       // One job per dossier; the outbox keys (one per dossier and listener) make it once even if queued again.
       await schedule.add('dossier-completed', { nominationId: n.id }, { jobId: safeJobId('done', n.id) });
+    },
+    async dossierForwarded(n) {
+      if (!n.step) return;
+      // One job per arrival at a step (a dossier returned and sent again arrives again).
+      await schedule.add('dossier-forwarded', { nominationId: n.id, step: n.step }, { jobId: safeJobId('fwd', n.id, n.step, Date.parse(n.updatedAt)) });
     },
     async memberJoined(identity) {
       if (!isParticipant(identity)) return;

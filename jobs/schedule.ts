@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { formatInTimeZone } from 'date-fns-tz';
 import type { Campaign } from '../src/campaign/schema.js';
-import { reminderSchedule, staffAlertSchedule, VN_TZ, type DeadlineKind } from '../src/domain/index.js';
+import { reminderSchedule, staffAlertSchedule, VN_TZ, type DeadlineKind, type ReviewStep } from '../src/domain/index.js';
 import { safeJobId } from './keys.js';
 
 /**
@@ -19,6 +19,7 @@ export type ScheduleJob =
   | { name: 'sweep'; data: Record<string, never> }
   | { name: 'dossier-submitted'; data: { nominationId: string } }
   | { name: 'dossier-completed'; data: { nominationId: string } }
+  | { name: 'dossier-forwarded'; data: { nominationId: string; step: ReviewStep } }
   | { name: 'member-joined'; data: { channel: string; userId: string } };
 
 export type ScheduleData = ScheduleJob['data'];

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Campaign } from '../src/campaign/schema.js';
 import type { Clock } from '../src/clock.js';
 import type { OutboundChannel } from '../src/channels/types.js';
-import type { Channel } from '../src/domain/entities.js';
+import type { Channel, ReviewStep } from '../src/domain/entities.js';
 import type { FlowJobs } from '../src/engine/ports.js';
 import type { AdminAlert } from '../src/services/admin-alerts.js';
 import type { Store } from '../src/store/index.js';
@@ -60,6 +60,8 @@ export interface Jobs extends FlowJobs {
   runSubmittedAlert(nominationId: string, at: Date): Promise<PassResult>;
   /** Tells the staff above the unit, once per dossier, that a sent dossier is now complete (the dossier-completed job). */
   runCompletedAlert(nominationId: string, at: Date): Promise<PassResult>;
+  /** Tells the staff of the office at `step` that the dossier waits for them there (the dossier-forwarded job; nothing once it has left that step). */
+  runForwardedAlert(nominationId: string, step: ReviewStep): Promise<PassResult>;
   /** Tells admins (Telegram first) once a day per problem that a channel's configuration is wrong. */
   configAlert(channel: Channel, reason: string): Promise<void>;
   /** `ahead`: reminders and staff alerts still to come (0: every date of the campaign is past). */

@@ -106,6 +106,10 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
         return jobs.runSubmittedAlert((job.data as { nominationId: string }).nominationId, now());
       case 'dossier-completed':
         return jobs.runCompletedAlert((job.data as { nominationId: string }).nominationId, now());
+      case 'dossier-forwarded': {
+        const d = job.data as Extract<ScheduleData, { step: string }>;
+        return jobs.runForwardedAlert(d.nominationId, d.step);
+      }
       case 'member-joined': {
         const d = job.data as { channel: Channel; userId: string };
         const identity = await store.identities.get(d.channel, d.userId);

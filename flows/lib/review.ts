@@ -84,9 +84,10 @@ function doneText(ctx: FlowContext, n: Nomination, status: 'accepted' | 'returne
   return authority ? ctx.t('review.proposed', { ...names, authority: authority[ctx.lang] }) : ctx.t('review.accepted', names);
 }
 
-/** The officer's message about the decision (nothing while the dossier only moves to the next office). */
-function officerMessage(ctx: FlowContext, r: Identity, n: Nomination, status: 'accepted' | 'returned', reason: string | null): Reply {
+/** The officer's message about the decision: returned, proposed (or accepted), or moved on to the next office (`next`). */
+function officerMessage(ctx: FlowContext, r: Identity, n: Nomination, status: 'accepted' | 'returned', reason: string | null, next: Waiting | null): Reply {
   const title = dossierNames(r.lang, ctx.campaign, n).title;
+  if (next) return { text: translate(r.lang, n.steps?.at(-1)?.step === 'appraise' ? 'review.officer_forwarded_appraise' : 'review.officer_forwarded', { title, where: waitingText(r.lang, next) }) };
   if (status === 'returned')
     return {
       text: translate(r.lang, 'review.officer_returned', { title, reason: reason! }),
@@ -99,8 +100,9 @@ function officerMessage(ctx: FlowContext, r: Identity, n: Nomination, status: 'a
 
 /**
  * Applies the decision at the step it was started at (a dossier another office has moved
- * since is refused, clearly), tells the officer on their own channel when it is returned or
- * proposed, and reports back to the reviewer.
+ * since is refused, clearly), tells the officer on their own channel what became of it
+ * (returned, moved on, proposed) and the next office's staff that it waits for them, and
+ * reports back to the reviewer.
  */
 export async function decide(ctx: FlowContext, d: Decision & { reason?: string }, status: 'accepted' | 'returned'): Promise<Reply[]> {
   const f = await reviewable(ctx, d.id);
@@ -129,13 +131,14 @@ export async function decide(ctx: FlowContext, d: Decision & { reason?: string }
   }
   const next = n.status === 'submitted' ? await waitingAt(ctx.store, ctx.campaign, n) : null;
   const unit = d.unit;
-  if (next) return [{ text: doneText(ctx, n, status, next) }];
+  // Moved on: the next office's staff hear from the jobs (jobs/alerts.ts), the officer from here.
+  if (next) await ctx.jobs?.dossierForwarded(n).catch(() => {});
   let told = 0;
   for (const r of await recipientsOf(ctx, n)) {
-    const outcome = ctx.notify
-      ? await ctx.notify({ channel: r.channel, userId: r.userId }, officerMessage(ctx, r, n, status, reason), `review:${n.id}:${status}:${n.updatedAt}:${r.channel}:${r.userId}`)
-      : { ok: false };
+    const key = `review:${n.id}:${next ? `forwarded-${next.step.step}` : status}:${n.updatedAt}:${r.channel}:${r.userId}`;
+    const outcome = ctx.notify ? await ctx.notify({ channel: r.channel, userId: r.userId }, officerMessage(ctx, r, n, status, reason, next), key) : { ok: false };
     if (outcome.ok) told++;
   }
+  if (next) return [{ text: [doneText(ctx, n, status, next), ...(told > 0 ? [ctx.t('review.notified', { count: told, unit })] : [])].join('\n') }];
   return [{ text: [doneText(ctx, n, status, null), told > 0 ? ctx.t('review.notified', { count: told, unit }) : ctx.t('review.notify_failed', { unit })].join('\n') }];
 }

@@ -73,6 +73,8 @@ export interface FlowJobs {
   dossierSubmitted(nomination: Nomination): Promise<void>;
   /** A sent dossier that missed parts now has them all: staff above the unit hear once. */
   dossierCompleted(nomination: Nomination): Promise<void>;
+  /** A dossier moved on to the next step of its review chain: the staff of the office at that step hear at once. */
+  dossierForwarded(nomination: Nomination): Promise<void>;
   /** Someone joined as an officer or individual: catch-up reminders for deadlines already in their reminder window. */
   memberJoined(identity: Identity): Promise<void>;
   broadcasts: {

@@ -89,10 +89,13 @@ describe('staff review dossiers on Telegram (review, review_accept, review_retur
     await acceptThroughChain(t.bot, n.id);
     expect((await t.bot.app.store.nominations.get(n.id))!.status).toBe('accepted');
     workers = track(await startWorkers(t.bot.app, { schedules: false }));
-    await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length > before, 10_000);
+    // A line each time it moves on to the next office, then the proposal.
+    await t.fake.waitFor(() => t.fake.messagesTo(OFFICER).length >= before + 3, 10_000);
     const told = t.fake.messagesTo(OFFICER).slice(before).map(textOf);
-    expect(told).toHaveLength(1);
-    expect(told[0]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được chấp nhận và trình Chủ tịch UBND xã Bình Thành xem xét, khen thưởng\\.$`));
+    expect(told).toHaveLength(3);
+    expect(told[0]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được tiếp nhận; hồ sơ đang thẩm định tại Hội đồng Thi đua - Khen thưởng xã Bình Thành\\.$`));
+    expect(told[1]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được thẩm định; hồ sơ đang chờ Công chức Văn phòng – Thống kê xã Bình Thành trình Chủ tịch UBND xã Bình Thành\\.$`));
+    expect(told[2]).toMatch(new RegExp(`^Hồ sơ số ${n.id.slice(2)} — .+ — Nguyễn Thị Hoa đã được chấp nhận và trình Chủ tịch UBND xã Bình Thành xem xét, khen thưởng\\.$`));
 
     const again = await t.send(t.tg.callbackQuery({ userId: STAFF, data: `go|review_return|${n.id}` }), STAFF);
     expect(t.text(again)).toContain(`Hồ sơ số ${n.id.slice(2)} (Nguyễn Thị Hoa) đang ở trạng thái "đã được chấp nhận", không chờ duyệt.`);
