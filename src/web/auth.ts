@@ -1,6 +1,6 @@
 import express from 'express';
 import { isReviewer } from '../domain/roles.js';
-import { BASE, bare, csrfField, html, tr } from './html.js';
+import { BASE, bare, html, tr } from './html.js';
 import { LOGIN_MINUTES, SESSION_HOURS, sameToken } from './login.js';
 import { cookieName, langOf, LANG_COOKIE, viewerOf, type DashboardDeps, type Viewer } from './viewer.js';
 
@@ -92,4 +92,3 @@ export function withViewer(deps: DashboardDeps, handler: Handler): express.Reque
   };
 }
 
-export { csrfField };
