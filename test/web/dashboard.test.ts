@@ -1,3 +1,4 @@
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deciderOf, joinWithInvite, startBot, type TestBot } from '../helpers/bot.js';
 import { addIdentity, addNomination, outboxDrained, unitByCode } from '../helpers/jobs.js';
@@ -153,6 +154,27 @@ describe('web dashboard: login links, sessions and scope', () => {
     expect(logins.every((e) => e.channel === 'web')).toBe(true);
     const downloads = (await bot.app.store.audit.forEntity(dossier.id)).filter((e) => e.action.startsWith('web.download'));
     expect(downloads.map((e) => [e.actor, e.channel])).toEqual([['sim:staff-tk', 'web']]);
+  });
+
+  it("the council pack holds only the office's dossiers; downloads and log-out are audited with channel web", async () => {
+    const gl = await loggedIn(bot, base, 'staff-gl');
+    await addNomination(bot.app, bot.dataDir, 'HD-GL-GT', { year: 2025, status: 'submitted', nominee: 'Phạm Văn Dũng', parts: ['to_trinh'] });
+    const res = await fetch(`${base}/bang-dieu-khien/tai-ve?nam=2025`, { headers: { cookie: gl.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe("attachment; filename=hai-duong-2021-2025-2025-HD-GL.zip");
+    const zip = await JSZip.loadAsync(Buffer.from(await res.arrayBuffer()));
+    const names = Object.keys(zip.files);
+    expect(names).toContain('hai-duong-2021-2025-2025-HD-GL.xlsx');
+    expect(names.some((n) => n.includes('Pham Van Dung'))).toBe(true);
+    expect(names.some((n) => n.startsWith(`Ho-so-so-${dossier.id.slice(2)} `))).toBe(false);
+
+    const page = await gl.get('/bang-dieu-khien');
+    expect((await gl.post('/bang-dieu-khien/dang-xuat', { _csrf: WebClient.csrf(page.text) })).text).toContain('Bạn đã đăng xuất');
+    expect((await gl.get('/bang-dieu-khien')).status).toBe(401);
+    const mine = (await bot.app.store.audit.forEntity('sim:staff-gl')).map((e) => [e.action, e.channel]);
+    expect(mine).toEqual(expect.arrayContaining([['web.login', 'web'], ['web.logout', 'web']]));
+    const pack = (await bot.app.store.audit.forEntity(bot.app.campaign.id)).filter((e) => e.action === 'web.download_pack');
+    expect(pack.map((e) => [e.actor, e.channel, e.after])).toEqual([['sim:staff-gl', 'web', { year: 2025, office: (await unitByCode(bot.app, 'HD-GL')).id }]]);
   });
 
   it('a staff member whose role is revoked loses the open session at once', async () => {
