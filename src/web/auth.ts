@@ -51,7 +51,8 @@ export function authRoutes(deps: DashboardDeps): express.Router {
 
   r.get(`${BASE}/ngon-ngu`, (req, res) => {
     const lang = req.query.lang === 'en' ? 'en' : 'vi';
-    const back = typeof req.query.back === 'string' && req.query.back.startsWith(BASE) && !req.query.back.startsWith('//') ? req.query.back : BASE;
+    // Only back to a dashboard page (never elsewhere), and to a decision's dossier rather than its POST-only address.
+    const back = typeof req.query.back === 'string' && req.query.back.startsWith(BASE) ? req.query.back.replace(/\/quyet-dinh(\?.*)?$/, '') : BASE;
     res.cookie(LANG_COOKIE, lang, { sameSite: 'strict', secure: req.secure, path: '/', maxAge: 365 * 86_400_000 });
     res.redirect(303, back);
   });

@@ -69,7 +69,7 @@ ${c.complete ? '' : html`<p class="warn">${v.t('review.incomplete_warning', { pa
     v.page(
       dossierTitle(ctx, n),
       html`<h1>${dossierTitle(ctx, n)}</h1><p><span class="badge">${v.t(`status.dossier_${n.status}`)}</span></p>
-${lines.map((l) => html`<p>${l}</p>`)}
+<div class="facts">${lines.map((l) => html`<p>${l}</p>`)}</div>
 <h2>${v.t('review.parts_header')}</h2><ul>${parts}</ul>
 <h2>${v.t('web.drafts_title')}</h2><ul>${drafts}</ul>${forms}`,
     ),

@@ -90,6 +90,7 @@ describe.skipIf(!executablePath)('web dashboard in real headless Chromium', () =
     await page.getByRole('link', { name: /^Chờ duyệt \(\d+\)$/ }).click();
     await page.locator(`a[href="/bang-dieu-khien/ho-so/${dossier.id}"]`).click();
     expect(await page.locator('h1').innerText()).toContain('Xóm Đồng Tâm');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-dossier.png'), fullPage: true });
     await page.locator('#accept').click();
     const result = await page.locator('#result').innerText();
     expect(result).toMatch(/Đã chấp nhận hồ sơ số \d+/);

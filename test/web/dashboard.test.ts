@@ -199,6 +199,8 @@ describe('web dashboard: login links, sessions and scope', () => {
     expect((await web.get('/bang-dieu-khien?nam=2025')).text).toContain('Campaign progress 2025');
     // No open redirect through the language switch.
     expect((await web.get('/bang-dieu-khien/ngon-ngu?lang=vi&back=https%3A%2F%2Fevil.example')).headers.get('location')).toBe('/bang-dieu-khien');
+    // From a decision's result page, back to the dossier (its POST address has no page).
+    expect((await web.get(`/bang-dieu-khien/ngon-ngu?lang=vi&back=${encodeURIComponent(`/bang-dieu-khien/ho-so/${dossier.id}/quyet-dinh`)}`)).headers.get('location')).toBe(`/bang-dieu-khien/ho-so/${dossier.id}`);
   });
 });
 
