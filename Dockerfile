@@ -22,6 +22,7 @@ COPY --from=build /app/dist ./dist
 COPY campaigns ./campaigns
 COPY locales ./locales
 COPY src/channels/simulator/page.html ./src/channels/simulator/page.html
+COPY src/web/assets ./src/web/assets
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

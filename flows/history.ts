@@ -38,7 +38,7 @@ function actionText(ctx: FlowContext, e: AuditEntry): string {
 /** Who made a change, by role, and through which channel ("cán bộ đơn vị, qua Zalo"). */
 function whoText(ctx: FlowContext, e: AuditEntry): string {
   const role = e.role && ['officer', 'staff', 'admin', 'individual'].includes(e.role) ? e.role : 'system';
-  const channel = ['telegram', 'zalo', 'sim'].includes(e.channel) ? ctx.t(`channel.${e.channel as 'sim'}`) : ctx.t('history.channel_cli');
+  const channel = ['telegram', 'zalo', 'sim'].includes(e.channel) ? ctx.t(`channel.${e.channel as 'sim'}`) : ctx.t(e.channel === 'web' ? 'history.channel_web' : 'history.channel_cli');
   return ctx.t('history.by', { role: ctx.t(`history.role_${role as 'officer'}`), channel });
 }
 

@@ -18,6 +18,7 @@ import { review } from './review.js';
 import { reviewAccept } from './review_accept.js';
 import { reviewReturn } from './review_return.js';
 import { status } from './status.js';
+import { web } from './web.js';
 
 /** Every conversation, in menu order; each lives in flows/<its id>.ts. */
 export const allFlows = [
@@ -29,6 +30,7 @@ export const allFlows = [
   overview,
   missing,
   exportFlow,
+  web,
   people,
   history,
   review,

@@ -5,7 +5,7 @@ import { flowLinkPayload } from '../src/engine/links.js';
  * flows/index.ts so that flows and jobs can build links without importing every flow;
  * flows/index.ts checks at compile time that this list and the flows agree.
  */
-export const FLOW_IDS = ['onboarding', 'register', 'report', 'nominate', 'status', 'overview', 'missing', 'export', 'people', 'history', 'review', 'invite', 'announce', 'help', 'lang', 'review_accept', 'review_return', 'bccancel', 'draft'] as const;
+export const FLOW_IDS = ['onboarding', 'register', 'report', 'nominate', 'status', 'overview', 'missing', 'export', 'people', 'history', 'review', 'invite', 'announce', 'help', 'lang', 'review_accept', 'review_return', 'bccancel', 'draft', 'web'] as const;
 
 export type FlowId = (typeof FLOW_IDS)[number];
 

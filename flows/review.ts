@@ -5,11 +5,11 @@ import { documentName, senderLabel } from '../src/files.js';
 import type { Reply } from '../src/engine/types.js';
 import { dossierCompleteness, findReview, formatVn, partsFor } from '../src/domain/index.js';
 import { flowLink } from './links.js';
-import { campaignYears, label, optionSchema } from './lib/common.js';
-import { canReview, isReviewer } from '../src/domain/roles.js';
-import { may, reviewScopeHere } from './lib/access.js';
-import { notYours, reviewable } from './lib/review.js';
-import { chainLines, mayDecideHere, waitingAt } from './lib/chain.js';
+import { label, optionSchema } from './lib/common.js';
+import { isReviewer } from '../src/domain/roles.js';
+import { may } from './lib/access.js';
+import { notYours, reviewable, waitingFor } from './lib/review.js';
+import { chainLines, waitingAt } from './lib/chain.js';
 import { dossierNumber, dossierTitle } from './lib/dossier.js';
 import { checkText } from './lib/drafts.js';
 
@@ -29,18 +29,9 @@ function nomineeLine(ctx: FlowContext, n: Nomination): string {
     : ctx.t('review.nominee_collective', { name: x.name });
 }
 
-/** Dossiers waiting for this reviewer's decision (at a step of their office; admins: every step), oldest submission first. */
+/** Dossiers waiting for this reviewer's decision, as choices (the first 20). */
 async function waiting(ctx: FlowContext): Promise<Option[]> {
-  const scope = await reviewScopeHere(ctx);
-  const all: Nomination[] = [];
-  for (const year of campaignYears(ctx)) all.push(...(await ctx.store.nominations.list(ctx.campaign.id, year)));
-  const mine: Nomination[] = [];
-  for (const n of all.filter((x) => x.status === 'submitted' && canReview(ctx.identity, scope, x.unitId))) {
-    const at = await waitingAt(ctx.store, ctx.campaign, n);
-    if (at && mayDecideHere(ctx, at, true)) mine.push(n);
-  }
-  mine.sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''));
-  const shown = mine.slice(0, 20);
+  const shown = (await waitingFor(ctx)).slice(0, 20);
   const names = new Map<string, string>();
   for (const n of shown) if (!names.has(n.unitId)) names.set(n.unitId, (await ctx.store.units.get(n.unitId))?.name ?? n.unitId);
   return shown.map((n) => ({ id: n.id, label: ctx.t('review.pick_label', { number: dossierNumber(n), unit: names.get(n.unitId)!, nominee: n.nominee.name }) }));

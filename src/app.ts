@@ -35,6 +35,8 @@ import { createHttp } from './ops/http.js';
 import type { Metrics } from './ops/metrics.js';
 import { observe } from './ops/observe.js';
 import type { UserFromGetMe } from 'grammy/types';
+import { WebLogins, LOGIN_MINUTES } from './web/login.js';
+import { dashboardRoutes, loginUrl } from './web/routes.js';
 
 export interface App {
   config: Config;
@@ -68,6 +70,8 @@ export interface App {
   prefix: string;
   /** Prometheus metrics (GET /metrics). */
   metrics: Metrics;
+  /** The web dashboard's one-time login links and sessions (src/web/); absent in the simulator's sandbox. */
+  webLogins?: WebLogins;
   /** What GET /healthz answers. */
   health(): Promise<Health>;
   /** BullMQ workers this process runs (startWorkers), for /healthz. */
@@ -154,6 +158,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     hooks: ops.jobHooks,
   });
   const zaloDownloads = zaloPolicy(config.ZALO_FILE_HOSTS);
+  // The sandbox's people have no dashboard: its store is not the one the dashboard reads.
+  const webLogins = opts.sandbox ? undefined : new WebLogins(redis, prefix, now);
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const engine = new Engine({
     redis,
     store,
@@ -171,6 +178,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       telegram: (a) => (telegram ? telegram.fetch(a) : Promise.reject(new Error('Telegram is not configured'))),
     },
     notify: (to, reply, key) => notify(jobs.outbox, to, reply, key),
+    ...(webLogins && { webLogin: async (who) => ({ url: loginUrl(publicUrl, await webLogins.issue(who)), minutes: LOGIN_MINUTES }) }),
     jobs,
     hooks: ops.engineHooks,
   });
@@ -184,6 +192,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     metrics: ops.metrics,
     queues: () => [...(Object.keys(outbound) as Channel[]).map((c) => jobs.outbox.queue(c)), jobs.schedule, jobs.broadcasts.queue],
   });
+
+  if (webLogins)
+    // The progress chart (chartSvg, src/services/charts) is wired here once that service exists.
+    web.app.use(dashboardRoutes({ store, campaign, files, jobs, prefix, now, log: opts.log, logins: webLogins, notify: (to, reply, key) => notify(jobs.outbox, to, reply, key) }));
 
   let sandbox: App | undefined;
   const control = demoClock ? clockControl(jobs, demoClock) : undefined;
@@ -242,6 +254,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     requestListener: web.requestListener,
     prefix,
     metrics: ops.metrics,
+    webLogins,
     health: ops.health,
     attachWorkers: ops.attachWorkers,
     listen: web.listen,

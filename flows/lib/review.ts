@@ -8,7 +8,7 @@ import { flowLink } from '../links.js';
 import { isStoreError } from '../../src/store/index.js';
 import { reviewScopeHere } from './access.js';
 import { mayDecideHere, officeName, waitingAt, waitingText, type Waiting } from './chain.js';
-import { label } from './common.js';
+import { campaignYears, label } from './common.js';
 import { dossierNames, dossierNumber, nominationId } from './dossier.js';
 
 /** Who may see which dossier, and the accept / return decision shared by flows/review_accept.ts and flows/review_return.ts. */
@@ -23,6 +23,19 @@ export async function reviewable(ctx: FlowContext, raw: string | undefined): Pro
   if (!n || n.campaignId !== ctx.campaign.id) return { ok: false, error: ctx.t('review.not_found', { id: id ? id.slice(2) : (raw ?? '').slice(0, 20) }) };
   if (!canReview(ctx.identity, await reviewScopeHere(ctx), n.unitId)) return { ok: false, error: ctx.t('review.out_of_scope', { number: dossierNumber(n) }) };
   return { ok: true, n, unit: await ctx.store.units.get(n.unitId) };
+}
+
+/** Dossiers waiting for this reviewer's decision (at a step of their office; admins: every step), oldest submission first: /hoso and the dashboard. */
+export async function waitingFor(ctx: FlowContext): Promise<Nomination[]> {
+  const scope = await reviewScopeHere(ctx);
+  const all: Nomination[] = [];
+  for (const year of campaignYears(ctx)) all.push(...(await ctx.store.nominations.list(ctx.campaign.id, year)));
+  const mine: Nomination[] = [];
+  for (const n of all.filter((x) => x.status === 'submitted' && canReview(ctx.identity, scope, x.unitId))) {
+    const at = await waitingAt(ctx.store, ctx.campaign, n);
+    if (at && mayDecideHere(ctx, at, true)) mine.push(n);
+  }
+  return mine.sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''));
 }
 
 type Decidable = { ok: true; n: Nomination; unit: Unit | null; at: Waiting } | { ok: false; error: string };

@@ -43,6 +43,12 @@ export const configSchema = z
     HOST: z.string().default('0.0.0.0'),
     /** Unset: the client address is the socket's; X-Forwarded-For is ignored. */
     TRUST_PROXY: trustProxy.optional(),
+    /** Base URL people open the web dashboard at (login links from /web); unset: http://localhost:PORT. */
+    PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'an http:// or https:// URL without query or fragment, e.g. https://thidua.example.gov.vn')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
     /** Requests per minute one client address may make to the public routes (not /healthz, /metrics, webhooks). */
     HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     /** One Redis (redis://, rediss://) or a Redis Cluster (redis-cluster://h1:p1,h2:p2, src/redis/cluster.ts). */

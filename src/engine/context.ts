@@ -34,6 +34,8 @@ export interface FlowContext {
    * their own channel. Undefined when the app has not wired it (some unit tests).
    */
   notify?: (to: { channel: Channel; userId: string }, reply: Reply, idempotencyKey?: string) => Promise<SendOutcome>;
+  /** A one-time login link to the web dashboard for this user (src/web/), minutes valid. Undefined when the app has not wired it. */
+  webLogin?: () => Promise<{ url: string; minutes: number }>;
 }
 
 export interface Option {

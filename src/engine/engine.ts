@@ -47,6 +47,8 @@ export interface EngineOptions {
   jobs?: FlowJobs;
   /** How flows reach another user outside this conversation (src/services/notify.ts, wired by the app). */
   notify?: FlowContext['notify'];
+  /** One-time dashboard login links (src/web/login.ts, wired by the app) for FlowContext.webLogin. */
+  webLogin?: (identity: Identity) => Promise<{ url: string; minutes: number }>;
   /** Metrics and shutdown tracking (the app's); see EngineHooks. */
   hooks?: EngineHooks;
 }
@@ -203,6 +205,7 @@ export class Engine {
       actor: { id: `${identity.channel}:${identity.userId}`, role: identity.role, channel: identity.channel, grant: { role: identity.role, unitId: identity.unitId } },
       jobs: this.opts.jobs,
       notify: this.opts.notify,
+      ...(this.opts.webLogin && { webLogin: () => this.opts.webLogin!(ctx.identity) }),
     };
     return ctx;
   }

@@ -1,5 +1,5 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
-import type { Lang, Nomination, Unit } from '../domain/entities.js';
+import { DOSSIER_STATUSES, type DossierStatus, type Lang, type Nomination, type Unit } from '../domain/entities.js';
 import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto } from '../domain/index.js';
 import { unitNamer } from './unit-names.js';
 import { reviewScope } from './scope.js';
@@ -15,6 +15,8 @@ export interface UnitProgress {
   /** null when not reported or the level has no standard. */
   reportPassed: boolean | null;
   nominations: number;
+  /** The dossiers by status (draft, submitted, returned, accepted): the dashboard's columns. */
+  byStatus: Record<DossierStatus, number>;
   /** Submitted or draft dossiers that miss required parts. */
   incomplete: { nomination: Nomination; missing: DossierPart[] }[];
 }
@@ -54,6 +56,7 @@ export async function officeOverview(store: Store, campaign: Campaign, officeUni
         reportLate: reps.some((r) => r.late),
         reportPassed: verdicts.length ? verdicts.every(Boolean) : null,
         nominations: noms.length,
+        byStatus: Object.fromEntries(DOSSIER_STATUSES.map((s) => [s, noms.filter((n) => n.status === s).length])) as Record<DossierStatus, number>,
         incomplete: noms
           .filter((n) => n.status !== 'accepted')
           .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))

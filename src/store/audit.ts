@@ -1,4 +1,5 @@
 import type { StoreContext } from './context.js';
+import type { Actor } from './tx.js';
 
 export interface AuditEntry {
   /** Stream id (`ms-seq`, Redis server time of recording). */
@@ -106,6 +107,13 @@ export function auditRepo(ctx: StoreContext) {
     /** Every entry about one entity (unit id, `channel:userId`, invite code hash …), oldest first. */
     forEntity(entityId: string): Promise<AuditEntry[]> {
       return byEntity(entityId, { count: Number.MAX_SAFE_INTEGER });
+    },
+    /**
+     * An entry for an action that changes no record (a dashboard login, a download): who did
+     * what to which entity. A chat user's grant is checked as for any change (`revoked`).
+     */
+    async record(actor: Actor, action: string, entity: string, entityId: string, details: unknown = null): Promise<void> {
+      await ctx.tx().audit({ actor, action, entity, entityId, before: null, after: details, at: ctx.now().toISOString() }).exec(redis);
     },
     async length(): Promise<number> {
       return redis.xlen(k.audit);

@@ -16,6 +16,7 @@ const root = PROJECT_ROOT;
 const LAYERS: { name: string; files: string[] }[] = [
   { name: 'entry points', files: ['src/main.ts', 'src/worker.ts', 'src/cli/', 'bench/'] },
   { name: 'app and ops', files: ['src/app.ts', 'src/ops/'] },
+  { name: 'web dashboard', files: ['src/web/'] },
   { name: 'jobs and demo', files: ['jobs/', 'src/demo/'] },
   { name: 'channels', files: ['src/channels/'] },
   { name: 'flows', files: ['flows/'] },

@@ -47,6 +47,14 @@ describe('configuration contract', () => {
     expect(parseConfig({ SIMULATOR: 'off' }).SIMULATOR).toBe('off');
   });
 
+  it('PUBLIC_URL (the dashboard links) is an http(s) URL, kept without a trailing slash; unset by default', () => {
+    expect(parseConfig({}).PUBLIC_URL).toBeUndefined();
+    expect(parseConfig({ PUBLIC_URL: 'https://thidua.example.gov.vn/' }).PUBLIC_URL).toBe('https://thidua.example.gov.vn');
+    expect(parseConfig({ PUBLIC_URL: 'https://example.gov.vn/thidua' }).PUBLIC_URL).toBe('https://example.gov.vn/thidua');
+    expect(() => parseConfig({ PUBLIC_URL: 'thidua.example.gov.vn' })).toThrow(/PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => parseConfig({ PUBLIC_URL: 'https://x.vn/?a=1' })).toThrow(/PUBLIC_URL/);
+  });
+
   it('parses admins and treats empty strings as unset', () => {
     const c = parseConfig({ ADMINS: 'telegram:123, zalo:456', REDIS_URL: '' });
     expect(c.ADMINS).toEqual(['telegram:123', 'zalo:456']);
