@@ -113,8 +113,9 @@ describe.skipIf(unsupported)('a Redis Cluster master dies mid-broadcast and mid-
       }
     });
 
-    // The broadcast starts; once every officer has confirmed a round and some announcements are out
-    // on both platforms (most still to go), the master of our slot is killed.
+    // Once every officer has confirmed a round, the broadcast starts; as soon as some
+    // announcements are out on both platforms (most still to go), the master of our slot is killed.
+    await vi.waitFor(() => expect([...confirmed.values()].every((v) => v.length >= 1)).toBe(true), { timeout: 60_000, interval: 20 });
     const { id } = await app.jobs.broadcasts.start({ by: { channel: 'telegram', userId: String(ADMIN), lang: 'vi' }, text: ANNOUNCEMENT, audience: { kind: 'all' } });
     const announced = () => ({
       telegram: [ADMIN, ...officers, ...tgChats].filter((c) => t.fake.messagesTo(c).some((m) => textOf(m).includes(ANNOUNCEMENT))).length,
@@ -122,9 +123,8 @@ describe.skipIf(unsupported)('a Redis Cluster master dies mid-broadcast and mid-
     });
     await vi.waitFor(
       () => {
-        expect([...confirmed.values()].every((v) => v.length >= 1)).toBe(true);
-        expect(announced().telegram).toBeGreaterThanOrEqual(5);
-        expect(announced().zalo).toBeGreaterThanOrEqual(2);
+        expect(announced().telegram).toBeGreaterThanOrEqual(3);
+        expect(announced().zalo).toBeGreaterThanOrEqual(1);
       },
       { timeout: 60_000, interval: 20 },
     );
