@@ -41,7 +41,15 @@ function createCluster(url: string, role: ConnectionRole, extra: RedisOptions): 
   const { lazyConnect, retryStrategy, maxRetriesPerRequest, ...rest } = extra;
   const options: ClusterOptions = {
     lazyConnect: lazyConnect ?? false,
-    enableReadyCheck: true,
+    // BullMQ's connections without the ready check: a BullMQ worker whose blocking read
+    // outlives its watchdog disconnects and awaits `cluster.connect()`. Made during a
+    // failover (cluster_state:fail until the replica is promoted), ioredis 6's connect()
+    // fails its ready check, reconnects through a new connect() and never settles the
+    // promise it returned, although the client is ready moments later: the worker waits
+    // on it forever, takes no job and cannot close (docs/store.md "BullMQ workers during
+    // a failover"). Without the check, connect() resolves once the slots are known; a
+    // command sent before the promotion meets CLUSTERDOWN and is retried below.
+    enableReadyCheck: role !== 'bullmq',
     retryDelayOnFailover: RETRY_MS,
     retryDelayOnClusterDown: RETRY_MS,
     retryDelayOnTryAgain: RETRY_MS,

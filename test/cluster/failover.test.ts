@@ -1,42 +1,81 @@
 import type { Update } from 'grammy/types';
+import type { Cluster } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
+import { startWorkers } from '../../jobs/index.js';
 import { standardFor } from '../../src/domain/index.js';
 import type { Health } from '../../src/ops/health.js';
+import { createRedis } from '../../src/redis/connection.js';
 import { replicaShortfalls } from '../../src/redis/durable.js';
-import { stopAfterEach, unitByCode, vn } from '../helpers/jobs.js';
+import { postZaloEvent, zaloEvents } from '../fakes/zalo-events.js';
+import { startFakeZalo } from '../fakes/zalo-openapi.js';
+import { addIdentity, stopAfterEach, unitByCode, vn } from '../helpers/jobs.js';
 import { clusterPerFile, clusterUnsupported } from '../helpers/redis-cluster.js';
 import { joinOnTelegram, startTelegramBot, textOf, type TelegramTestBot } from '../helpers/telegram.js';
+import { ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET, ZALO_RT0 } from '../helpers/zalo.js';
 
 /**
- * A master SIGKILLed in the middle of officers' conversations: its replica is promoted
- * (cluster-node-timeout 1 s), the app's ioredis Cluster clients find it by themselves, no
- * confirmed report is lost, no reply is sent twice, and /healthz says so while it happens
- * and recovers once the old master is back as a replica.
- *
- * Mid-broadcast is not covered yet: after the kill, an idle BullMQ worker's blocking
- * connection (ioredis 6 Cluster, BullMQ 6.7) can stay stuck — the broadcast's step job
- * or the schedule worker then stops, and Worker.close() hangs. docs/store.md "Failover".
+ * A master SIGKILLed in the middle of a broadcast (Telegram and Zalo) and of officers'
+ * conversations: its replica is promoted (cluster-node-timeout 1 s), the app's and the
+ * workers' ioredis Cluster clients find it by themselves, no confirmed report is lost, no
+ * recipient gets the announcement twice, the broadcast finishes on its own, workers that
+ * were idle at the kill take jobs again and close, and /healthz says what happened.
  */
 const unsupported = clusterUnsupported();
 if (unsupported) console.warn(`⚠ SKIPPED: Redis Cluster failover test (test/cluster/failover.test.ts): ${unsupported}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ANNOUNCEMENT = 'Họp sơ kết phong trào lúc 8 giờ thứ Hai.';
 
-describe.skipIf(unsupported)('a Redis Cluster master dies mid-conversation', () => {
+describe.skipIf(unsupported)('a Redis Cluster master dies mid-broadcast and mid-conversation', () => {
   const cluster = clusterPerFile();
   const track = stopAfterEach();
 
-  it('a replica takes over: 0 confirmed reports lost, no reply sent twice, the app reconnects, /healthz reports the outage and recovers', async () => {
+  it('a replica takes over: 0 confirmed reports lost, every recipient once, the broadcast finishes, idle workers recover, /healthz reports the outage', async () => {
     const now = vn('2024-12-03T08:00');
     const prefix = `{f${Date.now().toString(36)}}`;
-    const t = track(await startTelegramBot('binh-thanh-2024', { now, redisUrl: cluster().url, prefix }));
+    const zalo = track(await startFakeZalo({ appId: ZALO_APP_ID, appSecret: ZALO_APP_SECRET, oaSecretKey: ZALO_OA_SECRET, initialRefreshToken: ZALO_RT0 }));
+    const t = track(
+      await startTelegramBot('binh-thanh-2024', {
+        now,
+        redisUrl: cluster().url,
+        prefix,
+        env: {
+          // Slow enough that the broadcast is still sending when the master dies.
+          TELEGRAM_RATE_PER_SEC: '8',
+          ZALO_RATE_PER_SEC: '4',
+          ZALO_APP_ID,
+          ZALO_APP_SECRET,
+          ZALO_OA_SECRET_KEY: ZALO_OA_SECRET,
+          ZALO_REFRESH_TOKEN: ZALO_RT0,
+          ZALO_API_BASE: zalo.apiBase,
+          ZALO_OAUTH_BASE: zalo.oauthBase,
+          ZALO_ZNS_BASE: zalo.znsBase,
+        },
+      }),
+    );
     const { app } = t.bot;
     const base = t.url.replace(/\/webhooks\/telegram$/, '');
 
-    // Four officers on Telegram (hamlets X01-X04). No BullMQ workers here (see above): /healthz counts a stand-in as running.
+    // Four officers on Telegram (hamlets X01-X04) who will talk through the failover.
     const officers = [9301, 9302, 9303, 9304];
     for (const [i, chat] of officers.entries()) await joinOnTelegram(t, chat, 'officer', (await unitByCode(app, `TN-DH-BT-X0${i + 1}`)).id);
-    app.attachWorkers([{ isRunning: () => true }]);
+    // The broadcast's audience besides them: 60 more on Telegram, 24 on Zalo, the admin on Telegram.
+    const ADMIN = 9300;
+    await addIdentity(app, 'telegram', String(ADMIN), { role: 'admin' });
+    const hamlets = (await app.store.units.all()).filter((u) => u.level === 'hamlet');
+    const tgChats = Array.from({ length: 60 }, (_, i) => 9400 + i);
+    const zaloUsers = Array.from({ length: 24 }, (_, i) => `73000000000000${String(1000 + i)}`);
+    for (const [i, chat] of tgChats.entries()) await addIdentity(app, 'telegram', String(chat), { unitId: hamlets[i % hamlets.length]!.id });
+    for (const [i, user] of zaloUsers.entries()) await addIdentity(app, 'zalo', user, { unitId: hamlets[i % hamlets.length]!.id });
+    // Everyone with a role (the demo's simulator accounts too).
+    const audience = await app.jobs.broadcasts.count({ kind: 'all' });
+    expect(audience.total).toBeGreaterThanOrEqual(officers.length + 1 + tgChats.length + zaloUsers.length);
+
+    // The worker side in this process: outbox (Telegram, Zalo), schedule and broadcast workers.
+    const workers = await startWorkers(app, { schedules: false });
+    let workersClosed = false;
+    track({ close: async () => void (workersClosed ? undefined : await workers.close()) });
+    app.attachWorkers(workers.workers);
 
     // /healthz, every 200 ms, from before the kill to the end.
     const seen: { at: number; status: Health['status']; reasons: string[] }[] = [];
@@ -74,15 +113,46 @@ describe.skipIf(unsupported)('a Redis Cluster master dies mid-conversation', () 
       }
     });
 
-    // Once every officer has confirmed a round, the master of our slot is killed.
-    await vi.waitFor(() => expect([...confirmed.values()].every((v) => v.length >= 1)).toBe(true), { timeout: 30_000, interval: 20 });
+    // Once every officer has confirmed a round, the broadcast starts; as soon as some
+    // announcements are out on both platforms (most still to go), the master of our slot is killed.
+    await vi.waitFor(() => expect([...confirmed.values()].every((v) => v.length >= 1)).toBe(true), { timeout: 60_000, interval: 20 });
+    const { id } = await app.jobs.broadcasts.start({ by: { channel: 'telegram', userId: String(ADMIN), lang: 'vi' }, text: ANNOUNCEMENT, audience: { kind: 'all' } });
+    const announced = () => ({
+      telegram: [ADMIN, ...officers, ...tgChats].filter((c) => t.fake.messagesTo(c).some((m) => textOf(m).includes(ANNOUNCEMENT))).length,
+      zalo: zaloUsers.filter((u) => zalo.sentTo(u).some((m) => m.text?.includes(ANNOUNCEMENT))).length,
+    });
+    await vi.waitFor(
+      () => {
+        expect(announced().telegram).toBeGreaterThanOrEqual(3);
+        expect(announced().zalo).toBeGreaterThanOrEqual(1);
+      },
+      { timeout: 60_000, interval: 20 },
+    );
     const { master: killed, replicas } = await cluster().slotOwners(prefix);
     cluster().signal(killed, 'SIGKILL');
     const killedAt = Date.now();
+    const atKill = announced();
+    expect(atKill.telegram + atKill.zalo, 'the broadcast was still sending at the kill').toBeLessThan(audience.total / 2);
 
     // The replica is promoted; the conversations go on for a few rounds more.
     await vi.waitFor(async () => expect((await cluster().slotOwners(prefix)).master).toBe(replicas[0]), { timeout: 20_000, interval: 200 });
     const atPromotion = new Map([...confirmed].map(([c, v]) => [c, v.length]));
+
+    // A worker that was idle at the kill (schedule) takes a job added after it.
+    const probe = await app.jobs.schedule.add('member-joined', { channel: 'telegram', userId: 'nobody' }, { jobId: `probe-${Date.now()}` });
+    await vi.waitFor(async () => expect((await app.jobs.schedule.getJob(probe.id!))?.finishedOn).toBeGreaterThan(0), { timeout: 60_000, interval: 200 });
+
+    // A Zalo officer writes after the failover: the app's inbound worker (idle until now) answers once.
+    const zaloOfficer = zaloUsers[0]!;
+    const before = zalo.sentTo(zaloOfficer).length;
+    // Stamped by the app's clock, as Zalo's would be by real time (the replay window compares the two).
+    const ev = zaloEvents({ appId: ZALO_APP_ID, oaId: zalo.oaId, now: () => t.bot.clock.now.getTime() });
+    const event = ev.userSendText({ userId: zaloOfficer, text: '/trangthai' });
+    await vi.waitFor(async () => expect((await postZaloEvent(`${base}/webhooks/zalo`, event, ZALO_OA_SECRET).catch(() => ({ status: 0 }))).status).toBe(200), { timeout: 30_000, interval: 300 });
+    await vi.waitFor(() => expect(zalo.sentTo(zaloOfficer).length).toBeGreaterThan(before), { timeout: 60_000, interval: 200 });
+
+    // The broadcast finishes by itself.
+    await vi.waitFor(async () => expect((await app.jobs.broadcasts.status(id))?.status).toBe('done'), { timeout: 120_000, interval: 250 });
     await vi.waitFor(() => expect(officers.every((c) => confirmed.get(c)!.length >= atPromotion.get(c)! + 2)).toBe(true), { timeout: 60_000, interval: 100 });
     talking = false;
     await Promise.all(conversations);
@@ -102,6 +172,16 @@ describe.skipIf(unsupported)('a Redis Cluster master dies mid-conversation', () 
     polling = false;
     await poller;
 
+    // Every recipient got the announcement exactly once, on its platform.
+    for (const chat of [ADMIN, ...officers, ...tgChats]) expect(t.fake.messagesTo(chat).map(textOf).filter((m) => m.includes(ANNOUNCEMENT)), `telegram ${chat}`).toHaveLength(1);
+    for (const user of zaloUsers) expect(zalo.sentTo(user).filter((m) => m.text?.includes(ANNOUNCEMENT)), `zalo ${user}`).toHaveLength(1);
+    const status = (await app.jobs.broadcasts.status(id))!;
+    expect(status).toMatchObject({ status: 'done', total: audience.total, sent: audience.total - audience.unreachable, failed: 0, pending: 0, resent: 0 });
+    // One report to the admin.
+    expect(t.fake.messagesTo(ADMIN).map(textOf).filter((m) => m.startsWith('✅'))).toHaveLength(1);
+    // The Zalo officer's message was answered once (one reply batch, no re-run after the failover).
+    expect(zalo.sentTo(zaloOfficer).slice(before).filter((m) => !m.text?.includes(ANNOUNCEMENT)).length).toBeGreaterThan(0);
+
     // 0 confirmed reports lost: every confirmed round is in the report's history, the last one is the report.
     for (const [i, chat] of officers.entries()) {
       const unit = await unitByCode(app, `TN-DH-BT-X0${i + 1}`);
@@ -115,14 +195,43 @@ describe.skipIf(unsupported)('a Redis Cluster master dies mid-conversation', () 
     }
 
     // /healthz: ok before, not ok during the outage (down, then degraded while a master is failing), ok again.
-    const before = seen.filter((s) => s.at < killedAt);
+    const beforeKill = seen.filter((s) => s.at < killedAt);
     const after = seen.filter((s) => s.at > killedAt);
-    expect(before.length).toBeGreaterThan(0);
-    expect(before.every((s) => s.status === 'ok'), JSON.stringify(before)).toBe(true);
+    expect(beforeKill.length).toBeGreaterThan(0);
+    expect(beforeKill.every((s) => s.status === 'ok'), JSON.stringify(beforeKill)).toBe(true);
     const outage = after.filter((s) => s.status !== 'ok');
     expect(outage.length, JSON.stringify(after)).toBeGreaterThan(0);
     expect(outage.flatMap((s) => s.reasons)).toEqual(expect.arrayContaining(['redis_cluster_degraded']));
     expect(after.at(-1)?.status).toBe('ok');
     expect(replicaShortfalls(app.redis)!.count).toBeGreaterThan(0);
-  }, 180_000);
+
+    // Every worker, idle or busy at the kill, stops when asked.
+    const closed = await Promise.race([workers.close().then(() => 'closed'), sleep(30_000).then(() => 'hung')]);
+    workersClosed = true;
+    expect(closed).toBe('closed');
+  }, 300_000);
+
+  it("the root cause, alone: a BullMQ connection reconnected while the cluster is failing over settles its connect() (ioredis' ready check would leave it pending forever)", async () => {
+    // BullMQ's worker watchdog does exactly this to its blocking connection: disconnect, then await connect().
+    const bull = track({ r: createRedis(cluster().url, 'bullmq'), close: async function () { this.r.disconnect(); } }).r as unknown as Cluster;
+    const prefix = `{r${Date.now().toString(36)}}`;
+    await bull.set(`${prefix}:k`, '1');
+    const { master: killed } = await cluster().slotOwners(prefix);
+    const live = cluster().nodes.find((n) => n.port !== killed)!.port;
+    const probe = track({ r: cluster().node(live), close: async function () { this.r.disconnect(); } }).r;
+    cluster().signal(killed, 'SIGKILL');
+    // The other nodes mark the master failed: cluster_state:fail until its replica is promoted.
+    await vi.waitFor(async () => expect(String(await probe.cluster('INFO'))).toMatch(/cluster_state:fail/), { timeout: 20_000, interval: 20 });
+    const ended = new Promise((resolve) => bull.once('end', resolve));
+    bull.disconnect();
+    await ended;
+    const settled = await Promise.race([bull.connect().then(() => 'connected', (err: Error) => `rejected: ${err.message}`), sleep(30_000).then(() => 'still pending after 30 s')]);
+    expect(settled).toBe('connected');
+    // And it serves commands on the promoted replica (the key written before the kill may be
+    // gone: BullMQ's connections do not wait for replicas).
+    await bull.set(`${prefix}:k`, '2');
+    expect(await bull.get(`${prefix}:k`)).toBe('2');
+    await cluster().restart(killed);
+    await cluster().waitHealthy();
+  }, 120_000);
 });
