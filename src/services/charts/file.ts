@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Campaign } from '../../campaign/schema.js';
+import type { Lang } from '../../domain/entities.js';
+import { CHARTS_DIR } from '../../files.js';
+import { levelName, t } from '../../i18n.js';
+import type { Store } from '../../store/index.js';
+import { staffDeadlineLines } from '../deadlines.js';
+import { officeOverview, type UnitProgress } from '../overview.js';
+import type { ProgressChartOptions } from './option.js';
+import { chartPng, progressChartSvg } from './render.js';
+
+export const PNG_MIME = 'image/png';
+
+export interface YearChartInput {
+  campaign: Campaign;
+  /** The office's name as staff know it; null: the whole campaign. */
+  officeName: string | null;
+  year: number;
+  lang: Lang;
+  now: Date;
+  /** officeOverview's rows for that office and year. */
+  rows: readonly UnitProgress[];
+}
+
+/**
+ * The chart options /thongke and the staff digests use: "Thống kê năm 2024 — ‹office›", then
+ * the same count line as /thongke's text and the year's deadlines with the days left.
+ */
+export function yearChartOptions(input: YearChartInput): ProgressChartOptions {
+  const { campaign, lang, rows, year } = input;
+  const count = (f: (r: UnitProgress) => boolean) => rows.filter(f).length;
+  return {
+    lang,
+    title: t(lang, 'chart.title', { year, office: input.officeName ?? t(lang, 'export.all_units') }),
+    subtitle: [
+      t(lang, 'overview.counts', {
+        registered: count((r) => r.registered),
+        reported: count((r) => r.reported),
+        incomplete: count((r) => r.incomplete.length > 0),
+        total: rows.length,
+      }),
+      ...staffDeadlineLines(campaign, lang, input.now, year),
+    ],
+    levels: { order: campaign.unitLevels, name: (level) => levelName(campaign, level, lang) },
+  };
+}
+
+/**
+ * Renders the year's progress chart to DATA_DIR/charts (cleaned up with the exports) and
+ * returns it as a reply's file; null when the office has no unit to draw.
+ */
+export async function writeYearChart(dataDir: string, input: YearChartInput): Promise<{ path: string; name: string; mime: string } | null> {
+  if (input.rows.length === 0) return null;
+  const png = chartPng(progressChartSvg(input.rows, yearChartOptions(input)));
+  const name = `bieu-do-thong-ke-${input.year}.png`;
+  const stamp = input.now.toISOString().replace(/[-:.]/g, '').slice(0, 15);
+  const rel = path.join(CHARTS_DIR, `${input.campaign.id}-${stamp}-${Math.random().toString(36).slice(2, 10)}-${name}`);
+  await fs.mkdir(path.join(dataDir, CHARTS_DIR), { recursive: true });
+  await fs.writeFile(path.join(dataDir, rel), png);
+  return { path: rel, name, mime: PNG_MIME };
+}
+
+/** The office's chart for a year, from officeOverview (the rows /thongke lists). */
+export async function officeYearChart(
+  deps: { store: Store; campaign: Campaign; dataDir: string },
+  officeUnitId: string | null,
+  year: number,
+  lang: Lang,
+  now: Date,
+): Promise<{ path: string; name: string; mime: string } | null> {
+  const rows = await officeOverview(deps.store, deps.campaign, officeUnitId, year, lang);
+  const office = officeUnitId ? await deps.store.units.get(officeUnitId) : null;
+  return writeYearChart(deps.dataDir, { campaign: deps.campaign, officeName: office?.name ?? null, year, lang, now, rows });
+}
