@@ -37,7 +37,7 @@ const opts = yearChartOptions({ campaign, officeName: 'Sở Nội vụ tỉnh Th
 chartPng(progressChartSvg(rows, opts)); // warm-up: module load, first ECharts instance
 const svgMs: number[] = [];
 const pngMs: number[] = [];
-let png = Buffer.alloc(0);
+let png: Buffer = Buffer.alloc(0);
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
   const svg = progressChartSvg(rows, opts);

@@ -54,7 +54,8 @@ export class FileStore {
   private usage: { bytes: number; at: number } | null = null;
 
   constructor(
-    private readonly dataDir: string,
+    /** DATA_DIR: where generated files (charts) are written too. */
+    readonly dataDir: string,
     private readonly quotas?: FileQuotas,
   ) {}
 
