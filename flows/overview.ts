@@ -1,6 +1,6 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Reply } from '../src/engine/types.js';
-import { MANY_UNITS, TOP_BEHIND, writeYearChart } from '../src/services/charts/index.js';
+import { chartCaption, writeYearChart } from '../src/services/charts/index.js';
 import type { UnitProgress } from '../src/services/overview.js';
 import { isReviewer, reviewOffice } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
@@ -59,7 +59,5 @@ async function yearChart(ctx: FlowContext, year: number, rows: UnitProgress[]): 
   const office = reviewOffice(ctx.identity);
   const officeName = office ? ((await ctx.store.units.get(office))?.name ?? null) : null;
   const file = await writeYearChart(ctx.files.dataDir, { campaign: ctx.campaign, officeName, year, lang: ctx.lang, now: ctx.now, rows }).catch(() => null);
-  if (!file) return null;
-  const caption = rows.length > MANY_UNITS ? ctx.t('chart.caption_many', { year, count: TOP_BEHIND }) : ctx.t('chart.caption', { year });
-  return { text: caption, file: { ...file, inline: true } };
+  return file && { text: chartCaption(ctx.lang, year, rows.length), file };
 }

@@ -7,10 +7,18 @@ import { levelName, t } from '../../i18n.js';
 import type { Store } from '../../store/index.js';
 import { staffDeadlineLines } from '../deadlines.js';
 import { officeOverview, type UnitProgress } from '../overview.js';
-import type { ProgressChartOptions } from './option.js';
+import { MANY_UNITS, TOP_BEHIND, type ProgressChartOptions } from './option.js';
 import { chartPng, progressChartSvg } from './render.js';
 
 export const PNG_MIME = 'image/png';
+
+/** A written chart as a reply's file: a picture to look at (`inline`). */
+export type ChartFile = { path: string; name: string; mime: string; inline: true };
+
+/** The one line sent with a chart: what it shows ("mỗi đơn vị một thanh …", or per level and the ten behind). */
+export function chartCaption(lang: Lang, year: number, units: number): string {
+  return units > MANY_UNITS ? t(lang, 'chart.caption_many', { year, count: TOP_BEHIND }) : t(lang, 'chart.caption', { year });
+}
 
 export interface YearChartInput {
   campaign: Campaign;
@@ -50,7 +58,7 @@ export function yearChartOptions(input: YearChartInput): ProgressChartOptions {
  * Renders the year's progress chart to DATA_DIR/charts (cleaned up with the exports) and
  * returns it as a reply's file; null when the office has no unit to draw.
  */
-export async function writeYearChart(dataDir: string, input: YearChartInput): Promise<{ path: string; name: string; mime: string } | null> {
+export async function writeYearChart(dataDir: string, input: YearChartInput): Promise<ChartFile | null> {
   if (input.rows.length === 0) return null;
   const png = chartPng(progressChartSvg(input.rows, yearChartOptions(input)));
   const name = `bieu-do-thong-ke-${input.year}.png`;
@@ -58,18 +66,19 @@ export async function writeYearChart(dataDir: string, input: YearChartInput): Pr
   const rel = path.join(CHARTS_DIR, `${input.campaign.id}-${stamp}-${Math.random().toString(36).slice(2, 10)}-${name}`);
   await fs.mkdir(path.join(dataDir, CHARTS_DIR), { recursive: true });
   await fs.writeFile(path.join(dataDir, rel), png);
-  return { path: rel, name, mime: PNG_MIME };
+  return { path: rel, name, mime: PNG_MIME, inline: true };
 }
 
-/** The office's chart for a year, from officeOverview (the rows /thongke lists). */
+/** The office's chart for a year as a reply (caption and picture), from officeOverview (the rows /thongke lists); null without units. */
 export async function officeYearChart(
   deps: { store: Store; campaign: Campaign; dataDir: string },
   officeUnitId: string | null,
   year: number,
   lang: Lang,
   now: Date,
-): Promise<{ path: string; name: string; mime: string } | null> {
+): Promise<{ text: string; file: ChartFile } | null> {
   const rows = await officeOverview(deps.store, deps.campaign, officeUnitId, year, lang);
   const office = officeUnitId ? await deps.store.units.get(officeUnitId) : null;
-  return writeYearChart(deps.dataDir, { campaign: deps.campaign, officeName: office?.name ?? null, year, lang, now, rows });
+  const file = await writeYearChart(deps.dataDir, { campaign: deps.campaign, officeName: office?.name ?? null, year, lang, now, rows });
+  return file && { text: chartCaption(lang, year, rows.length), file };
 }

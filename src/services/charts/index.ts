@@ -11,12 +11,13 @@
  * - `chartPng(svg, zoom = 1.5)` → PNG Buffer (well under Zalo's 1 MB image limit).
  * - `yearChartOptions({ campaign, officeName, year, lang, now, rows })`: the title, /thongke's
  *   count line and the year's deadlines with the days left, as /thongke and the digests show them.
- * - `writeYearChart(dataDir, input)` / `officeYearChart(deps, officeUnitId, year, lang, now)`:
- *   the PNG written under DATA_DIR/charts, as a Reply.file (image/png; channels send it as a picture).
+ * - `writeYearChart(dataDir, input)` → Reply.file (image/png, `inline`: channels send it as a
+ *   picture) written under DATA_DIR/charts; `officeYearChart(deps, officeUnitId, year, lang, now)`
+ *   → `{ text, file }`, a whole reply from officeOverview; `chartCaption` its line of text.
  * - `unitFigures`, `byMissing`, `levelFigures`: the figures behind the bars.
  */
 export { byMissing, levelFigures, unitFigures, type LevelFigures, type UnitFigures } from './figures.js';
 export { FONT_FAMILY, FONT_FILES } from './font.js';
 export { LEVEL_SERIES, MANY_UNITS, progressChartOption, TOP_BEHIND, UNIT_SERIES, type ProgressChartOptions } from './option.js';
 export { chartPng, progressChartSvg } from './render.js';
-export { officeYearChart, PNG_MIME, writeYearChart, yearChartOptions, type YearChartInput } from './file.js';
+export { chartCaption, officeYearChart, PNG_MIME, writeYearChart, yearChartOptions, type ChartFile, type YearChartInput } from './file.js';
