@@ -57,7 +57,7 @@ describe('the /thongke chart on every channel', () => {
     const log = (await (await fetch(`${base}/sim/api/transcript?user=can-bo-theo-doi`)).json()) as TranscriptEntry[];
     const entry = log.find((e) => e.image)!;
     expect(entry.text).toContain('Biểu đồ thống kê năm 2024');
-    expect(entry.image).toMatch(/^\/sim\/api\/image\/binh-thanh-2024-[\w-]+-bieu-do-thong-ke-2024\.png$/);
+    expect(entry.image).toMatch(/^\/sim\/api\/image\/binh-thanh-2024-[0-9a-f]{24}-bieu-do-thong-ke-2024\.png$/);
     const img = await fetch(base + entry.image);
     expect(img.status).toBe(200);
     expect(img.headers.get('content-type')).toBe('image/png');

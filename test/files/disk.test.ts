@@ -97,7 +97,13 @@ describe('files cleanup', () => {
     };
     const oldChart = await sent();
     fs.utimesSync(oldChart, new Date(now - 8 * DAY), new Date(now - 8 * DAY));
+    // The next day the title counts one day less: another picture.
+    bot.clock.now = new Date(bot.clock.now.getTime() + DAY);
     const newChart = await sent();
+    expect(newChart).not.toBe(oldChart);
+    // Asked again with nothing changed, the same picture is sent again, and kept for as long again.
+    fs.utimesSync(newChart, new Date(now - 8 * DAY), new Date(now - 8 * DAY));
+    expect(await sent()).toBe(newChart);
 
     const r = await app.jobs.cleanupFiles(new Date(now), { force: true });
     expect(r).toEqual({ exports: 1, charts: 1, files: 1, uploads: 1, kept: 1 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Campaign } from '../../campaign/schema.js';
@@ -7,8 +8,8 @@ import { levelName, t } from '../../i18n.js';
 import type { Store } from '../../store/index.js';
 import { staffDeadlineLines } from '../deadlines.js';
 import { officeOverview, type UnitProgress } from '../overview.js';
-import { MANY_UNITS, TOP_BEHIND, type ProgressChartOptions } from './option.js';
-import { chartPng, progressChartSvg } from './render.js';
+import { MANY_UNITS, progressChartOption, TOP_BEHIND, type ProgressChartOptions } from './option.js';
+import { chartPng, optionSvg } from './render.js';
 
 export const PNG_MIME = 'image/png';
 
@@ -60,12 +61,22 @@ export function yearChartOptions(input: YearChartInput): ProgressChartOptions {
  */
 export async function writeYearChart(dataDir: string, input: YearChartInput): Promise<ChartFile | null> {
   if (input.rows.length === 0) return null;
-  const png = chartPng(progressChartSvg(input.rows, yearChartOptions(input)));
+  const { option, width, height } = progressChartOption(input.rows, yearChartOptions(input));
   const name = `bieu-do-thong-ke-${input.year}.png`;
-  const stamp = input.now.toISOString().replace(/[-:.]/g, '').slice(0, 15);
-  const rel = path.join(CHARTS_DIR, `${input.campaign.id}-${stamp}-${Math.random().toString(36).slice(2, 10)}-${name}`);
-  await fs.mkdir(path.join(dataDir, CHARTS_DIR), { recursive: true });
-  await fs.writeFile(path.join(dataDir, rel), png);
+  // Named by what it shows: the same figures, title and day (staff asking again, a digest to
+  // several listeners) reuse the picture instead of drawing it again.
+  const hash = createHash('sha256').update(JSON.stringify([option, width, height])).digest('hex').slice(0, 24);
+  const rel = path.join(CHARTS_DIR, `${input.campaign.id}-${hash}-${name}`);
+  const abs = path.join(dataDir, rel);
+  const now = new Date(); // host clock: file times are host times (jobs/cleanup.ts ages charts by them)
+  const reused = await fs.utimes(abs, now, now).then(() => true, () => false);
+  if (!reused) {
+    await fs.mkdir(path.dirname(abs), { recursive: true });
+    // Written aside then renamed: a concurrent reader never sees half a PNG.
+    const tmp = `${abs}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+    await fs.writeFile(tmp, chartPng(optionSvg(option, width, height)));
+    await fs.rename(tmp, abs);
+  }
   return { path: rel, name, mime: PNG_MIME, inline: true };
 }
 
