@@ -55,13 +55,13 @@ const clip = (s: string) => (s.length > NAME_MAX ? `${s.slice(0, NAME_MAX - 1)}â
 
 /** Where each panel starts, for a chart of `rows` under a title of `subtitleLines` lines. */
 function layout(units: number, levels: number, subtitleLines: number) {
-  const top = 44 + subtitleLines * 20 + 16;
+  const top = 46 + subtitleLines * 20 + 16;
   const many = units > MANY_UNITS;
   const unitRows = many ? Math.min(units, TOP_BEHIND) : units;
   const levelHeight = many ? levels * LEVEL_ROW : 0;
   const unitTop = many ? top + levelHeight + 70 : top;
   const unitHeight = Math.max(unitRows, 1) * BAR_ROW;
-  return { top, many, levelHeight, unitTop, unitHeight, height: unitTop + unitHeight + 90 };
+  return { top, many, levelHeight, unitTop, unitHeight, height: unitTop + unitHeight + 110 };
 }
 
 /**
@@ -89,7 +89,7 @@ export function progressChartOption(rows: readonly UnitProgress[], opts: Progres
       left: 12,
       top: 8,
       textStyle: { ...text, fontSize: 18, fontWeight: 'bold', width: width - 24, overflow: 'break' },
-      subtextStyle: { ...text, color: '#455a64', fontSize: 13, lineHeight: 20 },
+      subtextStyle: { ...text, color: '#455a64', fontSize: 14, lineHeight: 20 },
     },
   ];
   const valueAxis = (grid: number) => ({ type: 'value' as const, gridIndex: grid, minInterval: 1, axisLabel: { ...text, fontSize: 12 }, splitLine: { lineStyle: { color: '#eceff1' } } });
@@ -106,7 +106,7 @@ export function progressChartOption(rows: readonly UnitProgress[], opts: Progres
   const g = grids.length;
   grids.push({ left: 12, right: 24, top: box.unitTop, height: box.unitHeight, containLabel: true });
   xAxes.push(valueAxis(g));
-  yAxes.push({ type: 'category', gridIndex: g, inverse: true, data: units.map((u) => clip(u.name)), axisLabel: { ...text, fontSize: 13, interval: 0 } });
+  yAxes.push({ type: 'category', gridIndex: g, inverse: true, data: units.map((u) => clip(u.name)), axisLabel: { ...text, fontSize: 14, interval: 0 } });
   for (const key of UNIT_SERIES)
     series.push({ id: `unit_${key}`, name: label(key), type: 'bar', stack: 'unit', xAxisIndex: g, yAxisIndex: g, barWidth: 16, itemStyle: { color: COLORS[key] }, data: units.map(UNIT_VALUE[key]) });
   const names = [...new Set(series.map((s) => (s as { name: string }).name))];
@@ -122,7 +122,7 @@ export function progressChartOption(rows: readonly UnitProgress[], opts: Progres
       xAxis: xAxes,
       yAxis: yAxes,
       series,
-      legend: { bottom: 8, left: 12, right: 12, data: names, itemWidth: 14, itemHeight: 10, textStyle: { ...text, fontSize: 13 } },
+      legend: { bottom: 8, left: 12, right: 12, data: names, itemWidth: 14, itemHeight: 10, textStyle: { ...text, fontSize: 14 } },
     },
   };
 }
