@@ -22,6 +22,8 @@ COPY --from=build /app/dist ./dist
 COPY campaigns ./campaigns
 COPY locales ./locales
 COPY src/channels/simulator/page.html ./src/channels/simulator/page.html
+# The charts' only font (src/services/charts/font.ts) and its licence.
+COPY assets ./assets
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
