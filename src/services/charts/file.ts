@@ -68,15 +68,13 @@ export async function writeYearChart(dataDir: string, input: YearChartInput): Pr
   const hash = createHash('sha256').update(JSON.stringify([option, width, height])).digest('hex').slice(0, 24);
   const rel = path.join(CHARTS_DIR, `${input.campaign.id}-${hash}-${name}`);
   const abs = path.join(dataDir, rel);
-  const now = new Date(); // host clock: file times are host times (jobs/cleanup.ts ages charts by them)
-  const reused = await fs.utimes(abs, now, now).then(() => true, () => false);
-  if (!reused) {
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    // Written aside then renamed: a concurrent reader never sees half a PNG.
-    const tmp = `${abs}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
-    await fs.writeFile(tmp, chartPng(optionSvg(option, width, height)));
-    await fs.rename(tmp, abs);
-  }
+  const png = (await fs.readFile(abs).catch(() => null)) ?? chartPng(optionSvg(option, width, height));
+  // Written even when it was there: its file time is then the last time it was sent, which
+  // the cleanup ages it by. Aside then renamed: a concurrent reader never sees half a PNG.
+  await fs.mkdir(path.dirname(abs), { recursive: true });
+  const tmp = `${abs}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  await fs.writeFile(tmp, png);
+  await fs.rename(tmp, abs);
   return { path: rel, name, mime: PNG_MIME, inline: true };
 }
 
