@@ -122,7 +122,7 @@ export function progressChartOption(rows: readonly UnitProgress[], opts: Progres
       xAxis: xAxes,
       yAxis: yAxes,
       series,
-      legend: { bottom: 8, left: 12, right: 12, data: names, itemWidth: 14, itemHeight: 10, textStyle: { ...text, fontSize: 14 } },
+      legend: { bottom: 8, left: 12, right: 12, data: names, itemWidth: 14, itemHeight: 10, itemGap: 14, textStyle: { ...text, fontSize: 14 } },
     },
   };
 }

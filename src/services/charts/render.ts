@@ -2,6 +2,7 @@ import * as echarts from 'echarts';
 import { Resvg } from '@resvg/resvg-js';
 import type { UnitProgress } from '../overview.js';
 import { FONT_FAMILY, FONT_FILES } from './font.js';
+import { measureText } from './measure.js';
 import { progressChartOption, type ProgressChartOptions } from './option.js';
 
 /** ECharts' server-side SVG of a progress chart (progressChartOption). */
@@ -9,6 +10,9 @@ export function progressChartSvg(rows: readonly UnitProgress[], opts: ProgressCh
   const { option, width, height } = progressChartOption(rows, opts);
   return optionSvg(option, width, height);
 }
+
+// Layout measures text with the font resvg draws it with (measure.ts).
+echarts.setPlatformAPI({ measureText });
 
 export function optionSvg(option: echarts.EChartsCoreOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
