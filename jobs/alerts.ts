@@ -162,7 +162,8 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
     const chartIn = (lang: Lang) => {
       const dataDir = ctx.dataDir;
       if (!dataDir) return Promise.resolve(null);
-      if (!charts.has(lang)) charts.set(lang, officeYearChart({ store, campaign, dataDir }, officeId === '*' ? null : officeId, alert.year, lang, at));
+      // The digest's text is what matters: a chart that cannot be drawn (disk full …) is left out, never the digest.
+      if (!charts.has(lang)) charts.set(lang, officeYearChart({ store, campaign, dataDir }, officeId === '*' ? null : officeId, alert.year, lang, at).catch(() => null));
       return charts.get(lang)!;
     };
     for (const s of offices.get(officeId)!) {
