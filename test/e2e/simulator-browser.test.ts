@@ -114,7 +114,7 @@ describe.skipIf(!executablePath)('web simulator in real headless Chromium', () =
     await page.press('#text', 'Enter');
     const img = page.locator('.msg.bot img.chart').last();
     await img.waitFor({ timeout: 10_000 });
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(960);
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBe(960);
     expect(await img.getAttribute('alt')).toBe('bieu-do-thong-ke-2024.png');
     expect(await img.locator('..').innerText()).toContain('Biểu đồ thống kê năm 2024');
   }, 60_000);
