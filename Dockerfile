@@ -23,6 +23,8 @@ COPY campaigns ./campaigns
 COPY locales ./locales
 COPY src/channels/simulator/page.html ./src/channels/simulator/page.html
 COPY src/web/assets ./src/web/assets
+# The charts' only font (src/services/charts/font.ts) and its licence.
+COPY assets ./assets
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

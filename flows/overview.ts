@@ -1,12 +1,15 @@
-import { defineFlow } from '../src/engine/flow.js';
+import { defineFlow, type FlowContext } from '../src/engine/flow.js';
+import type { Reply } from '../src/engine/types.js';
+import { chartCaption, writeYearChart } from '../src/services/charts/index.js';
 import type { UnitProgress } from '../src/services/overview.js';
-import { isReviewer } from '../src/domain/roles.js';
+import { isReviewer, reviewOffice } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
 import { badYearText, capped, deadlineLines, staffYears } from './lib/staff.js';
 
 /**
  * Thống kê: per unit under the office, registered / reported / dossiers complete, for
- * each reporting year with something due or submitted, or the year typed ("/thongke 2023").
+ * each reporting year with something due or submitted, or the year typed ("/thongke 2023");
+ * then, per year, the same figures as a chart (a picture: src/services/charts).
  */
 export const overview = defineFlow({
   id: 'overview',
@@ -41,6 +44,20 @@ export const overview = defineFlow({
       ];
     };
     const head = view.allPassed ? [ctx.t('staff.all_passed')] : [];
-    return [{ text: [...head, ...view.years.flatMap(({ year, rows }, i) => [...(i > 0 ? [''] : []), ...section(year, rows)])].join('\n') }];
+    const text = { text: [...head, ...view.years.flatMap(({ year, rows }, i) => [...(i > 0 ? [''] : []), ...section(year, rows)])].join('\n') };
+    const charts: Reply[] = [];
+    for (const { year, rows } of view.years) {
+      const chart = await yearChart(ctx, year, rows);
+      if (chart) charts.push(chart);
+    }
+    return [text, ...charts];
   },
 });
+
+/** The year's chart with a one-line caption; none for an office without units, or when it cannot be drawn (the text says it all). */
+async function yearChart(ctx: FlowContext, year: number, rows: UnitProgress[]): Promise<Reply | null> {
+  const office = reviewOffice(ctx.identity);
+  const officeName = office ? ((await ctx.store.units.get(office))?.name ?? null) : null;
+  const file = await writeYearChart(ctx.files.dataDir, { campaign: ctx.campaign, officeName, year, lang: ctx.lang, now: ctx.now, rows }).catch(() => null);
+  return file && { text: chartCaption(ctx.lang, year, rows.length), file };
+}

@@ -18,10 +18,12 @@ import { flowLink } from '../flows/links.js';
 import { dossierNumber } from '../flows/lib/dossier.js';
 import { t } from '../src/i18n.js';
 import type { GroupLink, Store } from '../src/store/index.js';
+import type { Reply } from '../src/engine/types.js';
 import { PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
 import { splitLines, TEXT_LIMIT } from './text.js';
 import { deadlineWhen } from '../src/services/deadlines.js';
+import { officeYearChart } from '../src/services/charts/index.js';
 
 /**
  * Incomplete-dossier alerts for staff: a digest per staff member of the office that
@@ -36,6 +38,8 @@ export interface AlertContext {
   campaign: Campaign;
   /** Telegram staff groups linked to an office (or, with officeUnitId null, to the whole campaign). */
   groups?: () => Promise<GroupLink[]>;
+  /** DATA_DIR: with it, each digest ends with the office's progress chart (written under DATA_DIR/charts). */
+  dataDir?: string;
 }
 
 /** Who hears about an office's units: its staff in their own chats, and the Telegram groups linked to it (in Vietnamese). */
@@ -155,19 +159,30 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
   const ref = alertRef(campaign, alert);
   for (const [officeId, byUnit] of rowsByOffice) {
     const rows = [...byUnit.values()].sort((a, b) => a.unit.name.localeCompare(b.unit.name, 'vi'));
+    // One chart per office and language, shared by its listeners.
+    const charts = new Map<Lang, Promise<Reply | null>>();
+    const chartIn = (lang: Lang) => {
+      const dataDir = ctx.dataDir;
+      if (!dataDir) return Promise.resolve(null);
+      // The digest's text is what matters: a chart that cannot be drawn (disk full …) is left out, never the digest.
+      if (!charts.has(lang)) charts.set(lang, officeYearChart({ store, campaign, dataDir }, officeId === '*' ? null : officeId, alert.year, lang, at).catch(() => null));
+      return charts.get(lang)!;
+    };
     for (const s of offices.get(officeId)!) {
-      const parts = splitLines(digestLines(campaign, s.lang, alert.year, at, rows), TEXT_LIMIT[s.channel], s.lang);
-      parts.forEach((text, i) =>
+      const parts: Reply[] = splitLines(digestLines(campaign, s.lang, alert.year, at, rows), TEXT_LIMIT[s.channel], s.lang).map((text) => ({ text }));
+      const chart = await chartIn(s.lang);
+      if (chart) parts.push(chart);
+      parts.forEach((reply, i) =>
         messages.push({
           kind: 'alert',
           ref,
           priority: PRIORITY.alert,
           channel: s.channel,
           userId: s.userId,
-          key: `alert|${campaign.id}|${alert.year}|d${alert.offsetDays}|${s.channel}|${s.userId}|${i}`,
+          key: `alert|${campaign.id}|${alert.year}|d${alert.offsetDays}|${s.channel}|${s.userId}|${reply.file ? 'chart' : i}`,
           // Telegram allows about one message per second to a chat: space the parts.
           delayMs: i * 1_100,
-          reply: { text },
+          reply,
         }),
       );
     }

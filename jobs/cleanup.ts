@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { FILES_DIR, UPLOADS_DIR } from '../src/files.js';
+import { CHARTS_DIR, FILES_DIR, UPLOADS_DIR } from '../src/files.js';
 import { scanNodes } from '../src/redis/connection.js';
 import { jobKeys } from './keys.js';
 
@@ -14,6 +14,8 @@ export interface RetentionConfig {
 
 export interface CleanupResult {
   exports: number;
+  /** Charts sent with /thongke and the staff digests (DATA_DIR/charts), kept as long as exports. */
+  charts: number;
   files: number;
   uploads: number;
   /** Stored files old enough to go that a dossier (or a running broadcast) still needs. */
@@ -26,7 +28,7 @@ const UPLOAD_RETENTION_DAYS = 1;
 const DAY_MS = 86_400_000;
 
 /**
- * Frees disk: exports older than their retention, simulator uploads older than a day,
+ * Frees disk: exports and charts older than their retention, simulator uploads older than a day,
  * and stored files older than their retention that no dossier part (nominations of any
  * campaign and year) and no running broadcast refers to. A file sent again is written
  * again, so its age counts from the last time someone sent it.
@@ -36,8 +38,9 @@ export async function cleanupFiles(redis: Redis, prefix: string, cfg: RetentionC
   // Files are dated by the host (mtime): a simulated clock ahead of it (the demo) must not age them early.
   const ref = Math.min(now.getTime(), Date.now()); // host clock: file times are host times
   const before = (days: number) => ref - days * DAY_MS;
-  const result: CleanupResult = { exports: 0, files: 0, uploads: 0, kept: 0 };
+  const result: CleanupResult = { exports: 0, charts: 0, files: 0, uploads: 0, kept: 0 };
   result.exports = await removeOld(path.join(cfg.dataDir, EXPORTS_DIR), before(cfg.exportRetentionDays), () => true);
+  result.charts = await removeOld(path.join(cfg.dataDir, CHARTS_DIR), before(cfg.exportRetentionDays), () => true);
   result.uploads = await removeOld(path.join(cfg.dataDir, UPLOADS_DIR), before(UPLOAD_RETENTION_DAYS), () => true);
   result.files = await removeOld(path.join(cfg.dataDir, FILES_DIR), before(cfg.fileRetentionDays), (abs) => {
     const needed = keep.has(path.relative(cfg.dataDir, abs));

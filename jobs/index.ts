@@ -44,7 +44,8 @@ export function createJobs(input: JobsDeps): Jobs {
   const broadcasts = new Broadcasts({ redis, connection, prefix, store, outbox, log, now: deps.now, rates: deps.rates, outbound: () => input.outbound?.() ?? null });
   const keys = jobKeys(prefix);
   // Staff group chats linked on Telegram (/lienket) hear about their office's units too.
-  const ctx = { store, campaign, groups: () => store.groupLinks.all() };
+  const dataDir = deps.dataDir ?? deps.retention?.dataDir;
+  const ctx = { store, campaign, groups: () => store.groupLinks.all(), ...(dataDir && { dataDir }) };
   const pass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueueMany(messages)) });
 
   const jobs: Jobs = {

@@ -35,6 +35,8 @@ export interface JobsDeps {
   rates: { telegram: number; zalo: number; sim?: number };
   /** Received files and exports to clean up (the app's); without it cleanupFiles does nothing. */
   retention?: RetentionConfig;
+  /** DATA_DIR, where the staff digests' charts are drawn (src/services/charts); without it (and retention) digests have no chart. */
+  dataDir?: string;
   /** The app's admin-alert path (src/services/admin-alerts.ts); without it configuration problems are only logged. */
   alertAdmins?: (alert: AdminAlert) => Promise<number | null>;
   /** Observers for the app's metrics. */
@@ -46,7 +48,7 @@ export interface PassResult extends EnqueueResult {
 }
 
 export interface Jobs extends FlowJobs {
-  readonly deps: Required<Omit<JobsDeps, 'rates' | 'retention' | 'outbound' | 'alertAdmins' | 'hooks'>> & { now: () => Date; rates: Record<Channel, number>; retention?: RetentionConfig };
+  readonly deps: Required<Omit<JobsDeps, 'rates' | 'retention' | 'dataDir' | 'outbound' | 'alertAdmins' | 'hooks'>> & { now: () => Date; rates: Record<Channel, number>; retention?: RetentionConfig; dataDir?: string };
   /** BullMQ connection (maxRetriesPerRequest: null) shared by the queues of this process. */
   readonly connection: Redis;
   readonly outbox: Outbox;

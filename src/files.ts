@@ -20,6 +20,8 @@ export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 /** The folders of DATA_DIR that received files fill (the global cap counts both). */
 export const FILES_DIR = 'files';
 export const UPLOADS_DIR = 'uploads';
+/** Charts the bot renders to send (src/services/charts): kept like exports, then cleaned up. */
+export const CHARTS_DIR = 'charts';
 
 export type SaveError = 'too_big' | 'unsupported' | 'empty' | 'user_quota' | 'disk_full';
 export type SaveResult = { ok: true; file: FileRef } | { ok: false; error: SaveError };
@@ -52,7 +54,8 @@ export class FileStore {
   private usage: { bytes: number; at: number } | null = null;
 
   constructor(
-    private readonly dataDir: string,
+    /** DATA_DIR: where generated files (charts) are written too. */
+    readonly dataDir: string,
     private readonly quotas?: FileQuotas,
   ) {}
 

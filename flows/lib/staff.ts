@@ -1,25 +1,14 @@
 import type { FlowContext } from '../../src/engine/flow.js';
-import { deadlineYears, dossierDueDay, reportDueDay } from '../../src/domain/index.js';
 import { reviewOffice } from '../../src/domain/roles.js';
-import { allDeadlinesPassed, campaignYearsAll, deadlineWhen, shownYears, yearArg } from '../../src/services/deadlines.js';
+import { allDeadlinesPassed, campaignYearsAll, shownYears, staffDeadlineLines, yearArg } from '../../src/services/deadlines.js';
 import { officeOverview, type UnitProgress } from '../../src/services/overview.js';
 
 /** How many units one message lists before summarising the rest. */
 const MAX_LINES = 40;
 
-/**
- * The year's deadlines for staff ("Hạn báo cáo năm 2024: hết ngày 10/12/2024 (còn 5 ngày).",
- * "Hạn nộp hồ sơ năm 2023: đã hết hạn ngày 05/12/2023."); none when every deadline of
- * the campaign has passed (the view says that once instead).
- */
+/** The year's deadlines for staff (services/deadlines.ts staffDeadlineLines), in the user's language at the flow's time. */
 export function deadlineLines(ctx: FlowContext, year: number, kinds: readonly ('report' | 'dossier')[] = ['report', 'dossier']): string[] {
-  if (allDeadlinesPassed(ctx.campaign, ctx.now)) return [];
-  const out: string[] = [];
-  if (kinds.includes('report') && deadlineYears(ctx.campaign, 'report').includes(year))
-    out.push(ctx.t('staff.report_deadline', { year, when: deadlineWhen(ctx.lang, ctx.now, reportDueDay(ctx.campaign, year)) }));
-  if (kinds.includes('dossier') && deadlineYears(ctx.campaign, 'dossier').includes(year))
-    out.push(ctx.t('staff.dossier_deadline', { year, when: deadlineWhen(ctx.lang, ctx.now, dossierDueDay(ctx.campaign, year)) }));
-  return out;
+  return staffDeadlineLines(ctx.campaign, ctx.lang, ctx.now, year, kinds);
 }
 
 /** "Kế hoạch không có năm “2019”. Các năm: 2021, 2022 … Ví dụ: /thongke 2024." */

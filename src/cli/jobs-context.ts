@@ -49,6 +49,8 @@ export async function withJobs<T>(fn: (env: JobsEnv) => Promise<T>, opts: OpenOp
     log: createLogger('silent'),
     channels: () => configuredChannels(config),
     rates: { telegram: config.TELEGRAM_RATE_PER_SEC, zalo: config.ZALO_RATE_PER_SEC },
+    // The digests it queues carry their charts, as the workers' scheduled passes do.
+    dataDir: config.dataDir,
   });
   try {
     return await fn({ config, campaign, store, jobs, clock });

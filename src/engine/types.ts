@@ -47,8 +47,11 @@ export interface Reply {
   page?: number;
   /** The bot is waiting for a file (channels may show an upload hint). */
   expectsFile?: boolean;
-  /** A file to send (path relative to DATA_DIR). */
-  file?: { path: string; name: string; mime: string };
+  /**
+   * A file to send (path relative to DATA_DIR). `inline`: a picture to look at (a chart,
+   * image/png or image/jpeg), sent as a photo / image message rather than a document.
+   */
+  file?: { path: string; name: string; mime: string; inline?: boolean };
   /**
    * For messages sent outside a conversation (reminders, announcements): the same message
    * as the parameters of a pre-approved template, for platforms that allow only templates

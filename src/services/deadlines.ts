@@ -2,6 +2,9 @@ import { planSays, type Campaign } from '../campaign/schema.js';
 import {
   campaignDeadlines,
   daysLeft,
+  deadlineYears,
+  dossierDueDay,
+  reportDueDay,
   formatCivilDate,
   nextDeadline,
   vnDate,
@@ -29,6 +32,21 @@ export function deadlineWhen(lang: Lang, now: Date, dueDay: CivilDate): string {
  */
 export function deadlineSourceNote(lang: Lang, campaign: Campaign, kind: DeadlineKind): string {
   return planSays(campaign.deadlines[kind].source) ? '' : t(lang, 'campaign.own_choice_note');
+}
+
+/**
+ * The year's deadlines for staff ("Hạn báo cáo năm 2024: hết ngày 10/12/2024 (còn 5 ngày).",
+ * "Hạn nộp hồ sơ năm 2023: đã hết hạn ngày 05/12/2023."); none when every deadline of
+ * the campaign has passed (the staff views say that once instead). /thongke's text and its chart say the same.
+ */
+export function staffDeadlineLines(campaign: Campaign, lang: Lang, now: Date, year: number, kinds: readonly ('report' | 'dossier')[] = ['report', 'dossier']): string[] {
+  if (allDeadlinesPassed(campaign, now)) return [];
+  const out: string[] = [];
+  if (kinds.includes('report') && deadlineYears(campaign, 'report').includes(year))
+    out.push(t(lang, 'staff.report_deadline', { year, when: deadlineWhen(lang, now, reportDueDay(campaign, year)) }));
+  if (kinds.includes('dossier') && deadlineYears(campaign, 'dossier').includes(year))
+    out.push(t(lang, 'staff.dossier_deadline', { year, when: deadlineWhen(lang, now, dossierDueDay(campaign, year)) }));
+  return out;
 }
 
 /** True when every deadline of the campaign has passed at `now`. */

@@ -106,6 +106,18 @@ describe.skipIf(!executablePath)('web simulator in real headless Chromium', () =
     expect(part.name).toBe('to-trinh.pdf');
     expect(fs.readFileSync(path.join(bot.dataDir, part.path))).toEqual(PDF);
   }, 90_000);
+
+  it('staff: /thongke shows the chart as an image in the chat, loaded from the server', async () => {
+    await page.selectOption('#user', 'can-bo-theo-doi');
+    // Another user's chat: its messages replace the officer's, so wait for the picture itself.
+    await page.fill('#text', '/thongke');
+    await page.press('#text', 'Enter');
+    const img = page.locator('.msg.bot img.chart').last();
+    await img.waitFor({ timeout: 10_000 });
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBe(960);
+    expect(await img.getAttribute('alt')).toBe('bieu-do-thong-ke-2024.png');
+    expect(await img.locator('..').innerText()).toContain('Biểu đồ thống kê năm 2024');
+  }, 60_000);
 });
 
 describe.skipIf(!executablePath)('the demo clock in the web simulator, in real headless Chromium', () => {

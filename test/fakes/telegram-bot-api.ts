@@ -164,6 +164,10 @@ export const TELEGRAM_LIMITS = {
   callbackDataMaxBytes: 64,
   getFileMaxBytes: 20 * 1024 * 1024,
   uploadMaxBytes: 50 * 1024 * 1024,
+  /** sendPhoto: at most 10 MB, width + height at most 10000, ratio at most 20 (Bot API, sendPhoto). */
+  photoMaxBytes: 10 * 1024 * 1024,
+  photoMaxSides: 10_000,
+  photoMaxRatio: 20,
   secretTokenRe: /^[A-Za-z0-9_-]{1,256}$/,
 } as const;
 
@@ -185,6 +189,8 @@ export const TELEGRAM_ERRORS = {
   queryIdInvalid: 'Bad Request: query is too old and response timeout expired or query ID is invalid',
   noDocument: 'Bad Request: there is no document in the request',
   noPhoto: 'Bad Request: there is no photo in the request',
+  photoInvalidDimensions: 'Bad Request: PHOTO_INVALID_DIMENSIONS',
+  imageProcessFailed: 'Bad Request: IMAGE_PROCESS_FAILED',
   wrongFileIdentifier: 'Bad Request: wrong file identifier/HTTP URL specified',
   secretTokenInvalid: 'Bad Request: secret token contains unallowed characters',
   badWebhookUrl: 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook',
@@ -627,10 +633,26 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       const caption = checkCaption(p);
       checkReplyMarkup(p.reply_markup);
       const f = resolveFile(p.photo, uploads, 'photo');
-      const sizes: PhotoSize[] = [
-        { file_id: `${f.file_id}-s`, file_unique_id: `${f.file_unique_id}-s`, file_size: Math.min(f.file_size, 1500), width: 90, height: 90 },
-        { file_id: f.file_id, file_unique_id: f.file_unique_id, file_size: f.file_size, width: 800, height: 800 },
-      ];
+      const data = files.get(f.file_id)?.data ?? Buffer.alloc(0);
+      // An upload is decoded as Telegram does: a PNG or JPEG within the photo limits, else refused.
+      const dims = data.length ? imageSize(data) : { width: 800, height: 800 };
+      if (!dims) throw badRequest(TELEGRAM_ERRORS.imageProcessFailed);
+      if (data.length > TELEGRAM_LIMITS.photoMaxBytes || dims.width + dims.height > TELEGRAM_LIMITS.photoMaxSides || Math.max(dims.width, dims.height) / Math.min(dims.width, dims.height) > TELEGRAM_LIMITS.photoMaxRatio)
+        throw badRequest(TELEGRAM_ERRORS.photoInvalidDimensions);
+      // Telegram keeps the photo in several sizes (longest side 90, 320, 800, 1280), largest last.
+      const sizes: PhotoSize[] = [90, 320, 800, 1280]
+        .map((side) => Math.min(1, side / Math.max(dims.width, dims.height)))
+        .filter((scale, i, all) => i === 0 || scale > all[i - 1]!)
+        .map((scale, i, all) => {
+          const last = i === all.length - 1;
+          return {
+            file_id: last ? f.file_id : `${f.file_id}-${i}`,
+            file_unique_id: last ? f.file_unique_id : `${f.file_unique_id}-${i}`,
+            file_size: last ? f.file_size : Math.max(1, Math.round(f.file_size * scale * scale)),
+            width: Math.max(1, Math.round(dims.width * scale)),
+            height: Math.max(1, Math.round(dims.height * scale)),
+          };
+        });
       return storeMessage(chat, (m) => ({ ...m, photo: sizes, ...caption, ...echoMarkup(p.reply_markup) }) as Message);
     },
 
@@ -1012,4 +1034,19 @@ function guessMime(filename: string): string {
     zip: 'application/zip',
   };
   return map[ext] ?? 'application/octet-stream';
+}
+
+/** Width and height of a PNG (IHDR) or a baseline/progressive JPEG (SOFn); null for anything else. */
+export function imageSize(data: Buffer): { width: number; height: number } | null {
+  if (data.length >= 24 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && data.toString('latin1', 12, 16) === 'IHDR')
+    return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return null;
+  for (let i = 2; i + 9 < data.length; ) {
+    if (data[i] !== 0xff) return null;
+    const marker = data[i + 1]!;
+    const len = data.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { height: data.readUInt16BE(i + 5), width: data.readUInt16BE(i + 7) };
+    i += 2 + len;
+  }
+  return null;
 }

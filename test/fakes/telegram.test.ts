@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from './telegram-bot-api.js';
 import { telegramUpdates } from './telegram-updates.js';
 import { listen } from './server.js';
+import { blankPng } from '../helpers/png.js';
 
 let fake: FakeTelegram;
 let bot: Bot;
@@ -95,8 +96,12 @@ describe('fake Telegram Bot API through grammY', () => {
     const r = await fetch(`${fake.apiRoot}/file/bot${fake.token}/${f.file_path}`);
     expect(Buffer.from(await r.arrayBuffer())).toEqual(data);
 
-    const photo = await bot.api.sendPhoto(42, new InputFile(Buffer.from([0xff, 0xd8, 0xff]), 'a.jpg'));
-    expect(photo.photo?.length).toBeGreaterThan(1);
+    // A photo is decoded: kept in sizes up to its own, largest last; bytes that are no image, or a strip too long, are refused.
+    const photo = await bot.api.sendPhoto(42, new InputFile(blankPng(960, 600), 'bieu-do.png'), { caption: 'Biểu đồ' });
+    expect(photo.photo!.map((p) => [p.width, p.height])).toEqual([[90, 56], [320, 200], [800, 500], [960, 600]]);
+    expect(photo.caption).toBe('Biểu đồ');
+    await expect(bot.api.sendPhoto(42, new InputFile(Buffer.from([0xff, 0xd8, 0xff]), 'a.jpg'))).rejects.toThrow('IMAGE_PROCESS_FAILED');
+    await expect(bot.api.sendPhoto(42, new InputFile(blankPng(2100, 100), 'dai.png'))).rejects.toThrow('PHOTO_INVALID_DIMENSIONS');
   });
 
   it('a 429 from failNext surfaces as GrammyError with retry_after, plus the Retry-After header', async () => {

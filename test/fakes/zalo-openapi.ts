@@ -664,6 +664,9 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
       if (!allowed.includes(ext)) return fail(ZALO_ERRORS.invalidParam('file'));
       const max = kind === 'file' ? ZALO_LIMITS.fileUploadMaxBytes : ZALO_LIMITS.imageUploadMaxBytes * (kind === 'gif' ? 5 : 1);
       if (file.data.length > max) return fail(ZALO_ERRORS.paramExceedsLimit);
+      // Zalo decodes an image: bytes that are not a PNG, JPEG or GIF are refused whatever the name says.
+      const magic = file.data.subarray(0, 4).toString('hex');
+      if (kind !== 'file' && !['89504e47', 'ffd8ff', '474946'].some((m) => magic.startsWith(m))) return fail(ZALO_ERRORS.invalidParam('file'));
       const id = randomBytes(kind === 'file' ? 48 : 27).toString('base64url');
       const up: ZaloUpload = { kind, id, filename: file.filename, contentType: file.contentType, size: file.data.length, data: file.data, at: now() };
       uploads.push(up);

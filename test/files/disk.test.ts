@@ -58,7 +58,7 @@ describe('files cleanup', () => {
   let bot: TestBot;
   afterEach(() => bot?.close());
 
-  it('deletes old exports, old uploads and old files no dossier needs; keeps dossier parts and recent files', async () => {
+  it('deletes old exports, old charts, old uploads and old files no dossier needs; keeps dossier parts and recent files', async () => {
     bot = await startBot('binh-thanh-2024');
     const { app, dataDir } = bot;
     const now = Date.now();
@@ -88,11 +88,27 @@ describe('files cleanup', () => {
     const orphan = put(`files/ab/${'ab'.padEnd(64, '1')}.pdf`, 31);
     const recent = put(`files/cd/${'cd'.padEnd(64, '2')}.pdf`, 3);
     const upload = put('uploads/0b9f6a1e-5d1c-4c59-9a55-1f7a8c4d2e10', 2);
+    // A chart /thongke really sent (DATA_DIR/charts), aged past the exports' retention, and one just sent.
+    const sent = async () => {
+      const replies = await bot.say('can-bo-theo-doi', '/thongke');
+      const file = replies.find((r) => r.file?.mime === 'image/png')?.file;
+      if (!file) throw new Error('no chart');
+      return path.join(dataDir, file.path);
+    };
+    const oldChart = await sent();
+    fs.utimesSync(oldChart, new Date(now - 8 * DAY), new Date(now - 8 * DAY));
+    // The next day the title counts one day less: another picture.
+    bot.clock.now = new Date(bot.clock.now.getTime() + DAY);
+    const newChart = await sent();
+    expect(newChart).not.toBe(oldChart);
+    // Asked again with nothing changed, the same picture is sent again, and kept for as long again.
+    fs.utimesSync(newChart, new Date(now - 8 * DAY), new Date(now - 8 * DAY));
+    expect(await sent()).toBe(newChart);
 
     const r = await app.jobs.cleanupFiles(new Date(now), { force: true });
-    expect(r).toEqual({ exports: 1, files: 1, uploads: 1, kept: 1 });
-    expect([oldExport, orphan, upload].filter((f) => fs.existsSync(f))).toEqual([]);
-    expect([newExport, recent, part].every((f) => fs.existsSync(f))).toBe(true);
+    expect(r).toEqual({ exports: 1, charts: 1, files: 1, uploads: 1, kept: 1 });
+    expect([oldExport, oldChart, orphan, upload].filter((f) => fs.existsSync(f))).toEqual([]);
+    expect([newExport, newChart, recent, part].every((f) => fs.existsSync(f))).toBe(true);
     // The sweep runs it once per Vietnam day, whichever worker comes first.
     expect(await app.jobs.cleanupFiles(new Date(now))).toBeNull();
   });

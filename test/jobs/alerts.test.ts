@@ -56,7 +56,16 @@ describe('incomplete-dossier digests to staff', () => {
 
     const { alert, messages } = await app.jobs.previewAlerts(vn('2024-11-30T08:00'));
     expect(alert).toEqual({ year: 2024, offsetDays: 5 });
-    expect(messages.map((m) => m.userId).sort()).toEqual(['can-bo-van-phong-thong-ke', 'xa', 'xa-en']);
+    const texts = messages.filter((m) => !m.reply.file);
+    expect(texts.map((m) => m.userId).sort()).toEqual(['can-bo-van-phong-thong-ke', 'xa', 'xa-en']);
+    // Each digest ends with the office's chart: a picture after the text, in the listener's language.
+    const charts = messages.filter((m) => m.reply.file);
+    expect(charts.map((m) => [m.userId, m.key, m.delayMs]).sort()).toEqual(
+      ['can-bo-van-phong-thong-ke', 'xa', 'xa-en'].map((u) => [u, `alert|${campaign.id}|2024|d5|sim|${u}|chart`, 1100]),
+    );
+    for (const m of charts) expect(m.reply.file).toMatchObject({ mime: 'image/png', inline: true, name: 'bieu-do-thong-ke-2024.png' });
+    expect(charts.find((m) => m.userId === 'xa')!.reply.text).toContain('Biểu đồ thống kê năm 2024');
+    expect(charts.find((m) => m.userId === 'xa-en')!.reply.text).toContain('Progress chart 2024');
     const digest = messages.find((m) => m.userId === 'xa')!.reply.text.split('\n');
     expect(digest).toEqual([
       '📋 Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 5 ngày).',
@@ -76,11 +85,12 @@ describe('incomplete-dossier digests to staff', () => {
     // Sent once each, even when the pass runs again.
     workers = track(await startWorkers(app, { schedules: false }));
     const first = await app.jobs.runAlerts(vn('2024-11-30T08:00'));
-    expect(first.queued).toBe(3);
+    expect(first.queued).toBe(6);
     await outboxDrained(app);
     expect((await app.jobs.runAlerts(vn('2024-11-30T09:00'))).queued).toBe(0);
     const seen = (await app.simulator.transcript('xa')).filter((e) => e.text.startsWith('📋'));
     expect(seen).toHaveLength(1);
+    expect((await app.simulator.transcript('xa')).filter((e) => e.image)).toHaveLength(1);
   });
 
   it('a long digest is split into numbered parts that fit the channel (Zalo: 2,000 characters)', async () => {
@@ -91,7 +101,7 @@ describe('incomplete-dossier digests to staff', () => {
       for (let k = 0; k < 3; k++)
         await addNomination(app, bot.dataDir, `TN-DH-BT-X${String(i).padStart(2, '0')}`, { nominee: `Người được đề nghị số ${i}-${k} có tên khá dài`, parts: ['to_trinh'] });
     const { messages } = await app.jobs.previewAlerts(vn('2024-12-03T08:00'));
-    const zalo = messages.filter((m) => m.channel === 'zalo');
+    const zalo = messages.filter((m) => m.channel === 'zalo' && !m.reply.file);
     expect(zalo.length).toBeGreaterThan(2);
     zalo.forEach((m, i) => {
       expect(m.reply.text.length).toBeLessThanOrEqual(2000);
@@ -102,6 +112,9 @@ describe('incomplete-dossier digests to staff', () => {
     const all = zalo.map((m) => m.reply.text).join('\n');
     expect(all.match(/– Hồ sơ số \d+, /g)).toHaveLength(42);
     expect(zalo[0]!.reply.text).toContain('14 đơn vị, 42 hồ sơ');
+    // Then the chart, after the last part.
+    const chart = messages.filter((m) => m.channel === 'zalo' && m.reply.file);
+    expect(chart.map((m) => [m.key, m.delayMs])).toEqual([[`alert|${campaign.id}|2024|d2|zalo|8000000000000000001|chart`, zalo.length * 1100]]);
   });
 });
 
@@ -149,12 +162,18 @@ describe('alerts on Telegram', () => {
     // The scheduled D-2 digest (03/12 08:00) goes to both as well.
     t.bot.clock.now = vn('2024-12-03T08:00');
     await app.jobs.schedule.add('staff-alert', { year: 2024, offsetDays: 2, at: vn('2024-12-03T08:00').toISOString() });
-    await t.fake.waitFor(() => t.fake.messagesTo(STAFF).length >= 2 && t.fake.messagesTo(GROUP).length >= 2, 10_000);
+    await t.fake.waitFor(() => t.fake.messagesTo(STAFF).length >= 3 && t.fake.messagesTo(GROUP).length >= 3, 15_000);
     expect(textOf(t.fake.messagesTo(STAFF)[1]!)).toContain('(còn 2 ngày)');
     expect(textOf(t.fake.messagesTo(GROUP)[1]!)).toContain(`– Hồ sơ số ${n!.id.slice(2)}, Nguyễn Văn An (đã gửi)`);
+    // The digest's chart: a photo with its caption, to the staff member and the group.
+    for (const chat of [STAFF, GROUP]) {
+      const photo = t.fake.messagesTo(chat)[2]! as { photo?: { width: number }[] };
+      expect(photo.photo?.length, String(chat)).toBeGreaterThan(0);
+      expect(textOf(photo as Parameters<typeof textOf>[0])).toContain('Biểu đồ thống kê năm 2024');
+    }
     await outboxDrained(app);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(t.fake.messagesTo(STAFF)).toHaveLength(2);
+    expect(t.fake.messagesTo(STAFF)).toHaveLength(3);
     // Staff and officers the alerts never went to: nothing.
     await vi.waitFor(() => expect(t.fake.callsOf('sendMessage').every((c) => [String(STAFF), String(GROUP)].includes(String(c.params.chat_id)))).toBe(true));
   });

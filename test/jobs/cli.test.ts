@@ -43,7 +43,9 @@ describe('operator commands for the jobs (npm run cli)', { timeout: PROCESS_TEST
 
     r = cli('alerts:run', '--at', '2024-12-03T08:00', '--dry-run');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Staff alert 2024 D-2: 2 message(s)');
+    // Each of the two digests, then its chart.
+    expect(r.stdout).toContain('Staff alert 2024 D-2: 4 message(s)');
+    expect(r.stdout).toMatch(/--- sim:xa\n📊 Biểu đồ thống kê năm 2024[^\n]*\n\[charts\/binh-thanh-2024-[0-9a-f]{24}-bieu-do-thong-ke-2024\.png\]/);
     expect(r.stdout).toContain('--- sim:xa\n📋 Hồ sơ khen thưởng năm 2024 còn thiếu thành phần — hạn nộp hết ngày 05/12/2024 (còn 2 ngày).');
     r = cli('alerts:run', '--at', '2024-11-29T08:00');
     expect(r.stdout.trim()).toBe('No dossier deadline is in its alert window at that time.');

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../../engine/engine.js';
-import { FilesFullError, UPLOADS_DIR, type FileStore } from '../../files.js';
+import { CHARTS_DIR, FilesFullError, UPLOADS_DIR, type FileStore } from '../../files.js';
 import { choicesNumbered } from '../../engine/pages.js';
 import type { Inbound, InboundAttachment, Reply } from '../../engine/types.js';
 import type { OutboundChannel, SendOutcome } from '../types.js';
@@ -17,6 +17,8 @@ export interface TranscriptEntry {
   /** The choices are shown numbered (src/engine/pages.ts). */
   numbered?: boolean;
   file?: string;
+  /** A picture shown in the chat (a chart): its URL under /sim/api/image/. */
+  image?: string;
   expectsFile?: boolean;
 }
 
@@ -33,15 +35,27 @@ end
 return 0
 `;
 
-const botEntry = (reply: Reply, at: Date): TranscriptEntry => ({
-  from: 'bot',
-  at: at.toISOString(),
-  text: reply.text,
-  choices: reply.choices,
-  ...(reply.choices?.length && { numbered: choicesNumbered(reply) }),
-  expectsFile: reply.expectsFile,
-  file: reply.file?.name,
-});
+/** The name a picture the page may show is served under: a chart written to DATA_DIR/charts. */
+const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.png$/;
+const imageOf = (file: Reply['file']): string | undefined => {
+  if (!file?.inline || file.mime !== 'image/png') return undefined;
+  const name = path.basename(file.path);
+  return path.normalize(file.path) === path.join(CHARTS_DIR, name) && IMAGE_NAME.test(name) ? `/sim/api/image/${name}` : undefined;
+};
+
+const botEntry = (reply: Reply, at: Date): TranscriptEntry => {
+  const image = imageOf(reply.file);
+  return {
+    from: 'bot',
+    at: at.toISOString(),
+    text: reply.text,
+    choices: reply.choices,
+    ...(reply.choices?.length && { numbered: choicesNumbered(reply) }),
+    expectsFile: reply.expectsFile,
+    file: reply.file?.name,
+    ...(image && { image }),
+  };
+};
 
 /**
  * The local chat simulator: a channel like Telegram or Zalo, but the "platform" is our
@@ -74,6 +88,11 @@ export class SimulatorChannel implements OutboundChannel {
     if (!a.ref || !/^[0-9a-f-]{36}$/.test(a.ref)) throw new Error('bad upload id');
     return fs.readFile(this.uploadPath(a.ref));
   };
+
+  /** The file behind a transcript's `image` URL (a chart under DATA_DIR/charts); null for any other name. */
+  imageFile(name: string): string | null {
+    return IMAGE_NAME.test(name) ? path.join(path.resolve(this.dataDir), CHARTS_DIR, name) : null;
+  }
 
   /** Stores an upload for a later message; FilesFullError past the global cap (FILES_MAX_MB). */
   async upload(bytes: Buffer): Promise<string> {

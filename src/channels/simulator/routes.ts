@@ -89,6 +89,11 @@ export function simulatorRoutes(sim: SimulatorChannel, demoUsers: () => Promise<
     const { user, ...input } = body.data;
     res.json({ replies: await sim.receive(user, input) });
   });
+  r.get('/sim/api/image/:name', (req, res) => {
+    const file = sim.imageFile(req.params.name);
+    if (!file || !fs.existsSync(file)) return void res.status(404).json({ error: 'image' });
+    res.type('png').sendFile(file);
+  });
   r.post('/sim/api/upload', express.raw({ type: '*/*', limit: '21mb' }), async (req, res) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) return void res.status(400).json({ error: 'empty' });
     try {

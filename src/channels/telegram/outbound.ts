@@ -82,7 +82,8 @@ export class TelegramOutbound {
       const m = await api.sendMessage(chatId, text, reply_markup ? { reply_markup } : {});
       return m.message_id;
     }
-    const m = await api.sendDocument(chatId, new InputFile(abs, op.name), { ...(op.caption && { caption: op.caption }), ...(reply_markup && { reply_markup }) });
+    const extra = { ...(op.caption && { caption: op.caption }), ...(reply_markup && { reply_markup }) };
+    const m = op.method === 'sendPhoto' ? await api.sendPhoto(chatId, new InputFile(abs, op.name), extra) : await api.sendDocument(chatId, new InputFile(abs, op.name), extra);
     return m.message_id;
   }
 

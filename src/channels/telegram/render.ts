@@ -12,7 +12,11 @@ export const BUTTONS_MAX = 100;
 /** One Bot API call that renders (part of) a reply. */
 export type TelegramOp =
   | { method: 'sendMessage'; text: string; keyboard?: InlineKeyboardButton.CallbackButton[][] }
-  | { method: 'sendDocument'; path: string; name: string; caption?: string; keyboard?: InlineKeyboardButton.CallbackButton[][] };
+  | { method: 'sendDocument' | 'sendPhoto'; path: string; name: string; caption?: string; keyboard?: InlineKeyboardButton.CallbackButton[][] };
+
+/** A picture to look at (a chart) goes as a photo; every other file, scans included, as a document (kept as sent). */
+const fileMethod = (file: NonNullable<Reply['file']>): 'sendDocument' | 'sendPhoto' =>
+  file.inline && (file.mime === 'image/png' || file.mime === 'image/jpeg') ? 'sendPhoto' : 'sendDocument';
 
 /**
  * Splits text into pieces of at most `max` UTF-16 units (what Telegram counts), at the
@@ -71,18 +75,19 @@ export function keyboard(choices: Choice[], data: (payload: string) => string, n
 
 /**
  * The Bot API calls for one reply, in order: text (split at 4096), with the inline
- * keyboard on the last piece; a file as a document (the text as its caption when it fits).
+ * keyboard on the last piece; a file as a document, a picture as a photo (the text as its caption when it fits).
  * `data` maps a choice payload to callback_data of at most 64 bytes.
  */
 export function renderReply(reply: Reply, data: (payload: string) => string): TelegramOp[] {
   const kb = reply.choices && reply.choices.length > 0 ? keyboard(reply.choices, data, choicesNumbered(reply)) : undefined;
   const text = reply.text.trim() ? reply.text : '';
   if (reply.file) {
+    const method = fileMethod(reply.file);
     if (text.length <= CAPTION_MAX) {
-      return [{ method: 'sendDocument', path: reply.file.path, name: reply.file.name, ...(text && { caption: text }), ...(kb && { keyboard: kb }) }];
+      return [{ method, path: reply.file.path, name: reply.file.name, ...(text && { caption: text }), ...(kb && { keyboard: kb }) }];
     }
     const pieces = splitText(text).map<TelegramOp>((t) => ({ method: 'sendMessage', text: t }));
-    return [...pieces, { method: 'sendDocument', path: reply.file.path, name: reply.file.name, ...(kb && { keyboard: kb }) }];
+    return [...pieces, { method, path: reply.file.path, name: reply.file.name, ...(kb && { keyboard: kb }) }];
   }
   const pieces = splitText(text || '…');
   return pieces.map((t, i) => ({ method: 'sendMessage', text: t, ...(kb && i === pieces.length - 1 && { keyboard: kb }) }));

@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .description('send staff the incomplete-dossier digests of the alert in effect at a time')
     .option('--at <time>', 'ISO time; without a zone, Vietnam time', 'now')
     .option('--year <year>', 'only the dossiers of this year')
-    .option('--dry-run', 'print the digests, queue nothing')
+    .option('--dry-run', 'print the digests (and where their charts were drawn), queue nothing')
     .action(async (opts: { at: string; year?: string; dryRun?: boolean }) => {
       const year = opts.year ? Number(opts.year) : undefined;
       await withJobs(async ({ jobs, clock }) => {
@@ -62,7 +62,8 @@ export function register(program: Command): void {
           const { alert, messages } = await jobs.previewAlerts(at, year);
           if (!alert) return console.log('No dossier deadline is in its alert window at that time.');
           console.log(`Staff alert ${alert.year} D-${alert.offsetDays}: ${messages.length} message(s)`);
-          for (const m of messages) console.log(`--- ${m.channel}:${m.userId}\n${m.reply.text}`);
+          // A chart is named by its file under DATA_DIR, to look at before it is sent.
+          for (const m of messages) console.log(`--- ${m.channel}:${m.userId}\n${m.reply.text}${m.reply.file ? `\n[${m.reply.file.path}]` : ''}`);
           return;
         }
         const r = await jobs.runAlerts(at, year);

@@ -111,6 +111,7 @@ const SIM_ROUTES: [string, string, RequestInit?][] = [
   ['GET', '/sim/api/transcript?user=quan-tri'],
   ['POST', '/sim/api/send', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'quan-tri', text: '/thongbao' }) }],
   ['POST', '/sim/api/upload', { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1024, 1) }],
+  ['GET', '/sim/api/image/bieu-do-thong-ke-2024.png'],
   ['GET', '/sim/api/clock'],
   ['POST', '/sim/api/clock', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ date: '28/11/2024' }) }],
 ];

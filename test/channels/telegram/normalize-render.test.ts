@@ -54,6 +54,15 @@ describe('renderReply', () => {
     expect(ops.map((o) => o.method)).toEqual(['sendMessage', 'sendDocument']);
     expect(ops[1]!.keyboard).toBeDefined();
   });
+
+  it('a picture to look at (a chart) goes as a photo; a scan sent as a dossier part stays a document, kept as sent', () => {
+    const chart = { path: 'charts/c.png', name: 'bieu-do-thong-ke-2024.png', mime: 'image/png', inline: true };
+    expect(renderReply({ text: 'Biểu đồ', file: chart }, id)).toEqual([{ method: 'sendPhoto', path: chart.path, name: chart.name, caption: 'Biểu đồ' }]);
+    expect(renderReply({ text: 'x'.repeat(1100), file: chart }, id).map((o) => o.method)).toEqual(['sendMessage', 'sendPhoto']);
+    const scan = { path: 'files/ab/x.png', name: 'bien-ban.png', mime: 'image/png' };
+    expect(renderReply({ text: 'Biên bản', file: scan }, id)[0]!.method).toBe('sendDocument');
+    expect(renderReply({ text: 'Tờ trình', file: { path: 'charts/x.pdf', name: 'x.pdf', mime: 'application/pdf', inline: true } }, id)[0]!.method).toBe('sendDocument');
+  });
 });
 
 describe('normalizeUpdate', () => {
