@@ -31,7 +31,7 @@ const rows: UnitProgress[] = Array.from({ length: count }, (_, i) => {
   const unit: Unit = { id: `u${i}`, code: `B${i}`, name: `${level === 'ward' ? 'Phường' : 'Xã'} ${places[i % places.length]} ${i + 1}`, level, parentId: null, createdAt: new Date(0).toISOString() };
   const nominations = i % 4;
   const incomplete = Array.from({ length: i % 3 === 0 ? Math.min(nominations, 2) : 0 }, (_, k) => ({ nomination: nomination(i, k), missing: [part] }));
-  return { unit, name: unit.name, registered: i % 5 !== 0, reported: i % 3 !== 1, reportLate: false, reportPassed: null, nominations, incomplete };
+  return { unit, name: unit.name, registered: i % 5 !== 0, reported: i % 3 !== 1, reportLate: false, reportPassed: null, nominations, byStatus: { draft: 0, submitted: nominations, returned: 0, accepted: 0 }, incomplete };
 });
 const opts = yearChartOptions({ campaign, officeName: 'Sở Nội vụ tỉnh Thái Nguyên', year: 2026, lang: 'vi', now: new Date('2026-11-28T01:00:00Z'), rows });
 

@@ -194,7 +194,6 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   });
 
   if (webLogins)
-    // The progress chart (chartSvg, src/services/charts) is wired here once that service exists.
     web.app.use(dashboardRoutes({ store, campaign, files, jobs, prefix, now, log: opts.log, logins: webLogins, notify: (to, reply, key) => notify(jobs.outbox, to, reply, key) }));
 
   let sandbox: App | undefined;

@@ -4,6 +4,7 @@ import { levelName } from '../i18n.js';
 import { campaignYearsAll } from '../services/deadlines.js';
 import { campaignYears } from '../../flows/lib/common.js';
 import { officeOverview, type UnitProgress } from '../services/overview.js';
+import { progressChartSvg, yearChartOptions } from '../services/charts/index.js';
 import { BASE, html, Html, select } from './html.js';
 import { notFound, type DashboardDeps, type Viewer } from './viewer.js';
 
@@ -69,7 +70,10 @@ ${card(v.t('web.fig_complete'), `${sum.complete}/${sum.dossiers}`, 'complete')}
 ${card(v.t('web.fig_incomplete'), String(sum.incomplete), 'incomplete')}
 ${card(v.t('web.fig_returned'), String(sum.returned), 'returned')}
 ${card(v.t('web.fig_accepted'), String(sum.accepted), 'accepted')}</div>`;
-  const chart = deps.chartSvg && rows.length ? html`<figure class="chart" id="chart-slot">${new Html(deps.chartSvg(rows, v.lang))}</figure>` : '';
+  // The same picture /thongke sends (services/charts), as SVG: ECharts escapes the names it draws.
+  const officeName = (askedOffice ? parents.get(askedOffice)?.name : v.office ? (await deps.store.units.get(v.office))?.name : null) ?? null;
+  const svg = rows.length ? progressChartSvg(rows, yearChartOptions({ campaign, officeName, year, lang: v.lang, now: deps.now(), rows })) : '';
+  const chart = svg ? html`<figure class="chart" id="chart-slot">${new Html(svg)}</figure>` : '';
   const head = (key: Parameters<Viewer['t']>[0], type: 'text' | 'num') => html`<th data-type="${type}"><button type="button" class="sort">${v.t(key)}</button></th>`;
   const reported = (r: UnitProgress) => (r.reported ? (r.reportLate ? v.t('overview.late') : '✓') : '✗');
   const passed = (r: UnitProgress) => (r.reportPassed === null ? '—' : r.reportPassed ? v.t('web.passed') : v.t('web.not_passed'));

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import express from 'express';
 import { fromRoot } from '../paths.js';
+import { FONT_FILES } from '../services/charts/index.js';
 import { authRoutes, LOGIN_PATH, withViewer } from './auth.js';
 import { councilPack, decideFromPage, dossierPage, draftFile, partFile, waitingPage } from './dossiers.js';
 import { ASSETS, BASE } from './html.js';
@@ -12,9 +14,11 @@ export type { DashboardDeps } from './viewer.js';
 export { loginUrl } from './auth.js';
 
 const asset = (name: string) => fs.readFileSync(fromRoot('src', 'web', 'assets', name), 'utf8');
-const ASSET_FILES: Record<string, { type: string; body: string }> = {
+const ASSET_FILES: Record<string, { type: string; body: string | Buffer }> = {
   'dashboard.css': { type: 'text/css', body: asset('dashboard.css') },
   'dashboard.js': { type: 'text/javascript', body: asset('dashboard.js') },
+  // The charts' own font, so the inline chart SVG looks in the browser as the picture sent in chat.
+  ...Object.fromEntries(FONT_FILES.map((f) => [path.basename(f), { type: 'font/ttf', body: fs.readFileSync(f) }])),
 };
 
 /**
@@ -22,7 +26,7 @@ const ASSET_FILES: Record<string, { type: string; body: string }> = {
  * inline markup, whose style attributes need 'unsafe-inline' for styles only), no framing,
  * forms only to here, and no Referer carrying a login token anywhere.
  */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** The web dashboard (docs/dashboard.md): login by one-time link, then the pages, under /bang-dieu-khien. */
 export function dashboardRoutes(deps: DashboardDeps): express.Router {

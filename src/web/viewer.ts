@@ -6,7 +6,6 @@ import { isReviewer, reviewOffice, type Scope } from '../domain/roles.js';
 import type { FlowContext } from '../engine/flow.js';
 import type { FileStore } from '../files.js';
 import { t, type MsgKey, type Params } from '../i18n.js';
-import type { UnitProgress } from '../services/overview.js';
 import { reviewScope } from '../services/scope.js';
 import type { Store } from '../store/index.js';
 import type { Jobs } from '../../jobs/index.js';
@@ -25,11 +24,6 @@ export interface DashboardDeps {
   log: Logger;
   logins: WebLogins;
   notify?: FlowContext['notify'];
-  /**
-   * The progress chart (src/services/charts, wired by the app): an SVG of the rows the table
-   * shows. Without it the page has no chart.
-   */
-  chartSvg?: (rows: UnitProgress[], lang: Lang) => string;
 }
 
 /** The person looking at the page, re-read from the store on every request (a revoked grant ends the session's power at once). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaign } from '../../src/campaign/load.js';
-import { planStaffDigests, planSubmittedAlert } from '../../jobs/alerts.js';
+import { planStaffDigests } from '../../jobs/alerts.js';
+import { planSubmittedAlert } from '../../jobs/dossier-alerts.js';
 import { staffAlertSchedule, reminderSchedule } from '../../src/domain/index.js';
 import { startBot, type TestBot } from '../helpers/bot.js';
 import { addIdentity, addNomination } from '../helpers/jobs.js';
