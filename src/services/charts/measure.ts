@@ -14,7 +14,7 @@ const load = (file: string) => fontkit.openSync(file) as unknown as Face;
 /** A CSS font shorthand as ECharts writes it: "bold 18px Be Vietnam Pro", "14px sans-serif". */
 export function measureText(text: string, font = '12px sans-serif'): { width: number } {
   faces ??= { regular: load(FONT_FILES[0]!), bold: load(FONT_FILES[1]!) };
-  const size = Number(/(\d+(?:\.\d+)?)px/.exec(font)?.[1] ?? 12);
+  const size = Number(font.split(' ').find((w) => w.endsWith('px'))?.slice(0, -2)) || 12;
   const face = /\b(bold|bolder|[6-9]00)\b/.test(font) ? faces.bold : faces.regular;
   const units = face.glyphsForString(text).reduce((sum, g) => sum + g.advanceWidth, 0);
   return { width: (units * size) / face.unitsPerEm };
