@@ -230,6 +230,8 @@ export interface FakeZalo {
   /** Messages accepted by /v3.0/oa/message/cs and /v3.0/oa/message/template, per user id. */
   sent: Map<string, SentZaloMessage[]>;
   sentTo(userId: string): SentZaloMessage[];
+  /** Calls `listener` with each message accepted for a user, as it is recorded; returns the unsubscribe. */
+  onSent(listener: (m: SentZaloMessage) => void): () => void;
   /** ZNS messages accepted by business /message/template. */
   zns: ZnsMessage[];
   uploads: ZaloUpload[];
@@ -571,10 +573,12 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
     return { attachmentType: String(templateType) };
   };
 
+  const sentListeners = new Set<(m: SentZaloMessage) => void>();
   const recordSent = (m: SentZaloMessage) => {
     let list = sent.get(m.user_id);
     if (!list) sent.set(m.user_id, (list = []));
     list.push(m);
+    for (const l of sentListeners) l(m);
   };
 
   const api = express();
@@ -859,6 +863,10 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
     callsTo: (path) => calls.filter((c) => c.path === path),
     sent,
     sentTo: (userId) => sent.get(userId) ?? [],
+    onSent(listener) {
+      sentListeners.add(listener);
+      return () => void sentListeners.delete(listener);
+    },
     zns,
     uploads,
     refreshes,
