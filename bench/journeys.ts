@@ -32,6 +32,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { t } from '../src/i18n.js';
+import { promptPattern } from './lib/prompts.js';
 import { startBalancer } from './lib/balancer.js';
 import { startBareGrammy } from './lib/bare-grammy.js';
 import { Inbox, TelegramChat, telegramReceived, ZaloChat, type TelegramLine, type ZaloLine } from './lib/chats.js';
@@ -49,6 +51,8 @@ const SECRET = 'bench-secret_0123456789';
 const ZALO = { appId: '3451287705938471234', appSecret: 'bench-app-secret', oaSecretKey: 'bench-oa-secret', initialRefreshToken: 'bench-refresh-token-000000000' };
 const INVITE_SECRET = 'bench-invite-secret-0123456789abcdef0123456789';
 const ANNOUNCEMENT = 'Thông báo thử tải: họp sơ kết phong trào thi đua chuyển đổi số lúc 8 giờ sáng thứ Hai.';
+/** The announcement as recipients get it (the admin's own confirm step quotes the text too). */
+const DELIVERED = t('vi', 'announce.message', { text: ANNOUNCEMENT });
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 const self = fileURLToPath(import.meta.url);
 
@@ -151,7 +155,8 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
     ZALO_APP_ID: ZALO.appId,
     ZALO_APP_SECRET: ZALO.appSecret,
     ZALO_OA_SECRET_KEY: ZALO.oaSecretKey,
-    ZALO_REFRESH_TOKEN: ZALO.initialRefreshToken,
+    // The fake's refresh tokens are single-use, as Zalo's: each setup starts from the one the last left.
+    ZALO_REFRESH_TOKEN: shared.zalo.currentRefreshToken,
     ZALO_API_BASE: shared.zalo.apiBase,
     ZALO_OAUTH_BASE: shared.zalo.oauthBase,
     ZALO_ZNS_BASE: shared.zalo.znsBase,
@@ -166,8 +171,10 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
 
   const seeded = await seedJourneys({ redisUrl: shared.redisUrl, prefix, campaign: CAMPAIGN, inviteSecret: INVITE_SECRET, count: N, idBase: webs });
   const { officers } = seeded;
+  process.stderr.write(`${webs} web process(es) up, ${officers.length} officers with invite codes\n`);
   const turns: Turn[] = [];
   const errors: string[] = [];
+  if (process.env.BENCH_TRACE) errors.push = (...e: string[]) => (process.stderr.write(`ERROR ${e.join('\n')}\n`), Array.prototype.push.apply(errors, e));
   let joined = 0;
   let settled = 0;
   let announce: Promise<number> | null = null;
@@ -178,17 +185,17 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
   };
   const cpu0 = await Promise.all(servers.map((s) => s.cpuMs()));
   const t0 = Date.now();
+  const progress = setInterval(() => process.stderr.write(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${joined} joined, ${finished.length} done, ${errors.length} errors, ${turns.length} messages\n`), 10_000);
   const finished: (typeof officers)[number][] = [];
   await Promise.all(
     officers.map(async (o, i) => {
       await sleep((i / N) * RAMP_SECONDS * 1000);
       const chat: Chat = o.channel === 'telegram' ? new TelegramChat(shared.inbox, tgLine, Number(o.userId)) : new ZaloChat(shared.inbox, zaloLine, o.userId);
       let hasJoined = false;
-      const mine: Turn[] = [];
       const counting: Chat = { say: (t) => track(chat.say(t)), press: (l) => track(chat.press(l)), upload: (b, n) => track(chat.upload(b, n)) };
       async function track(p: Promise<Turn>) {
         const t = await p;
-        mine.push(t);
+        turns.push(t);
         return t;
       }
       try {
@@ -201,22 +208,25 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
       } catch (err) {
         errors.push(`${o.channel}: ${(err as Error).message.slice(0, 400)}`);
       } finally {
-        turns.push(...mine);
         if (!hasJoined) settled++;
         maybeAnnounce();
       }
     }),
   );
+  clearInterval(progress);
   const journeySeconds = (Date.now() - t0) / 1000;
   // The announcement: every officer who joined gets it exactly once.
   const announced = await (announce ?? Promise.resolve(NaN));
-  const got = (o: { userId: string }) => shared.inbox.of(o.userId).filter((r) => r.text.includes(ANNOUNCEMENT)).length;
+  const got = (o: { userId: string }) => shared.inbox.of(o.userId).filter((r) => r.text === DELIVERED).length;
+  // The admin's final report comes once every recipient's message has been handed to the platform.
+  const report = () => shared.inbox.of(String(adminId)).find((r) => promptPattern('announce.report_done').test(r.text))?.text;
   const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline && officers.some((o) => got(o) === 0)) await sleep(500);
+  while (Number.isFinite(announced) && Date.now() < deadline && !report()) await sleep(500);
+  const broadcastSeconds = (Date.now() - t0) / 1000 - journeySeconds;
   const cpu1 = await Promise.all(servers.map((s) => s.cpuMs()));
   const lost = officers.filter((o) => got(o) === 0).length;
   const doubled = officers.filter((o) => got(o) > 1).length;
-  const replies = officers.reduce((a, o) => a + shared.inbox.of(o.userId).filter((r) => r.at >= t0 && !r.text.includes(ANNOUNCEMENT)).length, 0);
+  const replies = officers.reduce((a, o) => a + shared.inbox.of(o.userId).filter((r) => r.at >= t0 && r.text !== DELIVERED).length, 0);
   await seeded.close();
   await Promise.all([...servers, ...(balancer ? [balancer] : [])].map((s) => s.stop()));
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -228,7 +238,7 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
     cpuMs: cpu1.reduce((a, c, i) => a + c - cpu0[i]!, 0),
     seconds: journeySeconds,
     replies,
-    broadcast: `announcement to ${announced} people (${(Date.now() - t0) / 1000 > journeySeconds ? `done ${((Date.now() - t0) / 1000 - journeySeconds).toFixed(0)} s after the last journey` : 'done'}): ${N - lost}/${N} officers got it, ${lost} lost, ${doubled} twice`,
+    broadcast: `announcement to ${announced} people, ${report() ? `final report ${broadcastSeconds.toFixed(0)} s after the last journey ended («${report()!.split('\n').slice(1).join(' ')}»)` : 'NO final report'}: ${N - lost}/${N} officers got it, ${lost} lost, ${doubled} twice`,
   };
 }
 
@@ -268,7 +278,7 @@ async function main(): Promise<void> {
   const redis = await startEmbeddedRedis({ dir, persistence: false });
   const tg = await startFakeTelegram({ token: '123456789:BENCH-journeys' });
   const zalo = await startFakeZalo(ZALO);
-  const inbox = new Inbox((text) => text.includes(ANNOUNCEMENT));
+  const inbox = new Inbox((text) => text === DELIVERED);
   tg.onMessage((chatId, m) => inbox.push(chatId, telegramReceived(m)));
   zalo.onSent((m) => inbox.push(m.user_id, { text: m.text ?? '', buttons: (m.buttons ?? []).map((b) => ({ label: String(b.title), data: typeof b.payload === 'string' ? b.payload : JSON.stringify(b.payload) })), at: Date.now() }));
   const shared: Shared = { redisUrl: redis.url, tg, zalo, inbox, agent: new http.Agent({ keepAlive: true, maxSockets: 1024 }), processed: new Map() };

@@ -67,6 +67,7 @@ abstract class TurnChat implements Chat {
     const answer = this.inbox.answer(this.chatId, from);
     if (!answer.length) throw new JourneyError('no reply');
     this.last = answer;
+    if (process.env.BENCH_TRACE) process.stderr.write(`[${this.chatId}] ${JSON.stringify(answer.map((r) => [r.text.slice(0, 120), r.buttons.map((b) => b.label)]))}\n`);
     return { texts: answer.map((r) => r.text), buttons: answer.flatMap((r) => r.buttons.map((b) => b.label)), ms: answer.at(-1)!.at - started };
   }
 

@@ -91,9 +91,18 @@ export async function officerJourney(chat: Chat, plan: OfficerPlan, start: strin
   let dossier = 0;
   let turn = await chat.say(start);
   turns.push(turn);
-  const next = (g: Goal) => {
-    goal = g;
+  // The menu, when the answer does not show it already, then the goal's flow.
+  const openFlow = (g: Exclude<Goal, 'join'>, shown: Turn): Promise<Turn> => {
+    const title = say(FLOW_TITLE[g]);
+    if (shown.buttons.some((b) => b.includes(title))) return chat.press(title);
+    // Zalo shows a few buttons a page at a time.
+    if (shown.buttons.some((b) => b.includes(say('page.next')))) return chat.press(say('page.next'));
     return chat.say('menu');
+  };
+  const next = (g: Exclude<Goal, 'join'>) => {
+    goal = g;
+    const shown = turn;
+    return openFlow(g, shown);
   };
   while (turns.length < MAX_TURNS) {
     const key: Key | undefined = recognise(turn.texts, KEYS);
@@ -113,9 +122,8 @@ export async function officerJourney(chat: Chat, plan: OfficerPlan, start: strin
         break;
       case 'menu.title': {
         if (goal === 'join') throw new JourneyError(`menu before joining: ${preview(turn)}`);
-        const title = say(FLOW_TITLE[goal]);
-        // Zalo shows a few buttons a page at a time.
-        act = () => (has(title) ? chat.press(title) : chat.press(say('page.next')));
+        const [g, shown] = [goal, turn];
+        act = () => openFlow(g, shown);
         break;
       }
       case 'common.year_prompt': {

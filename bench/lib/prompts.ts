@@ -14,13 +14,9 @@ export function promptPattern(key: MsgKey): RegExp {
   return p;
 }
 
-/** The first of `keys` found in the latest message that has any of them (messages newest first). */
+/** The first of `keys` (in their order) found in any of the texts. */
 export function recognise<K extends MsgKey>(texts: readonly string[], keys: readonly K[]): K | undefined {
-  for (let i = texts.length - 1; i >= 0; i--) {
-    const hit = keys.find((k) => promptPattern(k).test(texts[i]!));
-    if (hit) return hit;
-  }
-  return undefined;
+  return keys.find((k) => texts.some((t) => promptPattern(k).test(t)));
 }
 
 /** The message's text as the user reads it (buttons' labels too), for a placeholder-free key. */
