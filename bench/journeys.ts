@@ -26,6 +26,9 @@
  * Printed per setup: messages, p50/p99 of webhook POST → the last message of the answer at
  * the fake, errors, the server processes' CPU (their own process.cpuUsage()) per message
  * (the announcement's sends included), replies per second, and the announcement's delivery.
+ *
+ * Long on purpose: one program (children, setups, report) that tsc compiles and node runs;
+ * the officer, the chats, the store side and the helpers are in bench/lib.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -93,6 +96,8 @@ interface Row {
   setup: string;
   journeys: number;
   turns: Turn[];
+  /** The same turns by platform. */
+  byChannel?: Record<'telegram' | 'zalo', Turn[]>;
   errors: string[];
   cpuMs: number;
   seconds: number;
@@ -105,7 +110,7 @@ function summarise(r: Row) {
   return { messages: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), cpu: r.cpuMs / Math.max(1, ms.length), perSecond: r.replies / r.seconds };
 }
 
-async function lines(shared: Shared, port: number, prefix: string) {
+async function lines(shared: Shared, port: number) {
   const { telegramUpdates } = await import('../test/fakes/telegram-updates.js');
   const { zaloEvents } = await import('../test/fakes/zalo-events.js');
   const tgLine: TelegramLine = { url: new URL(`http://127.0.0.1:${port}/webhooks/telegram`), secret: SECRET, agent: shared.agent, updates: telegramUpdates({ botInfo: shared.tg.botInfo, files: shared.tg }) };
@@ -126,7 +131,6 @@ async function lines(shared: Shared, port: number, prefix: string) {
         });
       }),
   };
-  void prefix;
   return { tgLine, zaloLine };
 }
 
@@ -167,12 +171,13 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
   for (const s of servers) s.onMessage((m) => typeof m.processed === 'string' && (shared.processed.get(m.processed)?.(), shared.processed.delete(m.processed)));
   const balancer = webs > 1 ? await startServer(self, ['balance', ...servers.map((s) => String(s.port))]) : null;
   const port = balancer?.port ?? servers[0]!.port;
-  const { tgLine, zaloLine } = await lines(shared, port, prefix);
+  const { tgLine, zaloLine } = await lines(shared, port);
 
   const seeded = await seedJourneys({ redisUrl: shared.redisUrl, prefix, campaign: CAMPAIGN, inviteSecret: INVITE_SECRET, count: N, idBase: webs });
   const { officers } = seeded;
   process.stderr.write(`${webs} web process(es) up, ${officers.length} officers with invite codes\n`);
   const turns: Turn[] = [];
+  const byChannel: Record<'telegram' | 'zalo', Turn[]> = { telegram: [], zalo: [] };
   const errors: string[] = [];
   if (process.env.BENCH_TRACE) errors.push = (...e: string[]) => (process.stderr.write(`ERROR ${e.join('\n')}\n`), Array.prototype.push.apply(errors, e));
   let joined = 0;
@@ -196,6 +201,7 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
       async function track(p: Promise<Turn>) {
         const t = await p;
         turns.push(t);
+        byChannel[o.channel].push(t);
         return t;
       }
       try {
@@ -234,6 +240,7 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
     setup: webs === 1 ? '1 web process' : `${webs} web processes + balancer`,
     journeys: N,
     turns,
+    byChannel,
     errors,
     cpuMs: cpu1.reduce((a, c, i) => a + c - cpu0[i]!, 0),
     seconds: journeySeconds,
@@ -245,7 +252,7 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
 /** The reference: a bare grammY bot, as many Telegram users sending `perUser` messages each with the same pauses. */
 async function bareWith(shared: Shared, perUser: number): Promise<Row> {
   const bare = await startServer(self, ['serve-bare', shared.redisUrl, shared.tg.apiRoot, shared.tg.token, JSON.stringify(shared.tg.botInfo)]);
-  const { tgLine } = await lines(shared, bare.port, 'bare');
+  const { tgLine } = await lines(shared, bare.port);
   const turns: Turn[] = [];
   const errors: string[] = [];
   const cpu0 = await bare.cpuMs();
@@ -311,6 +318,10 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of rows) {
     if (r.broadcast) console.log(`${r.setup}: ${r.broadcast}`);
+    for (const [channel, turns] of Object.entries(r.byChannel ?? {})) {
+      const ms = turns.map((x) => x.ms).sort((a, b) => a - b);
+      console.log(`  ${channel}: ${ms.length} messages, p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms`);
+    }
     const kinds = new Map<string, number>();
     for (const e of r.errors) kinds.set(e.slice(0, 200), (kinds.get(e.slice(0, 200)) ?? 0) + 1);
     for (const [e, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} × ${e}`);
