@@ -43,7 +43,7 @@ import { Inbox, TelegramChat, telegramReceived, ZaloChat, type TelegramLine, typ
 import { seedJourneys } from './lib/journey-store.js';
 import { adminAnnouncement, JourneyError, officerJourney, type Chat, type Turn } from './lib/officer.js';
 import { serverReady, startServer, type ServerProcess } from './lib/processes.js';
-import { machineLine, quantile } from './lib/stats.js';
+import { cpuMs, machineLine, quantile } from './lib/stats.js';
 
 const N = Number(process.env.JOURNEYS ?? 1000);
 const THINK_SCALE = Number(process.env.THINK_SCALE ?? 1);
@@ -85,6 +85,7 @@ async function serveApp(): Promise<void> {
 
 interface Shared {
   redisUrl: string;
+  redisPid: number;
   tg: Awaited<ReturnType<typeof import('../test/fakes/telegram-bot-api.js').startFakeTelegram>>;
   zalo: Awaited<ReturnType<typeof import('../test/fakes/zalo-openapi.js').startFakeZalo>>;
   inbox: Inbox;
@@ -100,6 +101,9 @@ interface Row {
   byChannel?: Record<'telegram' | 'zalo', Turn[]>;
   errors: string[];
   cpuMs: number;
+  /** CPU of redis-server and of this process (the officers, the fakes; the balancer runs apart), ms. */
+  redisCpuMs: number;
+  benchCpuMs: number;
   seconds: number;
   replies: number;
   broadcast?: string;
@@ -107,7 +111,8 @@ interface Row {
 
 function summarise(r: Row) {
   const ms = r.turns.map((t) => t.ms).sort((a, b) => a - b);
-  return { messages: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), cpu: r.cpuMs / Math.max(1, ms.length), perSecond: r.replies / r.seconds };
+  const per = (x: number) => x / Math.max(1, ms.length);
+  return { messages: ms.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), cpu: per(r.cpuMs), redisCpu: per(r.redisCpuMs), benchCpu: per(r.benchCpuMs), perSecond: r.replies / r.seconds };
 }
 
 async function lines(shared: Shared, port: number) {
@@ -167,7 +172,9 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
     ZALO_FILE_HOSTS: new URL(shared.zalo.filesBase).host,
   };
   const servers: ServerProcess[] = [];
-  for (let i = 0; i < webs; i++) servers.push(await startServer(self, ['serve-app'], { env }));
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the app processes (for finding hot spots).
+  const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(process.env.BENCH_CPU_PROF, `web${webs}`)] : [];
+  for (let i = 0; i < webs; i++) servers.push(await startServer(self, ['serve-app'], { env, execArgv }));
   for (const s of servers) s.onMessage((m) => typeof m.processed === 'string' && (shared.processed.get(m.processed)?.(), shared.processed.delete(m.processed)));
   const balancer = webs > 1 ? await startServer(self, ['balance', ...servers.map((s) => String(s.port))]) : null;
   const port = balancer?.port ?? servers[0]!.port;
@@ -189,6 +196,7 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
     announce = adminAnnouncement(admin, ANNOUNCEMENT).catch((err: Error) => (errors.push(`admin: ${err.message}`), NaN));
   };
   const cpu0 = await Promise.all(servers.map((s) => s.cpuMs()));
+  const [redis0, bench0] = [cpuMs(shared.redisPid), process.cpuUsage()];
   const t0 = Date.now();
   const progress = setInterval(() => process.stderr.write(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${joined} joined, ${finished.length} done, ${errors.length} errors, ${turns.length} messages\n`), 10_000);
   const finished: (typeof officers)[number][] = [];
@@ -230,6 +238,7 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
   while (Number.isFinite(announced) && Date.now() < deadline && !report()) await sleep(500);
   const broadcastSeconds = (Date.now() - t0) / 1000 - journeySeconds;
   const cpu1 = await Promise.all(servers.map((s) => s.cpuMs()));
+  const [redisCpuMs, bench1] = [cpuMs(shared.redisPid) - redis0, process.cpuUsage(bench0)];
   const lost = officers.filter((o) => got(o) === 0).length;
   const doubled = officers.filter((o) => got(o) > 1).length;
   const replies = officers.reduce((a, o) => a + shared.inbox.of(o.userId).filter((r) => r.at >= t0 && r.text !== DELIVERED).length, 0);
@@ -243,6 +252,8 @@ async function journeysWith(shared: Shared, webs: number): Promise<Row> {
     byChannel,
     errors,
     cpuMs: cpu1.reduce((a, c, i) => a + c - cpu0[i]!, 0),
+    redisCpuMs,
+    benchCpuMs: (bench1.user + bench1.system) / 1000,
     seconds: journeySeconds,
     replies,
     broadcast: `announcement to ${announced} people, ${report() ? `final report ${broadcastSeconds.toFixed(0)} s after the last journey ended («${report()!.split('\n').slice(1).join(' ')}»)` : 'NO final report'}: ${N - lost}/${N} officers got it, ${lost} lost, ${doubled} twice`,
@@ -256,6 +267,7 @@ async function bareWith(shared: Shared, perUser: number): Promise<Row> {
   const turns: Turn[] = [];
   const errors: string[] = [];
   const cpu0 = await bare.cpuMs();
+  const [redis0, bench0] = [cpuMs(shared.redisPid), process.cpuUsage()];
   const t0 = Date.now();
   await Promise.all(
     Array.from({ length: N }, async (_, i) => {
@@ -272,9 +284,10 @@ async function bareWith(shared: Shared, perUser: number): Promise<Row> {
     }),
   );
   const seconds = (Date.now() - t0) / 1000;
-  const cpuMs = (await bare.cpuMs()) - cpu0;
+  const serverCpuMs = (await bare.cpuMs()) - cpu0;
+  const [redisCpuMs, bench1] = [cpuMs(shared.redisPid) - redis0, process.cpuUsage(bench0)];
   await bare.stop();
-  return { setup: 'bare grammY bot (reference)', journeys: N, turns, errors, cpuMs, seconds, replies: turns.length };
+  return { setup: 'bare grammY bot (reference)', journeys: N, turns, errors, cpuMs: serverCpuMs, redisCpuMs, benchCpuMs: (bench1.user + bench1.system) / 1000, seconds, replies: turns.length };
 }
 
 async function main(): Promise<void> {
@@ -283,12 +296,12 @@ async function main(): Promise<void> {
   const { startFakeZalo } = await import('../test/fakes/zalo-openapi.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-journeys-redis-'));
   const redis = await startEmbeddedRedis({ dir, persistence: false });
-  const tg = await startFakeTelegram({ token: '123456789:BENCH-journeys' });
-  const zalo = await startFakeZalo(ZALO);
+  const tg = await startFakeTelegram({ token: '123456789:BENCH-journeys', keepAliveMs: 65_000 });
+  const zalo = await startFakeZalo({ ...ZALO, keepAliveMs: 65_000 });
   const inbox = new Inbox((text) => text === DELIVERED);
   tg.onMessage((chatId, m) => inbox.push(chatId, telegramReceived(m)));
   zalo.onSent((m) => inbox.push(m.user_id, { text: m.text ?? '', buttons: (m.buttons ?? []).map((b) => ({ label: String(b.title), data: typeof b.payload === 'string' ? b.payload : JSON.stringify(b.payload) })), at: Date.now() }));
-  const shared: Shared = { redisUrl: redis.url, tg, zalo, inbox, agent: new http.Agent({ keepAlive: true, maxSockets: 1024 }), processed: new Map() };
+  const shared: Shared = { redisUrl: redis.url, redisPid: redis.pid, tg, zalo, inbox, agent: new http.Agent({ keepAlive: true, maxSockets: 1024 }), processed: new Map() };
   const rows: Row[] = [];
   const started = machineLine();
   try {
@@ -309,11 +322,11 @@ async function main(): Promise<void> {
 
   console.log(`\nWhole journeys — ${N} officers (${Math.ceil(N / 2)} Telegram, ${Math.floor(N / 2)} Zalo), preset ${CAMPAIGN}, pauses ${(0.5 * THINK_SCALE).toFixed(2)}–${(3 * THINK_SCALE).toFixed(2)} s, ramp ${RAMP_SECONDS.toFixed(0)} s`);
   console.log(`machine at the start: ${started}; at the end: ${machineLine()}\n`);
-  console.log('| setup | messages | p50 ms | p99 ms | errors | server CPU ms/message | replies/s | wall s |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| setup | messages | p50 ms | p99 ms | errors | server CPU ms/message | Redis CPU ms/message | bench + fakes CPU ms/message | replies/s | wall s |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const s = summarise(r);
-    console.log(`| ${r.setup} | ${s.messages} | ${s.p50.toFixed(0)} | ${s.p99.toFixed(0)} | ${r.errors.length} | ${s.cpu.toFixed(2)} | ${s.perSecond.toFixed(1)} | ${r.seconds.toFixed(0)} |`);
+    console.log(`| ${r.setup} | ${s.messages} | ${s.p50.toFixed(0)} | ${s.p99.toFixed(0)} | ${r.errors.length} | ${s.cpu.toFixed(2)} | ${s.redisCpu.toFixed(2)} | ${s.benchCpu.toFixed(2)} | ${s.perSecond.toFixed(1)} | ${r.seconds.toFixed(0)} |`);
   }
   console.log('');
   for (const r of rows) {

@@ -90,6 +90,8 @@ export interface FakeTelegramOptions {
   botInfo?: Partial<UserFromGetMe>;
   /** Port to listen on (default: a free one). */
   port?: number;
+  /** How long idle client connections are kept, ms (default 1000; benchmarks: longer, as Telegram). */
+  keepAliveMs?: number;
 }
 
 export interface WebhookState {
@@ -939,7 +941,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   app.use((_req: Request, res: Response) => answer(res, 404, TELEGRAM_ERRORS.notFound));
 
-  const listening = await listen(app, options.port);
+  const listening = await listen(app, options.port, options.keepAliveMs);
 
   const fake: FakeTelegram = {
     apiRoot: listening.base,

@@ -217,6 +217,8 @@ export interface FakeZaloOptions {
   spentRefreshAnswer?: 'error' | 'empty';
   /** Old access tokens stop working when a refresh succeeds (default false: they live until expiry). */
   revokeOnRefresh?: boolean;
+  /** How long idle client connections are kept, ms (default 1000; benchmarks: longer, as Zalo). */
+  keepAliveMs?: number;
 }
 
 export interface FakeZalo {
@@ -844,7 +846,7 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
 
   const servers: Listening[] = [];
   const start = async (app: Express) => {
-    const l = await listen(app);
+    const l = await listen(app, 0, options.keepAliveMs);
     servers.push(l);
     return l.base;
   };
