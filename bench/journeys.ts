@@ -128,8 +128,8 @@ async function lines(shared: Shared, port: number) {
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           shared.processed.delete(key);
-          reject(new JourneyError('no answer to a Zalo event in 30 s'));
-        }, 30_000);
+          reject(new JourneyError('no answer to a Zalo event in 60 s'));
+        }, 60_000);
         shared.processed.set(key, () => {
           clearTimeout(timer);
           resolve();

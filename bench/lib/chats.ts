@@ -164,7 +164,7 @@ export class ZaloChat extends TurnChat {
       const n = normaliseEvent(event);
       if (n.kind === 'ignore') throw new Error(`the bench built an event Zalo would not send: ${n.reason}`);
       const done = this.line.processed(n.key);
-      const r = await postZaloEvent(this.line.webhook, event, this.line.oaSecret, { timeoutMs: 30_000 });
+      const r = await postZaloEvent(this.line.webhook, event, this.line.oaSecret, { timeoutMs: 60_000 });
       if (r.status !== 200) throw new JourneyError(`zalo webhook answered ${r.status}`);
       await done;
     });
