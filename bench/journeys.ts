@@ -308,7 +308,8 @@ async function main(): Promise<void> {
     for (const webs of WEB_PROCESSES) {
       const row = await journeysWith(shared, webs);
       rows.push(row);
-      process.stderr.write(`${row.setup}: ${row.turns.length} messages in ${row.seconds.toFixed(0)} s, ${row.errors.length} errors\n`);
+      const x = summarise(row);
+      process.stderr.write(`${row.setup}: ${x.messages} messages in ${row.seconds.toFixed(0)} s, p50 ${x.p50.toFixed(0)} ms, p99 ${x.p99.toFixed(0)} ms, server CPU ${x.cpu.toFixed(2)} ms/message, ${x.perSecond.toFixed(1)} replies/s, ${row.errors.length} errors ${JSON.stringify(row.errors.slice(0, 5))}; ${row.broadcast}\n`);
     }
     const perUser = Math.max(1, Math.round(rows[0]!.turns.length / N));
     rows.push(await bareWith(shared, perUser));

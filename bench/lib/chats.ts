@@ -164,7 +164,11 @@ export class ZaloChat extends TurnChat {
       const n = normaliseEvent(event);
       if (n.kind === 'ignore') throw new Error(`the bench built an event Zalo would not send: ${n.reason}`);
       const done = this.line.processed(n.key);
-      const r = await postZaloEvent(this.line.webhook, event, this.line.oaSecret, { timeoutMs: 60_000 });
+      // Awaited only once the webhook has answered: until then its rejection is not the turn's error.
+      done.catch(() => {});
+      const r = await postZaloEvent(this.line.webhook, event, this.line.oaSecret, { timeoutMs: 60_000 }).catch((err: Error) => {
+        throw new JourneyError(`zalo webhook: ${err.message}`);
+      });
       if (r.status !== 200) throw new JourneyError(`zalo webhook answered ${r.status}`);
       await done;
     });
