@@ -91,8 +91,12 @@ export interface TelegramLine {
   updates: TelegramUpdateFactory;
 }
 
-/** POSTs an update as Telegram does; resolves with the HTTP status. */
-export function postUpdate(line: TelegramLine, update: Update): Promise<number> {
+/**
+ * POSTs an update as Telegram does; resolves with the HTTP status. A kept-alive connection
+ * the server closed just as it was reused (ECONNRESET before any answer) is tried once more,
+ * as Telegram delivers an update again; the app ignores an update_id it has seen.
+ */
+export function postUpdate(line: TelegramLine, update: Update, retried = false): Promise<number> {
   const body = JSON.stringify(update);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -103,7 +107,10 @@ export function postUpdate(line: TelegramLine, update: Update): Promise<number> 
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) resolve(postUpdate(line, update, true));
+      else reject(err);
+    });
     req.end(body);
   });
 }
