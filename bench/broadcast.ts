@@ -30,7 +30,8 @@ import { createRedis } from '../src/redis/connection.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
-import { deletePrefix } from './redis-prefix.js';
+import { deletePrefix } from './lib/redis-prefix.js';
+import { unitsCsv } from './lib/units.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -137,21 +138,6 @@ async function broadcastBench(url: string) {
   await fake.close();
   await clean(url, prefix);
   return { achieved, wall, rss, lost, duplicated, delivered: delivered.length, too: stats[429] ?? 0, edits, report: s };
-}
-
-function unitsCsv(total: number): string {
-  const lines = ['name,level,parent,code', 'Tỉnh Thử Tải,province,,P'];
-  const perCommune = 200;
-  const communes = Math.ceil(total / perCommune);
-  const perDistrict = 25;
-  let made = 0;
-  for (let c = 0; c < communes; c++) {
-    const d = Math.floor(c / perDistrict);
-    if (c % perDistrict === 0) lines.push(`Huyện Thử ${d},district,P,P-D${d}`);
-    lines.push(`Xã Thử ${c},commune,P-D${d},P-D${d}-C${c}`);
-    for (let h = 0; h < perCommune && made < total; h++, made++) lines.push(`Xóm Thử ${c}-${h},hamlet,P-D${d}-C${c},P-D${d}-C${c}-H${h}`);
-  }
-  return lines.join('\n');
 }
 
 async function reminderBench(url: string) {

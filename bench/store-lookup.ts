@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createRedis } from '../src/redis/connection.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { CLI_ACTOR, createStore, importUnitsCsv } from '../src/store/index.js';
-import { deletePrefix } from './redis-prefix.js';
+import { deletePrefix } from './lib/redis-prefix.js';
 
 const TOTAL = Number(process.argv[2] ?? 50_000);
 

@@ -19,7 +19,7 @@
  * flow step with one reply each. Latency is POST → HTTP answer, reply included.
  *
  * Long on purpose: one program (fake Bot API, both pipelines as child processes, load,
- * report) that tsc compiles and node runs on its own, with no bench helpers to keep in step.
+ * report); the bare bot and the figures' helpers are shared with bench:journeys (bench/lib).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +28,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBareGrammy } from './lib/bare-grammy.js';
+import { cpuMs, quantile } from './lib/stats.js';
 
 const SECRET = 'bench-secret_0123456789';
 const TOKEN = '123456789:BENCH-fake-token';
@@ -78,24 +80,7 @@ async function serve(kind: 'full' | 'bare', redisUrl: string, apiRoot: string): 
     const server = await app.listen();
     port = (server.address() as AddressInfo).port;
   } else {
-    const express = (await import('express')).default;
-    const { Bot, webhookCallback } = await import('grammy');
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl);
-    const bot = new Bot(TOKEN, { client: { apiRoot }, botInfo: BOT_INFO as never });
-    bot.on('message', async (ctx) => {
-      const key = `${PREFIX}:bare:${ctx.from.id}`;
-      const n = Number((await redis.get(key)) ?? 0) + 1;
-      await redis.set(key, String(n));
-      await ctx.reply(`Đã nhận tin nhắn số ${n}`);
-    });
-    const app = express();
-    app.use(express.json());
-    app.post('/webhooks/telegram', webhookCallback(bot, 'express', { secretToken: SECRET }));
-    const server = await new Promise<http.Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    port = (server.address() as AddressInfo).port;
+    port = await startBareGrammy({ redisUrl, apiRoot, token: TOKEN, secret: SECRET, botInfo: BOT_INFO, prefix: PREFIX });
   }
   process.on('SIGTERM', () => process.exit(0)); // exits cleanly, so --cpu-prof can write its profile
   process.stdout.write(`READY ${port}\n`);
@@ -198,16 +183,6 @@ function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   });
 }
 
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
-  } catch {
-    return NaN;
-  }
-}
-
 interface Result {
   /** Server CPU per handled update, ms: independent of how busy the rest of the machine is. */
   cpuPerUpdate?: number;
@@ -231,8 +206,6 @@ function combine(rs: Result[]): Result {
   const per = (f: (r: Result) => number | undefined) => rs.reduce((a, r) => a + (f(r) ?? NaN) * r.updates, 0) / Math.max(1, latencies.length);
   return { latencies, cpuPerUpdate: per((r) => r.cpuPerUpdate), redisCpuPerUpdate: per((r) => r.redisCpuPerUpdate), loadCpuPerUpdate: per((r) => r.loadCpuPerUpdate), updates: latencies.length, seconds, perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: rs.reduce((a, r) => a + r.errors, 0) };
 }
-
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /** N users, one connection each, sending update after update for `seconds` (after a warm-up). */
 async function load(url: string, users: number[], next: (userId: number, i: number) => string, seconds: number, warmupSeconds: number, serverPid?: number, redisPid?: number): Promise<Result> {

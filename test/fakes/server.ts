@@ -11,13 +11,15 @@ export interface Listening {
 }
 
 /** Listens on 127.0.0.1 (a free port unless one is given). */
-export async function listen(app: Express, port = 0): Promise<Listening> {
+export async function listen(app: Express, port = 0, keepAliveMs = 1_000): Promise<Listening> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
     s.on('error', reject);
   });
-  // Clients (grammY, axios) keep connections alive; close() must not wait for them.
-  server.keepAliveTimeout = 1_000;
+  // Clients (grammY, axios) keep connections alive; close() must not wait for them. Benchmarks
+  // ask for longer, as the platforms keep them: undici drops a connection whose server says
+  // it keeps it only a second, so each call would pay for a new one.
+  server.keepAliveTimeout = keepAliveMs;
   const { port: actual } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${actual}`,

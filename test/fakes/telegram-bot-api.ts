@@ -90,6 +90,8 @@ export interface FakeTelegramOptions {
   botInfo?: Partial<UserFromGetMe>;
   /** Port to listen on (default: a free one). */
   port?: number;
+  /** How long idle client connections are kept, ms (default 1000; benchmarks: longer, as Telegram). */
+  keepAliveMs?: number;
 }
 
 export interface WebhookState {
@@ -111,6 +113,8 @@ export interface FakeTelegram {
   callsOf(method: string): TelegramCall[];
   /** Successful sends (sendMessage/sendDocument/sendPhoto/…) to a chat, as returned Message objects. */
   messagesTo(chatId: number | string): Message[];
+  /** Calls `listener` with each message a send creates (not edits), as it is stored; returns the unsubscribe. */
+  onMessage(listener: (chatId: string, message: Message) => void): () => void;
   /**
    * The next matching call(s) fail. `method` is case-insensitive, `'*'` matches any method.
    * `chatId` restricts the failure to calls whose chat_id equals it. `times` defaults to 1.
@@ -414,6 +418,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return { id: n, type: 'group', title: `Group ${n}` };
   };
 
+  const messageListeners = new Set<(chatId: string, message: Message) => void>();
   const storeMessage = (chatId: unknown, build: (base: Message) => Message): Message => {
     const key = chatKey(chatId);
     const id = (nextMessageId.get(key) ?? 0) + 1;
@@ -428,6 +433,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     let perChat = messages.get(key);
     if (!perChat) messages.set(key, (perChat = new Map()));
     perChat.set(id, msg);
+    for (const l of messageListeners) l(key, msg);
     return msg;
   };
 
@@ -957,7 +963,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
 
   app.use((_req: Request, res: Response) => answer(res, 404, TELEGRAM_ERRORS.notFound));
 
-  const listening = await listen(app, options.port);
+  const listening = await listen(app, options.port, options.keepAliveMs);
 
   const fake: FakeTelegram = {
     apiRoot: listening.base,
@@ -966,6 +972,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     calls,
     callsOf: (method) => calls.filter((c) => c.method.toLowerCase() === method.toLowerCase()),
     messagesTo: (chatId) => [...(messages.get(chatKey(chatId))?.values() ?? [])],
+    onMessage(listener) {
+      messageListeners.add(listener);
+      return () => void messageListeners.delete(listener);
+    },
     failNext(method, failure, opts = {}) {
       failures.push({
         method: method === '*' ? '*' : method.toLowerCase(),

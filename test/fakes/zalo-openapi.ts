@@ -217,6 +217,8 @@ export interface FakeZaloOptions {
   spentRefreshAnswer?: 'error' | 'empty';
   /** Old access tokens stop working when a refresh succeeds (default false: they live until expiry). */
   revokeOnRefresh?: boolean;
+  /** How long idle client connections are kept, ms (default 1000; benchmarks: longer, as Zalo). */
+  keepAliveMs?: number;
 }
 
 export interface FakeZalo {
@@ -230,6 +232,8 @@ export interface FakeZalo {
   /** Messages accepted by /v3.0/oa/message/cs and /v3.0/oa/message/template, per user id. */
   sent: Map<string, SentZaloMessage[]>;
   sentTo(userId: string): SentZaloMessage[];
+  /** Calls `listener` with each message accepted for a user, as it is recorded; returns the unsubscribe. */
+  onSent(listener: (m: SentZaloMessage) => void): () => void;
   /** ZNS messages accepted by business /message/template. */
   zns: ZnsMessage[];
   uploads: ZaloUpload[];
@@ -571,10 +575,12 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
     return { attachmentType: String(templateType) };
   };
 
+  const sentListeners = new Set<(m: SentZaloMessage) => void>();
   const recordSent = (m: SentZaloMessage) => {
     let list = sent.get(m.user_id);
     if (!list) sent.set(m.user_id, (list = []));
     list.push(m);
+    for (const l of sentListeners) l(m);
   };
 
   const api = express();
@@ -843,7 +849,7 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
 
   const servers: Listening[] = [];
   const start = async (app: Express) => {
-    const l = await listen(app);
+    const l = await listen(app, 0, options.keepAliveMs);
     servers.push(l);
     return l.base;
   };
@@ -862,6 +868,10 @@ export async function startFakeZalo(options: FakeZaloOptions): Promise<FakeZalo>
     callsTo: (path) => calls.filter((c) => c.path === path),
     sent,
     sentTo: (userId) => sent.get(userId) ?? [],
+    onSent(listener) {
+      sentListeners.add(listener);
+      return () => void sentListeners.delete(listener);
+    },
     zns,
     uploads,
     refreshes,
