@@ -110,6 +110,14 @@ export function auditRepo(ctx: StoreContext) {
     async length(): Promise<number> {
       return redis.xlen(k.audit);
     },
+    /**
+     * The id of the latest change ('' before the first): every change to the store's records
+     * is audited in the same script, so this names the data's version (caches key on it).
+     */
+    async version(): Promise<string> {
+      const [last] = (await redis.xrevrange(k.audit, '+', '-', 'COUNT', 1)) as RawEntry[];
+      return last?.[0] ?? '';
+    },
   };
 }
 export type AuditRepo = ReturnType<typeof auditRepo>;
