@@ -1,7 +1,9 @@
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { Lang, Nomination, Unit } from '../domain/entities.js';
 import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto } from '../domain/index.js';
-import { unitNamer } from './unit-names.js';
+import type { Scope } from '../domain/roles.js';
+import { mirroredUnits, syncMirror, yearRecords, type RecordsMirror, type YearRecords } from './records-mirror.js';
+import { unitNamer, type UnitNamer } from './unit-names.js';
 import { reviewScope } from './scope.js';
 import type { Store } from '../store/index.js';
 
@@ -19,13 +21,27 @@ export interface UnitProgress {
   incomplete: { nomination: Nomination; missing: DossierPart[] }[];
 }
 
-/** Results of the latest data version, per store and campaign (see officeOverview). */
-interface Snapshot {
-  version: string;
-  units?: Promise<Unit[]>;
-  rows: Map<string, UnitProgress[]>;
+/** What depends on the units alone, kept while they do not change. */
+interface UnitsView {
+  unitsVersion: number;
+  all: Unit[];
+  byId: Map<string, Unit>;
+  /** Every unit by name (Vietnamese order), creation order among equal names: the rows' order. */
+  sorted: Unit[];
+  into: Map<string, Unit[]>;
+  namers: Map<Lang, UnitNamer>;
+  scopes: Map<string, Promise<Scope>>;
 }
-const snapshots = new WeakMap<Store, WeakMap<Campaign, Snapshot>>();
+
+interface State {
+  mirror?: RecordsMirror;
+  /** Syncs run one after another. */
+  queue: Promise<unknown>;
+  view?: UnitsView;
+  /** Views of the mirror's version, per campaign. */
+  rows: WeakMap<Campaign, { version: string; byKey: Map<string, UnitProgress[]> }>;
+}
+const states = new WeakMap<Store, State>();
 /** Office views kept per data version (a province's is one list of every unit). */
 const MAX_VIEWS = 32;
 const collator = new Intl.Collator('vi');
@@ -35,28 +51,42 @@ const collator = new Intl.Collator('vi');
  * stands for one year: the staff's view of the campaign.
  * A unit merged into another is not a row of its own: its records count in its successor's row.
  *
- * Kept per data version (the audit stream's latest id: every change to the records is
- * audited in its own script), so a view asked again, or for another year, before anything
- * changed is not recomputed. The rows are shared between callers: read them, do not change them.
+ * Read from an in-process copy of the records kept up to date from the audit stream
+ * (records-mirror.ts), and kept per data version: asked again before anything changed,
+ * a view is not recomputed. The rows are shared between callers: read them, do not change them.
  */
 export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang = 'vi'): Promise<UnitProgress[]> {
-  const version = await store.audit.version();
-  let byCampaign = snapshots.get(store);
-  if (!byCampaign) snapshots.set(store, (byCampaign = new WeakMap()));
-  let snap = byCampaign.get(campaign);
-  if (snap?.version !== version) byCampaign.set(campaign, (snap = { version, rows: new Map() }));
-  const key = `${officeUnitId ?? '*'}|${year}|${lang}`;
-  const hit = snap.rows.get(key);
-  if (hit) return hit.slice();
-  // Read after the version: data at least as new as the version it is kept under.
-  const units = (snap.units ??= store.units.all());
-  const rows = await computeOverview(store, campaign, await units, officeUnitId, year, lang).catch((err: unknown) => {
-    snap.units = undefined;
-    throw err;
+  let state = states.get(store);
+  if (!state) states.set(store, (state = { queue: Promise.resolve(), rows: new WeakMap() }));
+  const st = state;
+  const run = st.queue.then(async () => {
+    const mirror = (st.mirror = await syncMirror(store, st.mirror));
+    let cached = st.rows.get(campaign);
+    if (cached?.version !== mirror.version) st.rows.set(campaign, (cached = { version: mirror.version, byKey: new Map() }));
+    const key = `${officeUnitId ?? '*'}|${year}|${lang}`;
+    const hit = cached.byKey.get(key);
+    if (hit) return hit;
+    const view = unitsView(st, mirror);
+    let scope = view.scopes.get(officeUnitId ?? '*');
+    if (!scope) view.scopes.set(officeUnitId ?? '*', (scope = reviewScope(store, officeUnitId)));
+    const rows = computeOverview(campaign, view, await yearRecords(store, mirror, campaign.id, year), officeUnitId, await scope, lang);
+    if (cached.byKey.size >= MAX_VIEWS) cached.byKey.delete(cached.byKey.keys().next().value!);
+    cached.byKey.set(key, rows);
+    return rows;
   });
-  if (snap.rows.size >= MAX_VIEWS) snap.rows.delete(snap.rows.keys().next().value!);
-  snap.rows.set(key, rows);
-  return rows.slice();
+  st.queue = run.catch(() => {
+    // A failed read starts over from the store next time.
+    st.mirror = undefined;
+    st.view = undefined;
+  });
+  return (await run).slice();
+}
+
+function unitsView(st: State, m: RecordsMirror): UnitsView {
+  if (st.view?.unitsVersion === m.unitsVersion) return st.view;
+  const all = mirroredUnits(m);
+  const sorted = all.slice().sort((a, b) => collator.compare(a.name, b.name));
+  return (st.view = { unitsVersion: m.unitsVersion, all, byId: new Map(all.map((u) => [u.id, u])), sorted, into: mergedInto(all), namers: new Map(), scopes: new Map() });
 }
 
 /** Indexes of a list's items by unit id, in list order. */
@@ -70,18 +100,12 @@ function positionsByUnit(items: readonly { unitId: string }[]): Map<string, numb
   return out;
 }
 
-async function computeOverview(store: Store, campaign: Campaign, all: Unit[], officeUnitId: string | null, year: number, lang: Lang): Promise<UnitProgress[]> {
-  const byId = new Map(all.map((u) => [u.id, u]));
-  const scope = await reviewScope(store, officeUnitId);
-  const units = all.filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && isActiveUnit(u) && campaign.unitLevels.includes(u.level));
-  const [registrations, reports, nominations] = await Promise.all([
-    store.registrations.list(campaign.id, year),
-    store.reports.list(campaign.id, year),
-    store.nominations.list(campaign.id, year),
-  ]);
+function computeOverview(campaign: Campaign, view: UnitsView, records: YearRecords, officeUnitId: string | null, scope: Scope, lang: Lang): UnitProgress[] {
+  const { byId, into } = view;
+  const { registrations, reports, nominations } = records;
   const registered = new Set(registrations.flatMap((r) => (r.subject.type === 'unit' ? [r.subject.unitId] : [])));
-  const name = unitNamer(lang, all);
-  const into = mergedInto(all);
+  let name = view.namers.get(lang);
+  if (!name) view.namers.set(lang, (name = unitNamer(lang, view.all)));
   const reportsAt = positionsByUnit(reports);
   const nominationsAt = positionsByUnit(nominations);
   const judged = new Set(campaign.standards.map((s) => s.level));
@@ -90,7 +114,9 @@ async function computeOverview(store: Store, campaign: Campaign, all: Unit[], of
     if (mine.length === 1) return (at.get(mine[0]!) ?? []).map((i) => list[i]!);
     return mine.flatMap((id) => at.get(id) ?? []).sort((a, b) => a - b).map((i) => list[i]!);
   };
-  return units
+  // Already in the rows' order (view.sorted): nothing to sort.
+  return view.sorted
+    .filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && isActiveUnit(u) && campaign.unitLevels.includes(u.level))
     .map((unit) => {
       const mine = into.size ? [...lineage(unit.id, into)] : [unit.id];
       const reps = of(reports, reportsAt, mine);
@@ -112,6 +138,5 @@ async function computeOverview(store: Store, campaign: Campaign, all: Unit[], of
           .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))
           .filter((x) => x.missing.length > 0),
       };
-    })
-    .sort((a, b) => collator.compare(a.unit.name, b.unit.name));
+    });
 }
