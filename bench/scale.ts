@@ -19,22 +19,17 @@
  * Uses REDIS_URL if set (throwaway prefixes, deleted afterwards), else a private
  * redis-server in a temp dir. Not part of `npm test`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Session } from 'node:inspector/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '../src/app.js';
-import { parseConfig } from '../src/config/index.js';
+import type { App } from '../src/app.js';
 import type { Identity } from '../src/domain/entities.js';
-import { createLogger } from '../src/logger.js';
-import { createRedis } from '../src/redis/connection.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { officeOverview } from '../src/services/overview.js';
 import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
-import { deletePrefix } from './redis-prefix.js';
+import { appFor, CAMPAIGN, clean, countRedisCpu, cpuText, fmt, inParallel, peakRssMb, secs, startWorker, stopWorker, timed, type Timing } from './scale-lib.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 if (!(SCALE > 0 && SCALE <= 1)) throw new RangeError(`SCALE must be in (0, 1], not ${process.env.SCALE}`);
@@ -42,58 +37,12 @@ const COMMUNES = Math.max(2, Math.round(3_400 * SCALE));
 const HAMLETS = Math.max(COMMUNES, Math.round(100_000 * SCALE));
 const BROADCAST = Math.max(200, Math.round(10_000 * SCALE));
 const CEILING = Math.max(1_000, Math.round(20_000 * SCALE));
-const CAMPAIGN = 'thai-nguyen-2026';
 const YEAR = 2026;
 // The D-7 report reminder of thai-nguyen-2026 (due 10/12/2026): 03/12/2026 08:00 Vietnam time.
 // The D-2 staff alert before the 05/12 dossier deadline fires at the same moment.
 const FIRE = new Date('2026-12-03T01:00:00Z');
 const SECRET = 'bench-secret_0123456789';
-const WORKER = path.resolve('dist/src/worker.js');
 
-/** PROFILE=dir: a V8 CPU profile of each timed section into dir (open in Chrome DevTools). */
-const PROFILE = process.env.PROFILE;
-let inspector: Session | undefined;
-let redisForCpu: App['redis'] | undefined;
-
-/** Redis's own CPU seconds so far (INFO cpu), so a section's cost shows apart from the machine's load. */
-async function redisCpu(): Promise<number> {
-  if (!redisForCpu) return 0;
-  const info = await redisForCpu.info('cpu');
-  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
-}
-
-interface Timing {
-  ms: number;
-  /** CPU ms of this process and of redis-server during the section. */
-  nodeCpuMs: number;
-  redisCpuMs: number;
-}
-const cpuText = (x: Timing) => `CPU: node ${secs(x.nodeCpuMs)}, redis ${secs(x.redisCpuMs)}`;
-
-async function timed<T>(name: string, fn: () => Promise<T>): Promise<[T, Timing]> {
-  if (PROFILE && !inspector) {
-    inspector = new Session();
-    inspector.connect();
-    await inspector.post('Profiler.enable');
-  }
-  if (PROFILE) await inspector!.post('Profiler.start');
-  const r0 = await redisCpu();
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = await fn();
-  const ms = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  const redisCpuMs = ((await redisCpu()) - r0) * 1000;
-  if (PROFILE) {
-    const { profile } = await inspector!.post('Profiler.stop');
-    fs.mkdirSync(PROFILE, { recursive: true });
-    fs.writeFileSync(path.join(PROFILE, `${name}.cpuprofile`), JSON.stringify(profile));
-  }
-  return [value, { ms, nodeCpuMs: (c.user + c.system) / 1000, redisCpuMs }];
-}
-
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const secs = (ms: number) => `${fmt(ms / 1000, 2)} s`;
 const usedMemory = async (app: App) => Number(/used_memory:(\d+)/.exec(await app.redis.info('memory'))?.[1] ?? 0);
 
 // Deterministic names from Vietnamese syllables (several units share a name, as in life).
@@ -115,25 +64,6 @@ function unitsCsv(): string {
   return lines.join('\n');
 }
 
-/** Runs `fn` over `items`, `width` at a time. */
-async function inParallel<T>(items: readonly T[], width: number, fn: (x: T, i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
-
-async function appFor(url: string, prefix: string, env: Record<string, string>, now?: () => Date): Promise<App> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thidua-scale-'));
-  const config = parseConfig({ CAMPAIGN, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', SIMULATOR: 'off', STORE_PREFIX: prefix, ...env });
-  return createApp(config, { redisUrl: url, log: createLogger('silent'), prefix, ...(now && { now }) });
-}
-
 const ZALO_ENV = {
   ZALO_APP_ID: '3451287705938471234',
   ZALO_APP_SECRET: 'zalo-app-secret-for-bench',
@@ -148,7 +78,7 @@ const ZALO_ENV = {
 async function countryBench(url: string) {
   const prefix = `benchscale${Date.now().toString(36)}`;
   const app = await appFor(url, prefix, { TELEGRAM_BOT_TOKEN: '123456789:BENCH-no-network', TELEGRAM_WEBHOOK_SECRET: SECRET, ...ZALO_ENV }, () => FIRE);
-  redisForCpu = app.redis;
+  countRedisCpu(app.redis);
   const { store } = app;
   const out: Record<string, number | Timing> = {};
   try {
@@ -224,49 +154,11 @@ async function countryBench(url: string) {
     console.log(`  its text: ${fmt(text.length)} characters, ${text.split('\n').length} lines:`);
     console.log(text.split('\n').slice(0, 7).map((l) => `    ${l}`).join('\n'));
   } finally {
-    redisForCpu = undefined;
+    countRedisCpu(undefined);
     await app.close();
     if (process.env.REDIS_URL) await clean(url, prefix);
   }
   return out;
-}
-
-async function clean(url: string, prefix: string) {
-  const redis = createRedis(url);
-  await deletePrefix(redis, prefix);
-  await redis.quit();
-}
-
-function peakRssMb(pid: number): number | null {
-  try {
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Number.isFinite(kb) ? kb / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The worker as the Docker image runs it: compiled, plain node, production. */
-async function startWorker(url: string, prefix: string, env: Record<string, string>): Promise<ChildProcess> {
-  if (!fs.existsSync(WORKER)) throw new Error(`${WORKER} is missing: run through npm run bench:scale (tsc first)`);
-  const child = spawn(process.execPath, [WORKER, '--no-schedules'], {
-    env: { ...process.env, NODE_ENV: 'production', REDIS_URL: url, STORE_PREFIX: prefix, CAMPAIGN, DATA_DIR: os.tmpdir(), SIMULATOR: 'off', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d) => {
-      text += d;
-      if (text.includes('worker started')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${text.slice(-500)}`)));
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess) {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
 }
 
 /** 5 and 6: a fake Bot API without any limit, the outbox at its highest configurable rate. */
