@@ -190,14 +190,19 @@ async function outboxBench(url: string) {
     }
     // 6. Broadcast to BROADCAST Telegram users; the worker's peak RSS.
     {
+      // At the deployment's default rate (TELEGRAM_RATE_PER_SEC unset: 25/s), or BROADCAST_RATE.
+      const rate = process.env.BROADCAST_RATE;
+      const bcEnv: Record<string, string> = { ...env };
+      delete bcEnv.TELEGRAM_RATE_PER_SEC;
+      if (rate) bcEnv.TELEGRAM_RATE_PER_SEC = rate;
       const prefix = `benchbc${Date.now().toString(36)}`;
-      const app = await appFor(url, prefix, env);
+      const app = await appFor(url, prefix, bcEnv);
       const at = new Date().toISOString();
       const ADMIN = '1';
       const person = (userId: string, role: Identity['role']): Identity => ({ channel: 'telegram', userId, personId: null, role, unitId: null, lang: 'vi', lastInboundAt: at, unreachable: false, createdAt: at });
       const people = [person(ADMIN, 'admin'), ...Array.from({ length: BROADCAST - 1 }, (_, i) => person(String(100_000 + i), 'individual'))];
       await inParallel(people, 64, (p) => app.store.identities.upsert(p, CLI_ACTOR));
-      const worker = await startWorker(url, prefix, env);
+      const worker = await startWorker(url, prefix, bcEnv);
       const idle = peakRssMb(worker.pid!);
       const t = performance.now();
       const { id } = await app.jobs.broadcasts.start({ by: { channel: 'telegram', userId: ADMIN, lang: 'vi' }, text: 'Thông báo thử tải: họp sơ kết phong trào lúc 8 giờ sáng thứ Hai.', audience: { kind: 'channel', channel: 'telegram' } });
@@ -212,7 +217,7 @@ async function outboxBench(url: string) {
       out.broadcastS = (performance.now() - t) / 1000;
       out.rss = peakRssMb(worker.pid!);
       out.rssIdle = idle;
-      console.log(`broadcast: ${fmt(BROADCAST)} recipients, ${fmt(out.broadcastSent ?? 0)} sent in ${fmt(out.broadcastS, 1)} s; worker peak RSS ${out.rss === null ? 'n/a' : `${fmt(out.rss)} MB`} (${fmt(idle ?? 0)} MB after start)`);
+      console.log(`broadcast: ${fmt(BROADCAST)} recipients at ${rate ?? 25}/s, ${fmt(out.broadcastSent ?? 0)} sent in ${fmt(out.broadcastS, 1)} s; worker peak RSS ${out.rss === null ? 'n/a' : `${fmt(out.rss)} MB`} (${fmt(idle ?? 0)} MB after start)`);
       await stopWorker(worker);
       await app.close();
       if (process.env.REDIS_URL) await clean(url, prefix);
