@@ -33,17 +33,28 @@ interface UnitsView {
   scopes: Map<string, Promise<Scope>>;
 }
 
+/** One office's rows for one year and language, and the units whose rows changed since. */
+interface View {
+  campaign: Campaign;
+  unitsVersion: number;
+  rows: UnitProgress[];
+  /** null: too many to patch, computed again. */
+  stale: Set<string> | null;
+}
+
 interface State {
   mirror?: RecordsMirror;
   /** Syncs run one after another. */
   queue: Promise<unknown>;
-  view?: UnitsView;
-  /** Views of the mirror's version, per campaign. */
-  rows: WeakMap<Campaign, { version: string; byKey: Map<string, UnitProgress[]> }>;
+  units?: UnitsView;
+  /** By `campaignId|office|year|lang`, least recently used first. */
+  views: Map<string, View>;
 }
 const states = new WeakMap<Store, State>();
-/** Office views kept per data version (a province's is one list of every unit). */
+/** Office views kept (a province's is one list of every unit). */
 const MAX_VIEWS = 32;
+/** Rows patched in place up to this many changed units; more, and the view is computed again. */
+const MAX_PATCH = 5_000;
 const collator = new Intl.Collator('vi');
 
 /**
@@ -52,41 +63,70 @@ const collator = new Intl.Collator('vi');
  * A unit merged into another is not a row of its own: its records count in its successor's row.
  *
  * Read from an in-process copy of the records kept up to date from the audit stream
- * (records-mirror.ts), and kept per data version: asked again before anything changed,
- * a view is not recomputed. The rows are shared between callers: read them, do not change them.
+ * (records-mirror.ts). A view asked again is the same rows with only those of the units
+ * whose records changed since computed again (all of them when a unit changed). The rows
+ * are shared between callers: read them, do not change them.
  */
 export async function officeOverview(store: Store, campaign: Campaign, officeUnitId: string | null, year: number, lang: Lang = 'vi'): Promise<UnitProgress[]> {
   let state = states.get(store);
-  if (!state) states.set(store, (state = { queue: Promise.resolve(), rows: new WeakMap() }));
+  if (!state) states.set(store, (state = { queue: Promise.resolve(), views: new Map() }));
   const st = state;
   const run = st.queue.then(async () => {
-    const mirror = (st.mirror = await syncMirror(store, st.mirror));
-    let cached = st.rows.get(campaign);
-    if (cached?.version !== mirror.version) st.rows.set(campaign, (cached = { version: mirror.version, byKey: new Map() }));
-    const key = `${officeUnitId ?? '*'}|${year}|${lang}`;
-    const hit = cached.byKey.get(key);
-    if (hit) return hit;
-    const view = unitsView(st, mirror);
-    let scope = view.scopes.get(officeUnitId ?? '*');
-    if (!scope) view.scopes.set(officeUnitId ?? '*', (scope = reviewScope(store, officeUnitId)));
-    const rows = computeOverview(campaign, view, await yearRecords(store, mirror, campaign.id, year), officeUnitId, await scope, lang);
-    if (cached.byKey.size >= MAX_VIEWS) cached.byKey.delete(cached.byKey.keys().next().value!);
-    cached.byKey.set(key, rows);
+    const { mirror, touched } = await syncMirror(store, st.mirror);
+    st.mirror = mirror;
+    if (touched.size)
+      for (const v of st.views.values()) {
+        if (!v.stale) continue;
+        for (const id of touched) v.stale.add(id);
+        if (v.stale.size > MAX_PATCH) v.stale = null;
+      }
+    const units = unitsView(st, mirror);
+    const key = `${campaign.id}|${officeUnitId ?? '*'}|${year}|${lang}`;
+    const view = st.views.get(key);
+    st.views.delete(key);
+    let rows: UnitProgress[];
+    if (view && view.campaign === campaign && view.unitsVersion === units.unitsVersion && view.stale) {
+      if (view.stale.size === 0) rows = view.rows;
+      else {
+        const changed = withSuccessors(view.stale, units.byId);
+        const row = rowMaker(campaign, units, await yearRecords(store, mirror, campaign.id, year), lang);
+        rows = view.rows.map((r) => (changed.has(r.unit.id) ? row(r.unit) : r));
+      }
+    } else {
+      let scope = units.scopes.get(officeUnitId ?? '*');
+      if (!scope) units.scopes.set(officeUnitId ?? '*', (scope = reviewScope(store, officeUnitId)));
+      const row = rowMaker(campaign, units, await yearRecords(store, mirror, campaign.id, year), lang);
+      const inScope = await scope;
+      // units.sorted is already the rows' order: nothing to sort.
+      rows = units.sorted.filter((u) => isInScope(inScope, u.id) && u.id !== officeUnitId && isActiveUnit(u) && campaign.unitLevels.includes(u.level)).map(row);
+    }
+    st.views.set(key, { campaign, unitsVersion: units.unitsVersion, rows, stale: new Set() });
+    if (st.views.size > MAX_VIEWS) st.views.delete(st.views.keys().next().value!);
     return rows;
   });
   st.queue = run.catch(() => {
     // A failed read starts over from the store next time.
     st.mirror = undefined;
-    st.view = undefined;
+    st.units = undefined;
+    st.views.clear();
   });
   return (await run).slice();
 }
 
+/** The units, and every unit they were merged into (their records count in those rows). */
+function withSuccessors(ids: Set<string>, byId: ReadonlyMap<string, Unit>): Set<string> {
+  const out = new Set<string>();
+  for (const id of ids)
+    for (let u = byId.get(id); u && !out.has(u.id); u = u.merged ? byId.get(u.merged.intoId) : undefined) out.add(u.id);
+  for (const id of ids) out.add(id);
+  return out;
+}
+
 function unitsView(st: State, m: RecordsMirror): UnitsView {
-  if (st.view?.unitsVersion === m.unitsVersion) return st.view;
+  if (st.units?.unitsVersion === m.unitsVersion) return st.units;
   const all = mirroredUnits(m);
   const sorted = all.slice().sort((a, b) => collator.compare(a.name, b.name));
-  return (st.view = { unitsVersion: m.unitsVersion, all, byId: new Map(all.map((u) => [u.id, u])), sorted, into: mergedInto(all), namers: new Map(), scopes: new Map() });
+  return (st.units = { unitsVersion: m.unitsVersion, all, byId: new Map(all.map((u) => [u.id, u])), sorted, into: mergedInto(all), namers: new Map(), scopes: new Map() });
 }
 
 /** Indexes of a list's items by unit id, in list order. */
@@ -100,12 +140,14 @@ function positionsByUnit(items: readonly { unitId: string }[]): Map<string, numb
   return out;
 }
 
-function computeOverview(campaign: Campaign, view: UnitsView, records: YearRecords, officeUnitId: string | null, scope: Scope, lang: Lang): UnitProgress[] {
+/** How one unit's row is made from the year's records. */
+function rowMaker(campaign: Campaign, view: UnitsView, records: YearRecords, lang: Lang): (unit: Unit) => UnitProgress {
   const { byId, into } = view;
   const { registrations, reports, nominations } = records;
   const registered = new Set(registrations.flatMap((r) => (r.subject.type === 'unit' ? [r.subject.unitId] : [])));
-  let name = view.namers.get(lang);
-  if (!name) view.namers.set(lang, (name = unitNamer(lang, view.all)));
+  let namer = view.namers.get(lang);
+  if (!namer) view.namers.set(lang, (namer = unitNamer(lang, view.all)));
+  const name = namer;
   const reportsAt = positionsByUnit(reports);
   const nominationsAt = positionsByUnit(nominations);
   const judged = new Set(campaign.standards.map((s) => s.level));
@@ -114,29 +156,26 @@ function computeOverview(campaign: Campaign, view: UnitsView, records: YearRecor
     if (mine.length === 1) return (at.get(mine[0]!) ?? []).map((i) => list[i]!);
     return mine.flatMap((id) => at.get(id) ?? []).sort((a, b) => a - b).map((i) => list[i]!);
   };
-  // Already in the rows' order (view.sorted): nothing to sort.
-  return view.sorted
-    .filter((u) => isInScope(scope, u.id) && u.id !== officeUnitId && isActiveUnit(u) && campaign.unitLevels.includes(u.level))
-    .map((unit) => {
-      const mine = into.size ? [...lineage(unit.id, into)] : [unit.id];
-      const reps = of(reports, reportsAt, mine);
-      const verdicts = reps.flatMap((r) => {
-        const level = byId.get(r.unitId)?.level ?? unit.level;
-        return judged.has(level) ? [judgeReport(campaign, level, r.values).passed] : [];
-      });
-      const noms = of(nominations, nominationsAt, mine);
-      return {
-        unit,
-        name: name(unit.id),
-        registered: mine.some((id) => registered.has(id)),
-        reported: reps.length > 0,
-        reportLate: reps.some((r) => r.late),
-        reportPassed: verdicts.length ? verdicts.every(Boolean) : null,
-        nominations: noms.length,
-        incomplete: noms
-          .filter((n) => n.status !== 'accepted')
-          .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))
-          .filter((x) => x.missing.length > 0),
-      };
+  return (unit) => {
+    const mine = into.size ? [...lineage(unit.id, into)] : [unit.id];
+    const reps = of(reports, reportsAt, mine);
+    const verdicts = reps.flatMap((r) => {
+      const level = byId.get(r.unitId)?.level ?? unit.level;
+      return judged.has(level) ? [judgeReport(campaign, level, r.values).passed] : [];
     });
+    const noms = of(nominations, nominationsAt, mine);
+    return {
+      unit,
+      name: name(unit.id),
+      registered: mine.some((id) => registered.has(id)),
+      reported: reps.length > 0,
+      reportLate: reps.some((r) => r.late),
+      reportPassed: verdicts.length ? verdicts.every(Boolean) : null,
+      nominations: noms.length,
+      incomplete: noms
+        .filter((n) => n.status !== 'accepted')
+        .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))
+        .filter((x) => x.missing.length > 0),
+    };
+  };
 }

@@ -45,7 +45,7 @@ async function fresh(store: Store, unitsVersion: number): Promise<RecordsMirror>
 }
 
 /** Applies one audited change; false when its record does not read as one (then everything is read again). */
-function apply(m: RecordsMirror, e: AuditEntry): boolean {
+function apply(m: RecordsMirror, e: AuditEntry, touched: Set<string>): boolean {
   if (!isKind(e.entity)) return true;
   const map = m[`${e.entity}s`] as Map<string, unknown>;
   if (e.after === null) map.delete(e.entityId);
@@ -53,20 +53,38 @@ function apply(m: RecordsMirror, e: AuditEntry): boolean {
     const parsed = SCHEMAS[e.entity].safeParse(e.after);
     if (!parsed.success) return false;
     map.set(parsed.data.id, parsed.data);
+    const unitId = unitOf(e.entity, parsed.data);
+    if (unitId) touched.add(unitId);
   }
   if (e.entity === 'unit') m.unitsVersion++;
   return true;
 }
 
+/** The unit a record counts for (a unit itself, a registration of a person: none). */
+function unitOf(kind: Kind, r: Unit | Registration | IndicatorReport | Nomination): string | null {
+  if (kind === 'registration') {
+    const subject = (r as Registration).subject;
+    return subject.type === 'unit' ? subject.unitId : null;
+  }
+  return kind === 'unit' ? null : (r as IndicatorReport | Nomination).unitId;
+}
+
+export interface Synced {
+  mirror: RecordsMirror;
+  /** Units whose registrations, reports or nominations changed (units changing show in unitsVersion). */
+  touched: Set<string>;
+}
+
 /** The mirror brought up to the store's latest change (a new one when there is none yet). */
-export async function syncMirror(store: Store, m: RecordsMirror | undefined): Promise<RecordsMirror> {
-  if (!m) return fresh(store, 0);
-  if ((await store.audit.version()) === m.version) return m;
+export async function syncMirror(store: Store, m: RecordsMirror | undefined): Promise<Synced> {
+  const touched = new Set<string>();
+  if (!m) return { mirror: await fresh(store, 0), touched };
+  if ((await store.audit.version()) === m.version) return { mirror: m, touched };
   const entries = await store.audit.since(m.version, MAX_REPLAY + 1);
-  if (entries.length > MAX_REPLAY) return fresh(store, m.unitsVersion);
-  for (const e of entries) if (!apply(m, e)) return fresh(store, m.unitsVersion);
+  if (entries.length > MAX_REPLAY) return { mirror: await fresh(store, m.unitsVersion), touched };
+  for (const e of entries) if (!apply(m, e, touched)) return { mirror: await fresh(store, m.unitsVersion), touched };
   m.version = entries.at(-1)?.id ?? m.version;
-  return m;
+  return { mirror: m, touched };
 }
 
 export interface YearRecords {
