@@ -110,14 +110,16 @@ async function countryBench(url: string) {
     // 2. Reminder pass (planning alone first, to tell planning from enqueueing).
     const only = { kind: 'report', year: YEAR } as const;
     const [planned, planT] = await timed('reminders-plan', () => app.jobs.previewReminders(FIRE, { only }));
+    mem = await usedMemory(app);
     const [pass, passT] = await timed('reminders', () => app.jobs.runReminders(FIRE, { only }));
+    const bytesPerReminder = ((await usedMemory(app)) - mem) / Math.max(1, pass.queued);
     let inQueue = 0;
     for (const ch of ['telegram', 'zalo'] as const) {
       const c = await app.jobs.outbox.queue(ch).getJobCounts('prioritized', 'waiting');
       inQueue += (c.prioritized ?? 0) + (c.waiting ?? 0);
     }
     Object.assign(out, { reminders: pass.queued, reminderT: passT, planT });
-    console.log(`reminder pass: ${fmt(pass.queued)} queued (${fmt(inQueue)} waiting in the outbox) in ${secs(passT.ms)} (${cpuText(passT)}); planning alone ${secs(planT.ms)} for ${fmt(planned.messages.length)}`);
+    console.log(`reminder pass: ${fmt(pass.queued)} queued (${fmt(inQueue)} waiting in the outbox) in ${secs(passT.ms)} (${cpuText(passT)}); planning alone ${secs(planT.ms)} for ${fmt(planned.messages.length)}; ${fmt(bytesPerReminder)} B of Redis per queued reminder`);
 
     // Campaign activity: registrations, reports, incomplete dossiers; staff in every office.
     const t = performance.now();
