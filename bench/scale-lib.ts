@@ -86,6 +86,17 @@ export async function clean(url: string, prefix: string) {
   await redis.quit();
 }
 
+/** CPU ms (user + system) a process has used so far, from /proc (null elsewhere). */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat: 12 and 13 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
 export function peakRssMb(pid: number): number | null {
   try {
     const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);

@@ -29,7 +29,7 @@ import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { officeOverview } from '../src/services/overview.js';
 import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
-import { appFor, CAMPAIGN, clean, countRedisCpu, cpuText, fmt, inParallel, peakRssMb, secs, startWorker, stopWorker, timed, type Timing } from './scale-lib.js';
+import { appFor, CAMPAIGN, clean, countRedisCpu, cpuText, fmt, inParallel, peakRssMb, processCpuMs, secs, startWorker, stopWorker, timed, type Timing } from './scale-lib.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 if (!(SCALE > 0 && SCALE <= 1)) throw new RangeError(`SCALE must be in (0, 1], not ${process.env.SCALE}`);
@@ -176,6 +176,7 @@ async function outboxBench(url: string) {
       const worker = await startWorker(url, prefix, env);
       const text = 'Thử tải hộp thư đi.';
       const messages = Array.from({ length: CEILING }, (_, i) => ({ channel: 'telegram' as const, userId: String(30_000_000 + i), key: `ceil|${i}`, kind: 'admin' as const, reply: { text } }));
+      const cpu0 = processCpuMs(worker.pid!);
       const t = performance.now();
       await app.jobs.outbox.enqueueMany(messages);
       const enqueueMs = performance.now() - t;
@@ -184,7 +185,9 @@ async function outboxBench(url: string) {
       const done = sent();
       out.ceiling = (done.length - 1) / ((done.at(-1)!.at - done[0]!.at) / 1000);
       out.ceilingEnqueueMs = enqueueMs;
-      console.log(`outbox ceiling: ${fmt(CEILING)} messages at ${fmt(out.ceiling)} msg/s (limiter at its maximum, 1,000/s; fake Bot API without a limit); enqueued in ${secs(enqueueMs)}`);
+      const cpu1 = processCpuMs(worker.pid!);
+      const perMessage = cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / CEILING;
+      console.log(`outbox ceiling: ${fmt(CEILING)} messages at ${fmt(out.ceiling)} msg/s (limiter at its maximum, 1,000/s; fake Bot API without a limit); enqueued in ${secs(enqueueMs)}; worker CPU ${perMessage === null ? 'n/a' : `${fmt(perMessage, 2)} ms per message (one core: at most ${fmt(1000 / perMessage)} msg/s)`}`);
       await stopWorker(worker);
       await app.close();
       if (process.env.REDIS_URL) await clean(url, prefix);
