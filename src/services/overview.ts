@@ -113,6 +113,34 @@ export async function officeOverview(store: Store, campaign: Campaign, officeUni
   return (await run).slice();
 }
 
+/** Stores with fewer units read everything on the first /thongke fast enough. */
+const WARM_FROM_UNITS = 10_000;
+
+/**
+ * Reads the overview's copy of the records ahead of the first /thongke (a web process at
+ * start), when the store has at least 10,000 units; false when it did nothing.
+ */
+export async function warmOverview(store: Store, campaign: Campaign, years: readonly number[]): Promise<boolean> {
+  if ((await store.units.count()) < WARM_FROM_UNITS) return false;
+  let state = states.get(store);
+  if (!state) states.set(store, (state = { queue: Promise.resolve(), views: new Map() }));
+  const st = state;
+  const run = st.queue.then(async () => {
+    // Units changed or records touched since are brought up to date on the next call, as always.
+    const { mirror } = await syncMirror(store, st.mirror);
+    st.mirror = mirror;
+    unitsView(st, mirror);
+    for (const year of years) await yearRecords(store, mirror, campaign.id, year);
+  });
+  st.queue = run.catch(() => {
+    st.mirror = undefined;
+    st.units = undefined;
+    st.views.clear();
+  });
+  await run;
+  return true;
+}
+
 /** The units, and every unit they were merged into (their records count in those rows). */
 function withSuccessors(ids: Set<string>, byId: ReadonlyMap<string, Unit>): Set<string> {
   const out = new Set<string>();
