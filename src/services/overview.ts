@@ -117,8 +117,9 @@ export async function officeOverview(store: Store, campaign: Campaign, officeUni
 const WARM_FROM_UNITS = 10_000;
 
 /**
- * Reads the overview's copy of the records ahead of the first /thongke (a web process at
- * start), when the store has at least 10,000 units; false when it did nothing.
+ * Reads the overview's copy of the records, and makes the top offices' views, ahead of the
+ * first /thongke (a web process at start), when the store has at least 10,000 units; false
+ * when it did nothing.
  */
 export async function warmOverview(store: Store, campaign: Campaign, years: readonly number[]): Promise<boolean> {
   if ((await store.units.count()) < WARM_FROM_UNITS) return false;
@@ -138,6 +139,8 @@ export async function warmOverview(store: Store, campaign: Campaign, years: read
     st.views.clear();
   });
   await run;
+  // The top office's view (the province's) in Vietnamese: the largest, the one asked first.
+  for (const root of await store.units.roots()) for (const year of years) await officeOverview(store, campaign, root.id, year, 'vi');
   return true;
 }
 
