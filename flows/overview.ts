@@ -4,7 +4,7 @@ import { chartCaption, writeYearChart } from '../src/services/charts/index.js';
 import type { UnitProgress } from '../src/services/overview.js';
 import { isReviewer, reviewOffice } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
-import { badYearText, capped, deadlineLines, staffYears } from './lib/staff.js';
+import { badYearText, cappedRows, deadlineLines, staffYears } from './lib/staff.js';
 
 /**
  * Thống kê: per unit under the office, registered / reported / dossiers complete, for
@@ -22,14 +22,13 @@ export const overview = defineFlow({
     const yes = (b: boolean) => (b ? '✓' : '✗');
     const section = (year: number, rows: UnitProgress[]) => {
       const count = (f: (r: UnitProgress) => boolean) => rows.filter(f).length;
-      const lines = rows.map((r) =>
+      const line = (r: UnitProgress) =>
         ctx.t('overview.unit_line', {
           unit: r.name,
           registered: yes(r.registered),
           reported: r.reported ? (r.reportLate ? ctx.t('overview.late') : '✓') : '✗',
           dossiers: r.nominations === 0 ? '—' : `${r.nominations - r.incomplete.length}/${r.nominations}`,
-        }),
-      );
+        });
       return [
         ctx.t('overview.header', { year, total: rows.length }),
         ctx.t('overview.counts', {
@@ -40,7 +39,7 @@ export const overview = defineFlow({
         }),
         ...deadlineLines(ctx, year),
         ctx.t('overview.legend'),
-        ...capped(ctx, lines),
+        ...cappedRows(ctx, rows, line),
       ];
     };
     const head = view.allPassed ? [ctx.t('staff.all_passed')] : [];

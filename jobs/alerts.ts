@@ -132,7 +132,16 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
     else incomplete.set(n.unitId, [{ nomination: n, missing }]);
   }
   if (incomplete.size === 0) return [];
-  const tagged = [...all.values()].filter((u) => u.offices?.length);
+  // Tagged units by their id and their parent's: an office holder is one of those on a unit's path (officeUnitFor).
+  const near = new Map<string, Unit[]>();
+  for (const u of all.values())
+    if (u.offices?.length)
+      for (const key of u.parentId === null ? [u.id] : [u.id, u.parentId]) {
+        const list = near.get(key);
+        if (list) list.push(u);
+        else near.set(key, [u]);
+      }
+  const taggedNear = (unitId: string) => [unitId, ...ancestors(unitId, all).map((u) => u.id)].flatMap((id) => near.get(id) ?? []);
   // Each incomplete dossier, filed under the office that receives it (its chain's first step;
   // a review without a chain: every office above the unit), and under '*', the whole campaign.
   const rowsByOffice = new Map<string, Map<string, Incomplete>>();
@@ -148,7 +157,7 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
     const unit = all.get(unitId);
     if (!unit || !campaign.unitLevels.includes(unit.level)) continue;
     for (const item of items.sort((a, b) => a.nomination.id.localeCompare(b.nomination.id, 'en', { numeric: true }))) {
-      for (const office of receivingOffices(campaign, item.nomination, all, tagged)) file(office, unit, item);
+      for (const office of receivingOffices(campaign, item.nomination, all, taggedNear(unitId))) file(office, unit, item);
       file('*', unit, item);
     }
   }

@@ -117,45 +117,43 @@ export class Outbox {
         candidates.push(m);
       }
     }
+    // Chunks go out a few at a time on the pipelined connections: the round trips overlap.
     const fresh: OutboxMessage[] = [];
-    for (let i = 0; i < candidates.length; i += 1000) {
-      const chunk = candidates.slice(i, i + 1000);
+    const chunks = chunked(candidates, CHECK_CHUNK);
+    const found = await inFlight(chunks, IN_FLIGHT, async (chunk) => {
       const pipe = this.deps.redis.pipeline();
       for (const m of chunk) pipe.exists(this.keys.done(m.key));
-      const res = (await pipe.exec()) ?? [];
+      return (await pipe.exec()) ?? [];
+    });
+    chunks.forEach((chunk, c) =>
       chunk.forEach((m, j) => {
-        const [err, n] = res[j] ?? [null, 0];
+        const [err, n] = found[c]![j] ?? [null, 0];
         if (err) throw err;
         if (n === 1) result.skipped++;
         else fresh.push(m);
-      });
-    }
+      }),
+    );
     const byChannel = new Map<Channel, OutboxMessage[]>();
     for (const m of fresh) {
       const list = byChannel.get(m.channel);
       if (list) list.push(m);
       else byChannel.set(m.channel, [m]);
     }
-    for (const [channel, list] of byChannel) {
-      const q = this.queue(channel);
-      for (let i = 0; i < list.length; i += 500) {
-        await q.addBulk(
-          list.slice(i, i + 500).map((m) => {
-            const { delayMs, priority, ...data } = m;
-            return {
-              name: m.kind,
-              data,
-              opts: {
-                jobId: messageJobId(m.key),
-                ...(delayMs ? { delay: delayMs } : {}),
-                ...(priority ? { priority } : {}),
-              },
-            };
-          }),
-        );
-      }
-      result.queued += list.length;
-    }
+    const batches = [...byChannel].flatMap(([channel, list]) => chunked(list, ADD_CHUNK).map((chunk) => ({ q: this.queue(channel), chunk })));
+    await inFlight(batches, IN_FLIGHT, ({ q, chunk }) =>
+      q.addBulk(
+        chunk.map((m) => ({
+          name: m.kind,
+          data: jobData(m),
+          opts: {
+            jobId: messageJobId(m.key),
+            ...(m.delayMs ? { delay: m.delayMs } : {}),
+            ...(m.priority ? { priority: m.priority } : {}),
+          },
+        })),
+      ),
+    );
+    result.queued = fresh.length;
     return result;
   }
 
@@ -197,6 +195,41 @@ export class Outbox {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
     this.queues.clear();
   }
+}
+
+/** Done-key checks per pipeline, jobs per addBulk, and how many of either are sent before the first answer. */
+const CHECK_CHUNK = 1000;
+const ADD_CHUNK = 500;
+const IN_FLIGHT = 4;
+
+/** Exactly the fields a job carries (a planned reminder's own fields stay out of Redis). */
+function jobData(m: OutboxMessage): OutboxJobData {
+  const data: OutboxJobData = { channel: m.channel, userId: m.userId, reply: m.reply, key: m.key, kind: m.kind };
+  if (m.ref !== undefined) data.ref = m.ref;
+  if (m.broadcastId !== undefined) data.broadcastId = m.broadcastId;
+  if (m.ttlSeconds !== undefined) data.ttlSeconds = m.ttlSeconds;
+  return data;
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `fn` over every item, at most `width` at a time; results in item order. */
+async function inFlight<T, R>(items: readonly T[], width: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
 }
 
 export function numbers(h: Record<string, string>): Record<string, number> {

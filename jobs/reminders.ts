@@ -93,6 +93,15 @@ function dossierIssue(campaign: Campaign, n: Nomination, level: UnitLevel, lang:
   return t(lang, 'reminder.dossier_line', { nominee: n.nominee.name, number: dossierNumber(n), what: what.join('; ') });
 }
 
+function memoByLang<T>(make: (lang: Identity['lang']) => T): (lang: Identity['lang']) => T {
+  const made = new Map<Identity['lang'], T>();
+  return (lang) => {
+    let v = made.get(lang);
+    if (v === undefined) made.set(lang, (v = make(lang)));
+    return v;
+  };
+}
+
 /** Who should be reminded of what at `at` (nothing is sent). */
 export async function planReminders(
   ctx: ReminderContext,
@@ -118,17 +127,20 @@ export async function planReminders(
     const left = daysLeft(at, r.dueDay);
     const ttlSeconds = Math.max(DONE_TTL_SECONDS, Math.ceil((r.deadline.getTime() - at.getTime()) / 1000) + 7 * 86_400);
     const base = { kind: 'reminder' as const, ref: reminderRef(campaign, r), ttlSeconds, priority: PRIORITY.reminder, reminder: r };
-    const common = (i: Identity) => ({
-      when: deadlineWhen(i.lang, at, r.dueDay) + deadlineSourceNote(i.lang, campaign, r.kind),
-      campaign: campaign.name[i.lang],
-      year: r.year,
-    });
-    const choices = (i: Identity): Choice[] => [{ payload: ACTION[r.kind].payload, label: t(i.lang, ACTION[r.kind].label) }];
+    // What depends only on the language is made once per pass, not once per recipient.
+    const perLang = memoByLang((lang) => ({
+      common: { when: deadlineWhen(lang, at, r.dueDay) + deadlineSourceNote(lang, campaign, r.kind), campaign: campaign.name[lang], year: r.year },
+      what: `${t(lang, `deadline.${r.kind}`)} ${r.year}`,
+      date: formatCivilDate(r.dueDay, lang),
+      label: t(lang, ACTION[r.kind].label),
+    }));
+    const common = (i: Identity) => perLang(i.lang).common;
+    const choices = (i: Identity): Choice[] => [{ payload: ACTION[r.kind].payload, label: perLang(i.lang).label }];
     const key = (subjectId: string, i: Identity) => `rem|${campaign.id}|${r.kind}|${r.year}|d${r.offsetDays}|${subjectId}|${i.channel}|${i.userId}`;
     // Outside Zalo's 7-day window only a pre-approved template may be sent (docs/jobs.md lists its parameters).
     const template = (i: Identity, who: string) => ({
       kind: 'reminder' as const,
-      params: { what: `${t(i.lang, `deadline.${r.kind}`)} ${r.year}`, unit: who, date: formatCivilDate(r.dueDay, i.lang), days: String(Math.max(0, left)) },
+      params: { what: perLang(i.lang).what, unit: who, date: perLang(i.lang).date, days: String(Math.max(0, left)) },
     });
     const toOfficer = (i: Identity, unit: Unit, text: string, buttons = choices(i)) =>
       messages.push({
@@ -164,10 +176,12 @@ export async function planReminders(
       }
       case 'report': {
         const done = new Set((await store.reports.list(campaign.id, r.year)).map((x) => x.unitId));
+        const standard = new Map<UnitLevel, boolean>();
+        const hasStandard = (level: UnitLevel) => standard.get(level) ?? standard.set(level, Boolean(standardFor(campaign, level))).get(level)!;
         for (const i of officers) {
           const unit = units.get(i.unitId!);
           // Only units whose level has a standard report indicators (flows/report.ts refuses the others).
-          if (unit && !done.has(unit.id) && standardFor(campaign, unit.level))
+          if (unit && !done.has(unit.id) && hasStandard(unit.level))
             toOfficer(i, unit, t(i.lang, 'reminder.report', { ...common(i), unit: unit.name }));
         }
         break;

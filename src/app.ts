@@ -28,7 +28,7 @@ import { notify } from './services/notify.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
 import { clockControl, type ClockControl } from '../jobs/clock.js';
 import { applyAdmins } from './ops/admins.js';
-import { requireBasicAuth } from './ops/board.js';
+import { requireBasicAuth } from './ops/basic-auth.js';
 import { t } from './i18n.js';
 import type { Health, RunningCheck } from './ops/health.js';
 import { createHttp } from './ops/http.js';

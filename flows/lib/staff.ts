@@ -35,5 +35,10 @@ export async function staffYears(ctx: FlowContext): Promise<StaffYears> {
 }
 
 export function capped(ctx: FlowContext, lines: string[]): string[] {
-  return lines.length <= MAX_LINES ? lines : [...lines.slice(0, MAX_LINES), ctx.t('staff.more', { count: lines.length - MAX_LINES })];
+  return cappedRows(ctx, lines, (l) => l);
+}
+
+/** capped() of one line per row, formatting only the rows shown (a province has 100,000). */
+export function cappedRows<T>(ctx: FlowContext, rows: readonly T[], line: (row: T) => string): string[] {
+  return rows.length <= MAX_LINES ? rows.map(line) : [...rows.slice(0, MAX_LINES).map(line), ctx.t('staff.more', { count: rows.length - MAX_LINES })];
 }

@@ -1,6 +1,4 @@
 import fs from 'node:fs/promises';
-import mammoth from 'mammoth';
-import { extractText } from 'unpdf';
 import type { Campaign, DossierPart } from '../campaign/schema.js';
 import type { FileRef, Lang, Nomination } from '../domain/entities.js';
 import { citesWrongDecree, dossierCompleteness, findReview, otherRegime, quotaUse, regimeFor, type QuotaCount, type Regime } from '../domain/index.js';
@@ -48,8 +46,9 @@ export async function readableText(files: FileStore, f: Pick<FileRef, 'path' | '
   if (!kind) return null;
   try {
     const bytes = await fs.readFile(files.absolute(f));
-    if (kind === 'docx') return (await mammoth.extractRawText({ buffer: bytes })).value;
-    return (await extractText(new Uint8Array(bytes), { mergePages: true })).text;
+    // Loaded on first use: the worker never reads a dossier and stays small without them.
+    if (kind === 'docx') return (await (await import('mammoth')).default.extractRawText({ buffer: bytes })).value;
+    return (await (await import('unpdf')).extractText(new Uint8Array(bytes), { mergePages: true })).text;
   } catch {
     return null;
   }

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import JSZip from 'jszip';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang } from '../domain/entities.js';
 import { dossierNumber, isInScope } from '../domain/index.js';
@@ -55,6 +54,7 @@ export async function writeCouncilZip(
   out: string,
   xlsxName: string,
 ): Promise<CouncilZip> {
+  const { default: JSZip } = await import('jszip'); // on first use: the worker never zips
   const zip = new JSZip();
   const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'council-'));
   try {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { formatInTimeZone } from 'date-fns-tz';
 import type { Campaign } from '../campaign/schema.js';
 import type { Lang, Unit } from '../domain/entities.js';
@@ -251,6 +250,8 @@ const cellWidth = (v: Cell) => (v === null ? 0 : v instanceof Date ? 16 : Math.m
  */
 export async function writeXlsx(sheets: Sheet[], file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Loaded on first use (a large library the worker never needs).
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
   for (const s of sheets) {
     const rows: Cell[][] = [];

@@ -118,6 +118,18 @@ export function auditRepo(ctx: StoreContext) {
     async length(): Promise<number> {
       return redis.xlen(k.audit);
     },
+    /**
+     * The id of the latest change ('' before the first): every change to the store's records
+     * is audited in the same script, so this names the data's version (caches key on it).
+     */
+    /** Up to `count` entries recorded after the entry `id` ('' : from the start), oldest first. */
+    async since(id: string, count: number): Promise<AuditEntry[]> {
+      return ((await redis.xrange(k.audit, id ? `(${id}` : '-', '+', 'COUNT', count)) as RawEntry[]).map(toEntry);
+    },
+    async version(): Promise<string> {
+      const [last] = (await redis.xrevrange(k.audit, '+', '-', 'COUNT', 1)) as RawEntry[];
+      return last?.[0] ?? '';
+    },
   };
 }
 export type AuditRepo = ReturnType<typeof auditRepo>;

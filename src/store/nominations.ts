@@ -39,7 +39,8 @@ const domainToStore = (err: DomainError): StoreError => {
   return new StoreError(code, err.message, { ...err.details, domainCode: err.code });
 };
 
-const byCreated = (a: Nomination, b: Nomination) =>
+/** The order nominations are listed in: by creation, then id. */
+export const byCreated = (a: Nomination, b: Nomination) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /**
