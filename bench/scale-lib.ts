@@ -8,7 +8,7 @@ import { createApp, type App } from '../src/app.js';
 import { parseConfig } from '../src/config/index.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis/connection.js';
-import { deletePrefix } from './redis-prefix.js';
+import { deletePrefix } from './lib/redis-prefix.js';
 
 export const CAMPAIGN = 'thai-nguyen-2026';
 const WORKER = path.resolve('dist/src/worker.js');

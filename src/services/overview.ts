@@ -205,6 +205,7 @@ function rowMaker(campaign: Campaign, view: UnitsView, records: YearRecords, lan
       reportLate: reps.some((r) => r.late),
       reportPassed: verdicts.length ? verdicts.every(Boolean) : null,
       nominations: noms.length,
+      byStatus: Object.fromEntries(DOSSIER_STATUSES.map((s) => [s, noms.filter((n) => n.status === s).length])) as Record<DossierStatus, number>,
       incomplete: noms
         .filter((n) => n.status !== 'accepted')
         .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../src/campaign/schema.js';
 import { loadCampaign } from '../../src/campaign/load.js';
 import { dossierCompleteness, isActiveUnit, isInScope, judgeReport, lineage, mergedInto } from '../../src/domain/index.js';
-import type { FileRef, Lang, Unit } from '../../src/domain/entities.js';
+import { DOSSIER_STATUSES, type DossierStatus, type FileRef, type Lang, type Unit } from '../../src/domain/entities.js';
 import { officeOverview, type UnitProgress } from '../../src/services/overview.js';
 import { reviewScope } from '../../src/services/scope.js';
 import { unitNamer } from '../../src/services/unit-names.js';
@@ -49,6 +49,7 @@ async function recount(store: Store, campaign: Campaign, officeUnitId: string | 
         reportLate: reps.some((r) => r.late),
         reportPassed: verdicts.length ? verdicts.every(Boolean) : null,
         nominations: noms.length,
+        byStatus: Object.fromEntries(DOSSIER_STATUSES.map((s) => [s, noms.filter((n) => n.status === s).length])) as Record<DossierStatus, number>,
         incomplete: noms
           .filter((n) => n.status !== 'accepted')
           .map((n) => ({ nomination: n, missing: dossierCompleteness(campaign, n, unit.level).missingRequired }))
