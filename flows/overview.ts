@@ -1,6 +1,5 @@
 import { defineFlow, type FlowContext } from '../src/engine/flow.js';
 import type { Reply } from '../src/engine/types.js';
-import { chartCaption, writeYearChart } from '../src/services/charts/index.js';
 import type { UnitProgress } from '../src/services/overview.js';
 import { isReviewer, reviewOffice } from '../src/domain/roles.js';
 import { may } from './lib/access.js';
@@ -57,6 +56,8 @@ export const overview = defineFlow({
 async function yearChart(ctx: FlowContext, year: number, rows: UnitProgress[]): Promise<Reply | null> {
   const office = reviewOffice(ctx.identity);
   const officeName = office ? ((await ctx.store.units.get(office))?.name ?? null) : null;
+  // Loaded on first use: the renderer is ~70 MB, and the worker (which runs conversations for Zalo) rarely draws.
+  const { chartCaption, writeYearChart } = await import('../src/services/charts/index.js');
   const file = await writeYearChart(ctx.files.dataDir, { campaign: ctx.campaign, officeName, year, lang: ctx.lang, now: ctx.now, rows }).catch(() => null);
   return file && { text: chartCaption(ctx.lang, year, rows.length), file };
 }

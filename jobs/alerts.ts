@@ -20,7 +20,6 @@ import { PRIORITY } from './keys.js';
 import type { OutboxMessage } from './outbox.js';
 import { splitLines, TEXT_LIMIT } from './text.js';
 import { deadlineWhen } from '../src/services/deadlines.js';
-import { officeYearChart } from '../src/services/charts/index.js';
 
 /**
  * Incomplete-dossier alerts for staff: a digest per staff member of the office that
@@ -171,7 +170,7 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
       const dataDir = ctx.dataDir;
       if (!dataDir) return Promise.resolve(null);
       // The digest's text is what matters: a chart that cannot be drawn (disk full …) is left out, never the digest.
-      if (!charts.has(lang)) charts.set(lang, officeYearChart({ store, campaign, dataDir }, officeId === '*' ? null : officeId, alert.year, lang, at).catch(() => null));
+      if (!charts.has(lang)) charts.set(lang, drawChart({ store, campaign, dataDir }, officeId === '*' ? null : officeId, alert.year, lang, at).catch(() => null));
       return charts.get(lang)!;
     };
     for (const s of offices.get(officeId)!) {
@@ -205,4 +204,13 @@ export function receivingOffices(campaign: Campaign, n: Nomination, all: Readonl
   if (!receive.office) return ancestors(n.unitId, all).map((u) => u.id);
   const holder = officeUnitFor(n.unitId, receive.office.id, all, tagged);
   return holder ? [holder.id] : [];
+}
+
+/**
+ * The charts' renderer (ECharts, resvg, fontkit: about 70 MB) is loaded by the first digest
+ * that draws one, not when the worker starts: most of a worker's life is sending.
+ */
+async function drawChart(...args: Parameters<typeof import('../src/services/charts/index.js').officeYearChart>) {
+  const { officeYearChart } = await import('../src/services/charts/index.js');
+  return officeYearChart(...args);
 }

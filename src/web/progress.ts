@@ -4,7 +4,6 @@ import { levelName } from '../i18n.js';
 import { campaignYearsAll } from '../services/deadlines.js';
 import { campaignYears } from '../../flows/lib/common.js';
 import { officeOverview, type UnitProgress } from '../services/overview.js';
-import { progressChartSvg, yearChartOptions } from '../services/charts/index.js';
 import { BASE, html, Html, select } from './html.js';
 import { notFound, type DashboardDeps, type Viewer } from './viewer.js';
 
@@ -72,6 +71,8 @@ ${card(v.t('web.fig_returned'), String(sum.returned), 'returned')}
 ${card(v.t('web.fig_accepted'), String(sum.accepted), 'accepted')}</div>`;
   // The same picture /thongke sends (services/charts), as SVG: ECharts escapes the names it draws.
   const officeName = (askedOffice ? parents.get(askedOffice)?.name : v.office ? (await deps.store.units.get(v.office))?.name : null) ?? null;
+  // Loaded on first use: the renderer is ~70 MB that a worker process (which builds the app too) never needs.
+  const { progressChartSvg, yearChartOptions } = await import('../services/charts/index.js');
   const svg = rows.length ? progressChartSvg(rows, yearChartOptions({ campaign, officeName, year, lang: v.lang, now: deps.now(), rows })) : '';
   const chart = svg ? html`<figure class="chart" id="chart-slot">${new Html(svg)}</figure>` : '';
   const head = (key: Parameters<Viewer['t']>[0], type: 'text' | 'num') => html`<th data-type="${type}"><button type="button" class="sort">${v.t(key)}</button></th>`;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import { fromRoot } from '../paths.js';
-import { FONT_FILES } from '../services/charts/index.js';
+import { FONT_FILES } from '../services/charts/font.js';
 import { authRoutes, LOGIN_PATH, withViewer } from './auth.js';
 import { councilPack, decideFromPage, dossierPage, draftFile, partFile, waitingPage } from './dossiers.js';
 import { ASSETS, BASE } from './html.js';
