@@ -48,7 +48,7 @@ export function createJobs(input: JobsDeps): Jobs {
   const dataDir = deps.dataDir ?? deps.retention?.dataDir;
   const ctx = { store, campaign, groups: () => store.groupLinks.all(), ...(dataDir && { dataDir }) };
   const pass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueueMany(messages)) });
-  // Reminder and digest passes may be national (200,000 messages): staged, then fed to the queues (outbox-staging.ts).
+  // Reminder passes may be national (200,000 messages): staged, then fed to the queues (outbox-staging.ts).
   const plannedPass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueuePlanned(messages)) });
 
   const jobs: Jobs = {
@@ -72,7 +72,8 @@ export function createJobs(input: JobsDeps): Jobs {
     },
     async runAlerts(at, year) {
       const { alert, messages } = await jobs.previewAlerts(at, year);
-      return { alert, ...(await plannedPass(messages)) };
+      // Digest parts to one chat are spaced by delays: they keep the direct path, in order.
+      return { alert, ...(await pass(messages)) };
     },
     async runSubmittedAlert(nominationId, at) {
       const n = await store.nominations.get(nominationId);
