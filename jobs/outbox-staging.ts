@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Channel } from '../src/domain/entities.js';
 import { evalWithReplicas } from '../src/redis/durable.js';
 import { messageJobId, type JobKeys } from './keys.js';
-import type { MessageKind, OutboxJobData, OutboxMessage } from './outbox.js';
+import type { MessageKind, OutboxJobData, OutboxMessage } from './outbox-message.js';
 
 /**
  * The staged outbox (docs/jobs.md "Staged outbox"). A large planned pass (200,000
