@@ -134,6 +134,8 @@ export class Feeder {
    * the staged list as jobs (done keys skipped). Null when there is nothing to move now.
    */
   async add(channel: Channel): Promise<Move | null> {
+    // Idle most of the time: one LLEN, no lock.
+    if ((await this.redis.llen(this.keys.staged(channel))) === 0) return null;
     const token = randomUUID();
     if ((await this.redis.set(this.keys.feedLock(channel), token, 'PX', this.lockMs, 'NX')) !== 'OK') return null;
     try {
