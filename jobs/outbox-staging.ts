@@ -97,7 +97,7 @@ export async function stageMessages(redis: Redis, keys: JobKeys, channel: Channe
 }
 
 export interface FeedOptions {
-  /** Move only while the channel's queue has fewer ready jobs than this (default 2,000). */
+  /** Move only while the channel's queue has fewer ready or delayed jobs than this (default 2,000). */
   lowWater?: number;
   /** Messages per move (default 1,000). */
   batch?: number;
@@ -139,8 +139,9 @@ export class Feeder {
     const token = randomUUID();
     if ((await this.redis.set(this.keys.feedLock(channel), token, 'PX', this.lockMs, 'NX')) !== 'OK') return null;
     try {
-      const c = await this.queue(channel).getJobCounts('waiting', 'prioritized');
-      if ((c.waiting ?? 0) + (c.prioritized ?? 0) >= this.lowWater) throw new NothingToMove();
+      // Delayed jobs count too: at night Zalo defers every send to the morning, and the list must not all turn into delayed jobs.
+      const c = await this.queue(channel).getJobCounts('waiting', 'prioritized', 'delayed');
+      if ((c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0) >= this.lowWater) throw new NothingToMove();
       const lines = await this.redis.lrange(this.keys.staged(channel), 0, this.batch - 1);
       if (lines.length === 0) throw new NothingToMove();
       const items = lines.map((raw) => decodeStaged(channel, raw));
