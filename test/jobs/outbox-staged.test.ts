@@ -98,4 +98,21 @@ describe('the staged outbox', () => {
     expect(await app.jobs.outbox.totals()).toMatchObject({ 'zalo.sent': 30 });
     expect(r.queued).toBeGreaterThanOrEqual(30);
   }, 60_000);
+
+  it('Zalo at night: deferred jobs count towards the low-water mark, so the rest stays staged until morning', async () => {
+    // The app on the real clock: Zalo's deferral is to the next 06:05 of it, always ahead.
+    const z = track(await startZaloBot('binh-thanh-2024'));
+    const { app } = z.bot;
+    app.jobs.outbox.stageFrom = 1;
+    await officers(app, 'zalo', 30, (i) => String(7_500_000_000_000_000_000n + BigInt(i)));
+    z.fake.failNext('/v3.0/oa/message/cs', { error: -234, message: 'This message cannot be sent at night (10:00PM - 6:00AM)' }, { times: 1_000 });
+    // The workers' own feeder looks once (nothing staged yet) and then not for a long time.
+    track(await startWorkers(app, { schedules: false, feedIntervalMs: 3_600_000 }));
+    await app.jobs.runReminders(AT);
+    const night = new Feeder(app.redis, app.jobs.outbox.keys, (c) => app.jobs.outbox.queue(c), { lowWater: 5, batch: 5 });
+    expect(await night.feed('zalo')).toBe(5);
+    await vi.waitFor(async () => expect((await app.jobs.outbox.counts(['zalo'])).zalo).toMatchObject({ delayed: 5, active: 0 }), { timeout: 15_000, interval: 50 });
+    expect(await night.feed('zalo')).toBe(0);
+    expect((await app.jobs.outbox.counts(['zalo'])).zalo).toMatchObject({ staged: 25, delayed: 5, waiting: 0, prioritized: 0 });
+  }, 60_000);
 });
