@@ -158,10 +158,10 @@ async function reminderBench(url: string) {
   t = performance.now();
   const r = await app.jobs.runReminders(fire, { only: { kind: 'report', year: 2024 } });
   const ms = performance.now() - t;
-  const counts = await app.jobs.outbox.queue('telegram').getJobCounts('prioritized', 'waiting');
+  const counts = (await app.jobs.outbox.counts(['telegram'])).telegram!;
   await app.close();
   await clean(url, prefix);
-  return { units: hamlets.length, ms, ...r, inQueue: (counts.prioritized ?? 0) + (counts.waiting ?? 0) };
+  return { units: hamlets.length, ms, ...r, inQueue: (counts.prioritized ?? 0) + (counts.waiting ?? 0), staged: counts.staged ?? 0 };
 }
 
 async function main() {
@@ -187,7 +187,7 @@ async function main() {
     if (!args.skip.includes('reminders')) {
       console.log(`\nReminder pass: ${fmt(UNITS)} units, one officer each, none reported`);
       const r = await reminderBench(url);
-      console.log(`  fire time → all in the outbox   ${fmt(r.ms / 1000, 2)} s for ${fmt(r.planned)} reminders (${fmt(r.queued)} queued, ${fmt(r.inQueue)} waiting in the Telegram queue)`);
+      console.log(`  fire time → all in the outbox   ${fmt(r.ms / 1000, 2)} s for ${fmt(r.planned)} reminders (${fmt(r.queued)} queued: ${fmt(r.staged)} staged, ${fmt(r.inQueue)} jobs waiting in the Telegram queue)`);
     }
   } finally {
     await stop();

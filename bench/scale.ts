@@ -28,6 +28,7 @@ import type { Identity } from '../src/domain/entities.js';
 import { startEmbeddedRedis } from '../src/redis/embedded.js';
 import { officeOverview, warmOverview } from '../src/services/overview.js';
 import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
+import { Feeder } from '../jobs/outbox-staging.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
 import { appFor, CAMPAIGN, clean, countRedisCpu, cpuText, fmt, inParallel, peakRssMb, processCpuMs, secs, startWorker, stopWorker, timed, type Timing } from './scale-lib.js';
 
@@ -114,12 +115,33 @@ async function countryBench(url: string) {
     const [pass, passT] = await timed('reminders', () => app.jobs.runReminders(FIRE, { only }));
     const bytesPerReminder = ((await usedMemory(app)) - mem) / Math.max(1, pass.queued);
     let inQueue = 0;
+    let staged = 0;
     for (const ch of ['telegram', 'zalo'] as const) {
-      const c = await app.jobs.outbox.queue(ch).getJobCounts('prioritized', 'waiting');
+      const c = (await app.jobs.outbox.counts([ch]))[ch]!;
       inQueue += (c.prioritized ?? 0) + (c.waiting ?? 0);
+      staged += c.staged ?? 0;
     }
     Object.assign(out, { reminders: pass.queued, reminderT: passT, planT });
-    console.log(`reminder pass: ${fmt(pass.queued)} queued (${fmt(inQueue)} waiting in the outbox) in ${secs(passT.ms)} (${cpuText(passT)}); planning alone ${secs(planT.ms)} for ${fmt(planned.messages.length)}; ${fmt(bytesPerReminder)} B of Redis per queued reminder`);
+    console.log(`reminder pass: ${fmt(pass.queued)} queued (${fmt(staged)} staged, ${fmt(inQueue)} jobs waiting in the outbox) in ${secs(passT.ms)} (${cpuText(passT)}); planning alone ${secs(planT.ms)} for ${fmt(planned.messages.length)}; ${fmt(bytesPerReminder)} B of Redis per queued reminder`);
+
+    // 2b. What the workers' feeder later pays to turn staged messages into jobs (a sample; spread over the hours of sending).
+    if (staged > 0) {
+      const sample = Math.min(staged, Math.max(2_000, Math.round(20_000 * SCALE)));
+      const feeder = new Feeder(app.redis, app.jobs.outbox.keys, (c) => app.jobs.outbox.queue(c), { lowWater: Number.POSITIVE_INFINITY });
+      mem = await usedMemory(app);
+      const [moved, feedT] = await timed('feed', async () => {
+        let n = 0;
+        while (n < sample) {
+          const step = (await feeder.feed('telegram')) || (await feeder.feed('zalo'));
+          if (step === 0) break;
+          n += step;
+        }
+        return n;
+      });
+      const perJob = ((await usedMemory(app)) - mem) / moved;
+      Object.assign(out, { feedT });
+      console.log(`feeder: ${fmt(moved)} staged messages moved into outbox jobs in ${secs(feedT.ms)} (${cpuText(feedT)}; ${fmt((feedT.nodeCpuMs * 1000) / moved)} µs Node, ${fmt((feedT.redisCpuMs * 1000) / moved)} µs Redis per message); Redis grows ${fmt(perJob)} B per moved message`);
+    }
 
     // Campaign activity: registrations, reports, incomplete dossiers; staff in every office.
     const t = performance.now();

@@ -48,6 +48,8 @@ export function createJobs(input: JobsDeps): Jobs {
   const dataDir = deps.dataDir ?? deps.retention?.dataDir;
   const ctx = { store, campaign, groups: () => store.groupLinks.all(), ...(dataDir && { dataDir }) };
   const pass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueueMany(messages)) });
+  // Reminder passes may be national (200,000 messages): staged, then fed to the queues (outbox-staging.ts).
+  const plannedPass = async (messages: OutboxMessage[]): Promise<PassResult> => ({ planned: messages.length, ...(await outbox.enqueuePlanned(messages)) });
 
   const jobs: Jobs = {
     deps,
@@ -60,7 +62,7 @@ export function createJobs(input: JobsDeps): Jobs {
     previewReminders: async (at, opts) => ({ messages: (await planReminders(ctx, at, opts)).messages }),
     async runReminders(at, opts) {
       input.hooks?.onReminderPass?.();
-      return pass((await planReminders(ctx, at, opts)).messages);
+      return plannedPass((await planReminders(ctx, at, opts)).messages);
     },
 
     async previewAlerts(at, year) {
@@ -70,6 +72,7 @@ export function createJobs(input: JobsDeps): Jobs {
     },
     async runAlerts(at, year) {
       const { alert, messages } = await jobs.previewAlerts(at, year);
+      // Digest parts to one chat are spaced by delays: they keep the direct path, in order.
       return { alert, ...(await pass(messages)) };
     },
     async runSubmittedAlert(nominationId, at) {

@@ -48,6 +48,11 @@ export function jobKeys(prefix: string) {
     inflight: (key: string) => `${p}:outbox:inflight:${key}`,
     /** Counts per group of messages (`bc-12`, `rem-…`), fields `<channel>.<outcome>`. */
     stats: (ref: string) => `${p}:outbox:stats:${ref}`,
+    /** Staged messages of a channel, oldest first (outbox-staging.ts), and the set of their keys. */
+    staged: (channel: Channel) => `${p}:outbox:staged:${channel}`,
+    stagedKeys: (channel: Channel) => `${p}:outbox:staged:${channel}:keys`,
+    /** Held by the one process moving a channel's staged messages into its queue. */
+    feedLock: (channel: Channel) => `${p}:outbox:staged:${channel}:lock`,
     /** Counts per channel since the start, fields `<channel>.<outcome>`. */
     totals: `${p}:outbox:totals`,
     /** One admin alert per configuration problem per day. */

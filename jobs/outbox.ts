@@ -1,9 +1,10 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Channel } from '../src/domain/entities.js';
-import type { Reply } from '../src/engine/types.js';
 import type { NotifyOutcome } from '../src/services/notify.js';
 import { bullPrefix, jobKeys, messageJobId, QUEUES, type JobKeys } from './keys.js';
+import type { OutboxJobData, OutboxMessage } from './outbox-message.js';
+import { Feeder, stageMessages, type FeedOptions } from './outbox-staging.js';
 
 /**
  * The outbox: every message the bot sends on its own initiative (notifications,
@@ -14,29 +15,7 @@ import { bullPrefix, jobKeys, messageJobId, QUEUES, type JobKeys } from './keys.
  * record each message key's final outcome in Redis so the same key is never sent twice.
  */
 
-export type MessageKind = 'direct' | 'reminder' | 'alert' | 'broadcast' | 'progress' | 'report' | 'admin';
-export type Outcome = 'sent' | 'unreachable' | 'failed' | 'cancelled';
-
-export interface OutboxMessage {
-  channel: Channel;
-  userId: string;
-  reply: Reply;
-  /** Idempotency key: a message with a key that was already delivered is never sent again. */
-  key: string;
-  kind: MessageKind;
-  /** Counts are kept per group (`bc-12`, `rem-<campaign>-report-2024-d3` …). */
-  ref?: string;
-  /** Messages of a broadcast are dropped once it is cancelled. */
-  broadcastId?: string;
-  /** How long the outcome of `key` is remembered (default DONE_TTL_SECONDS). */
-  ttlSeconds?: number;
-  /** Send no earlier than this many ms from now (parts of one digest to one chat are spaced). */
-  delayMs?: number;
-  /** BullMQ priority (keys.ts PRIORITY); 0 = before every prioritised message. */
-  priority?: number;
-}
-
-export type OutboxJobData = Omit<OutboxMessage, 'delayMs' | 'priority'>;
+export type { MessageKind, Outcome, OutboxMessage, OutboxJobData } from './outbox-message.js';
 
 /** What `enqueue` answers (declared by notify(), the port it implements). */
 export type { NotifyOutcome } from '../src/services/notify.js';
@@ -64,14 +43,21 @@ export interface OutboxDeps {
   prefix: string;
   /** Channels this deployment sends on; null = unknown (the CLI): accept every channel. */
   channels: () => readonly Channel[] | null;
+  /** A planned pass of at least this many messages is staged (outbox-staging.ts) rather than queued job by job (default 1,000). */
+  stageFrom?: number;
+  feed?: FeedOptions;
 }
 
 export class Outbox {
   readonly keys: JobKeys;
+  readonly feeder: Feeder;
+  stageFrom: number;
   private readonly queues = new Map<Channel, Queue<OutboxJobData>>();
 
   constructor(private readonly deps: OutboxDeps) {
     this.keys = jobKeys(deps.prefix);
+    this.feeder = new Feeder(deps.redis, this.keys, (c) => this.queue(c), deps.feed);
+    this.stageFrom = deps.stageFrom ?? 1_000;
   }
 
   queue(channel: Channel): Queue<OutboxJobData> {
@@ -157,6 +143,36 @@ export class Outbox {
     return result;
   }
 
+  /**
+   * A planned pass (reminders, digests): a large one is staged, a small one (someone who
+   * just joined) queued at once. Messages with a delay or of a broadcast always take the
+   * direct path. Same counts as enqueueMany.
+   */
+  async enqueuePlanned(messages: readonly OutboxMessage[]): Promise<EnqueueResult> {
+    if (messages.length < this.stageFrom) return this.enqueueMany(messages);
+    const direct = messages.filter((m) => m.delayMs || m.broadcastId);
+    const result = direct.length ? await this.enqueueMany(direct) : { queued: 0, skipped: 0, disabled: 0 };
+    const seen = new Set<string>();
+    const byChannel = new Map<Channel, OutboxMessage[]>();
+    for (const m of messages) {
+      if (m.delayMs || m.broadcastId) continue;
+      if (!this.enabled(m.channel)) result.disabled++;
+      else if (seen.has(m.key)) result.skipped++;
+      else {
+        seen.add(m.key);
+        const list = byChannel.get(m.channel);
+        if (list) list.push(m);
+        else byChannel.set(m.channel, [m]);
+      }
+    }
+    for (const [channel, list] of byChannel) {
+      const r = await stageMessages(this.deps.redis, this.keys, channel, list);
+      result.queued += r.staged;
+      result.skipped += r.skipped;
+    }
+    return result;
+  }
+
   /** The recorded final outcome of a key: `ok:<platform message id>`, `unreachable`, `failed:…`, `cancelled`; null while pending. */
   outcome(key: string): Promise<string | null> {
     return this.deps.redis.get(this.keys.done(key));
@@ -184,10 +200,10 @@ export class Outbox {
     return removed;
   }
 
-  /** Waiting/active/delayed/failed counts of every channel queue opened so far (or the ones given). */
+  /** Staged (not yet a job), waiting/active/delayed/failed counts of the channels given. */
   async counts(channels: readonly Channel[]): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const c of channels) out[c] = await this.queue(c).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
+    for (const c of channels) out[c] = { staged: await this.feeder.staged(c), ...(await this.queue(c).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed')) };
     return out;
   }
 

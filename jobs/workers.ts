@@ -6,6 +6,7 @@ import { createRedis } from '../src/redis/connection.js';
 import type { Jobs } from './types.js';
 import { bullPrefix, QUEUES } from './keys.js';
 import { limiterFor, outboxProcessor } from './outbox-worker.js';
+import { runFeeder } from './outbox-staging.js';
 import { isDaytime, type ScheduleData } from './schedule.js';
 import { pastCampaignNote } from './clock.js';
 
@@ -16,6 +17,8 @@ export interface StartWorkersOptions {
   lockDurationMs?: number;
   /** How often workers look for such jobs (default 30 s). */
   stalledIntervalMs?: number;
+  /** How often the feeder looks for staged messages to move into each outbox queue (default 500 ms). */
+  feedIntervalMs?: number;
   /** Create/refresh the campaign's job schedulers (default true). */
   schedules?: boolean;
   log?: Logger;
@@ -61,8 +64,11 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
     workers.push(w);
   };
 
+  const feeders: { close(): Promise<void> }[] = [];
   for (const channel of Object.keys(app.outbound) as Channel[]) {
     const queue = QUEUES.outbox(channel);
+    // Staged messages (a reminder pass) become jobs while the queue is short; one feeder at a time per channel (a lock).
+    feeders.push(runFeeder(jobs.outbox.feeder, channel, (err) => log.error({ channel, err: err.message }, 'outbox feeder failed'), opts.feedIntervalMs));
     const processor = outboxProcessor({
       redis: jobs.deps.redis,
       prefix,
@@ -136,6 +142,7 @@ export async function startWorkers(app: WorkerHost, opts: StartWorkersOptions = 
   return {
     workers,
     async close() {
+      await Promise.all(feeders.map((f) => f.close()));
       await Promise.all(workers.map((w) => w.close().catch(() => {})));
       await connection.quit().catch(() => connection.disconnect());
     },

@@ -136,6 +136,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     log: opts.log,
     outbound,
     outboxQueue: (c) => jobs.outbox.queue(c),
+    outboxStaged: (c) => jobs.outbox.feeder.staged(c),
     downStates: async () => ({
       ...(telegram && { telegram: await telegram.down() }),
       ...(zalo && { zalo: await zalo.tokens.down().then((d) => d && { reason: `${d.kind}: ${d.reason}`, since: d.at }) }),

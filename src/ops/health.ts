@@ -51,8 +51,10 @@ export interface ChannelHealth {
 
 /** One channel's outbox: jobs by state, and how long the job at the head of the line has been waiting. */
 export interface OutboxHealth {
-  /** Ready to send now (BullMQ waiting + prioritized). */
+  /** Ready to send now (BullMQ waiting + prioritized, and staged messages not yet a job). */
   waiting: number;
+  /** Of `waiting`, messages of a large pass still in the staged list (jobs/outbox-staging.ts). */
+  staged: number;
   delayed: number;
   active: number;
   failed: number;
@@ -201,16 +203,18 @@ export interface BacklogQueue {
  * first prioritized job). A job counts as ready from its creation plus its delay, or
  * from its last attempt plus the backoff when it is a retry.
  */
-export async function outboxHealth(queue: BacklogQueue, now: number): Promise<OutboxHealth> {
-  const [counts, head, first] = await Promise.all([
+export async function outboxHealth(queue: BacklogQueue, now: number, stagedCount: () => Promise<number> = async () => 0): Promise<OutboxHealth> {
+  const [counts, head, first, staged] = await Promise.all([
     queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed'),
     queue.getWaiting(0, 0),
     queue.getPrioritized(0, 0),
+    stagedCount(),
   ]);
   const readySince = [...head, ...first].map((j) => Math.max(j.timestamp, j.processedOn ?? 0) + (j.delay || 0));
   const oldest = readySince.length ? Math.min(...readySince) : null;
   return {
-    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + staged,
+    staged,
     delayed: counts.delayed ?? 0,
     active: counts.active ?? 0,
     failed: counts.failed ?? 0,

@@ -19,6 +19,8 @@ export interface ObserveDeps {
   outbound: Partial<Record<Channel, OutboundChannel>>;
   /** The outbox queue of a channel (jobs.outbox.queue). */
   outboxQueue: (channel: Channel) => Queue;
+  /** Messages of a channel staged but not yet queued (jobs.outbox.feeder.staged). */
+  outboxStaged?: (channel: Channel) => Promise<number>;
   /** Down states of the configured platforms, by channel. */
   downStates: () => Promise<Partial<Record<Channel, DownState>>>;
 }
@@ -38,7 +40,8 @@ export function observe(deps: ObserveDeps) {
     Promise.all(
       channels().map(async (c) => {
         const q = deps.outboxQueue(c);
-        return { queue: q.name, counts: await q.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed') };
+        const [counts, staged] = await Promise.all([q.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed'), deps.outboxStaged?.(c) ?? 0]);
+        return { queue: q.name, counts: { ...counts, staged } };
       }),
     );
   // Health is read by every replica from Redis: channel states, outbox backlog, heartbeats.
@@ -49,7 +52,7 @@ export function observe(deps: ObserveDeps) {
   };
   const outboxBacklog = async (): Promise<Record<string, OutboxHealth>> => {
     const now = Date.now(); // host clock: the age of queued jobs (BullMQ times them on the host)
-    const list = await Promise.all(channels().map((c) => outboxHealth(deps.outboxQueue(c), now)));
+    const list = await Promise.all(channels().map((c) => outboxHealth(deps.outboxQueue(c), now, deps.outboxStaged && (() => deps.outboxStaged!(c)))));
     return Object.fromEntries(channels().map((c, i) => [c, list[i]!]));
   };
   // One check at a time per process: a flood of /healthz (not limited) costs one probe, not one each.

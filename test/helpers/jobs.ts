@@ -75,12 +75,12 @@ export async function addNomination(
   return n;
 }
 
-/** Waits until no outbox queue of the app has a waiting, delayed or active message. */
+/** Waits until no outbox queue of the app has a staged, waiting, delayed or active message. */
 export async function outboxDrained(app: App, timeout = 20_000): Promise<void> {
   await vi.waitFor(
     async () => {
       const counts = await app.jobs.outbox.counts(Object.keys(app.outbound) as Channel[]);
-      const busy = Object.values(counts).reduce((n, c) => n + (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.active ?? 0) + (c.delayed ?? 0), 0);
+      const busy = Object.values(counts).reduce((n, c) => n + (c.staged ?? 0) + (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.active ?? 0) + (c.delayed ?? 0), 0);
       if (busy > 0) throw new Error(`${busy} messages still queued`);
     },
     { timeout, interval: 50 },

@@ -36,7 +36,7 @@ describe('GET /healthz', () => {
     expect(r.status).toBe(200);
     const body = (await r.json()) as Health;
     expect(body).toMatchObject({ ok: true, status: 'ok', reasons: [], redis: { ok: true, writable: true }, workers: { ok: true, local: { running: running.workers.length, total: running.workers.length } } });
-    expect(body.outbox.sim).toEqual({ waiting: 0, delayed: 1, active: 0, failed: 0, oldestWaitingAgeSec: null });
+    expect(body.outbox.sim).toEqual({ waiting: 0, staged: 0, delayed: 1, active: 0, failed: 0, oldestWaitingAgeSec: null });
 
     await running.workers[0]!.close();
     r = await fetch(`${url}/healthz`);
