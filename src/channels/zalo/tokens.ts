@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import axios from 'axios';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { realClock } from '../../clock.js';
+import { requestGrant, ZaloTransientError, type DownState } from './oauth.js';
+
+export { ZaloTransientError, type DownState } from './oauth.js';
 
 /**
  * The OA access token, refreshed with OAuth v4 (docs/zalo.md §7).
@@ -21,17 +23,8 @@ import { realClock } from '../../clock.js';
  *   {p}:zalo:tokens       hash  access, refresh, expiresAt (ms), refreshedAt (ms), source, envHash
  *   {p}:zalo:tokens:lock  string  lock holder's random id, PX lockTtlMs
  *   {p}:zalo:down         string  JSON DownState while the channel is down
+ * The OAuth request itself and how its answers are classified: oauth.ts.
  */
-
-export interface DownState {
-  /** 'grant': the refresh token is dead (reconnect needed); 'config': our app id/secret are wrong. */
-  kind: 'grant' | 'config' | 'missing';
-  reason: string;
-  code?: number;
-  at: string;
-  /** Hash of app id + secret when kind = 'config': a restart with other credentials clears it. */
-  fingerprint?: string;
-}
 
 export interface TokenStatus {
   hasRefreshToken: boolean;
@@ -50,10 +43,6 @@ export class ZaloDownError extends Error {
   }
 }
 
-/** A refresh that may work later (network error, timeout, 5xx): nothing was stored. */
-export class ZaloTransientError extends Error {
-  override readonly name = 'ZaloTransientError';
-}
 
 export interface ZaloTokensOptions {
   redis: Redis;
@@ -89,10 +78,8 @@ return 1`;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Grant = { access: string; refresh: string; expiresInS: number };
 /** An access token and when it expires (ms). */
 type Held = { access: string; expiresAt: number };
-type RefreshAnswer = { ok: true; grant: Grant } | { ok: false; down: Omit<DownState, 'at'> };
 
 export class ZaloTokens {
   readonly keys: { tokens: string; lock: string; down: string };
@@ -234,7 +221,8 @@ export class ZaloTokens {
       if (!h.refresh) {
         throw new ZaloDownError(await this.markDown({ kind: 'missing', reason: 'no refresh token (set ZALO_REFRESH_TOKEN or run zalo:set-refresh-token)' }));
       }
-      const answer = await this.requestGrant(h.refresh);
+      const { oauthBase, appId, appSecret, log } = this.opts;
+      const answer = await requestGrant({ oauthBase, appId, appSecret, log, httpTimeoutMs: this.httpTimeoutMs, fingerprint: this.fingerprint }, h.refresh);
       if (answer.ok) {
         const { grant } = answer;
         const at = this.now().getTime();
@@ -256,58 +244,6 @@ export class ZaloTokens {
       if (again.refresh && again.refresh !== h.refresh && again.access) return { access: again.access, expiresAt: Number(again.expiresAt) };
       throw new ZaloDownError(await this.markDown(answer.down));
     });
-  }
-
-  /** POST /v4/oa/access_token; classifies the answer. Throws ZaloTransientError when it may work later. */
-  private async requestGrant(refreshToken: string): Promise<RefreshAnswer> {
-    let status: number;
-    let body: string;
-    try {
-      const res = await axios.post<string>(
-        `${this.opts.oauthBase.replace(/\/+$/, '')}/v4/oa/access_token`,
-        new URLSearchParams({ app_id: this.opts.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-        {
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded', secret_key: this.opts.appSecret },
-          timeout: this.httpTimeoutMs,
-          responseType: 'text',
-          transformResponse: (x: unknown) => x,
-          validateStatus: () => true,
-          maxRedirects: 0,
-        },
-      );
-      status = res.status;
-      body = typeof res.data === 'string' ? res.data : '';
-    } catch (err) {
-      // No answer: the token may or may not have been spent; the next attempt will tell.
-      this.opts.log.warn({ err: (err as Error).message }, 'zalo: token refresh failed to reach OAuth');
-      throw new ZaloTransientError(`oauth unreachable: ${(err as { code?: string }).code ?? 'network error'}`);
-    }
-    if (status >= 500 || status === 429) {
-      this.opts.log.warn({ status }, 'zalo: OAuth server error');
-      throw new ZaloTransientError(`oauth http ${status}`);
-    }
-    let json: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = body.trim() ? JSON.parse(body) : null;
-      json = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-    } catch {
-      json = null;
-    }
-    const access = json?.access_token;
-    const refresh = json?.refresh_token;
-    if (status === 200 && typeof access === 'string' && access && typeof refresh === 'string' && refresh) {
-      const expires = Number(json?.expires_in);
-      return { ok: true, grant: { access, refresh, expiresInS: Number.isFinite(expires) && expires > 60 ? expires : 90_000 } };
-    }
-    const code = typeof json?.error === 'number' ? json.error : Number(json?.error);
-    const named = [json?.error_name, json?.error_description, json?.message].find((x) => typeof x === 'string' && x) as string | undefined;
-    this.opts.log.error({ status, code: Number.isFinite(code) ? code : undefined }, 'zalo: token refresh refused');
-    if (!body.trim()) return { ok: false, down: { kind: 'grant', reason: 'empty answer to the refresh (refresh token already used?)' } };
-    if (!json) return { ok: false, down: { kind: 'config', reason: `OAuth answered HTTP ${status} without JSON (check ZALO_OAUTH_BASE)`, fingerprint: this.fingerprint } };
-    const reason = `${Number.isFinite(code) ? code : `HTTP ${status}`}${named ? ` ${named.slice(0, 120)}` : ''}`;
-    // -14014: invalid/expired/used refresh token. Other codes (-14001 secret, -14002 app id, …): our credentials.
-    if (code === -14014 || (status === 200 && !Number.isFinite(code))) return { ok: false, down: { kind: 'grant', reason, ...(Number.isFinite(code) ? { code } : {}) } };
-    return { ok: false, down: { kind: 'config', reason, ...(Number.isFinite(code) ? { code } : {}), fingerprint: this.fingerprint } };
   }
 
   private async markDown(d: Omit<DownState, 'at'>): Promise<DownState> {
