@@ -46,7 +46,9 @@ export interface ZaloChannelOptions {
  *     shared a phone with consent;
  *  3. otherwise `unreachable` with reason 'zalo_window' and the identity marked unreachable
  *     (the engine clears that when the user writes again), so reports and staff see it.
- * With an idempotency key, every part already delivered is skipped on a retry.
+ * With an idempotency key, every part already delivered is skipped on a retry. `firstTry`
+ * says nothing under that key was ever tried (a reply just computed): the check is skipped,
+ * the marks are still written.
  */
 export class ZaloChannel implements OutboundChannel {
   readonly channel = 'zalo' as const;
@@ -56,10 +58,10 @@ export class ZaloChannel implements OutboundChannel {
     this.now = opts.now ?? realClock.now;
   }
 
-  async send(userId: string, reply: Reply, opts: { idempotencyKey?: string } = {}): Promise<SendOutcome> {
+  async send(userId: string, reply: Reply, opts: { idempotencyKey?: string; firstTry?: boolean } = {}): Promise<SendOutcome> {
     let outcome: SendOutcome;
     try {
-      outcome = await this.deliver(userId, reply, opts.idempotencyKey);
+      outcome = await this.deliver(userId, reply, opts.idempotencyKey, !opts.firstTry);
     } catch (err) {
       outcome = this.fromError(err);
     }
@@ -98,16 +100,16 @@ export class ZaloChannel implements OutboundChannel {
     if (outcome.kind === 'unreachable') await this.opts.store.identities.markUnreachable('zalo', userId, true).catch(() => null);
   }
 
-  private async deliver(userId: string, reply: Reply, key: string | undefined): Promise<SendOutcome> {
+  private async deliver(userId: string, reply: Reply, key: string | undefined, check: boolean): Promise<SendOutcome> {
     const identity = await this.opts.store.identities.get('zalo', userId);
     const lang: Lang = identity?.lang ?? 'vi';
     const window = zaloWindow(identity?.lastInboundAt, this.now());
     if (window !== 'closed') {
-      const outcome = await this.consultation(userId, reply, lang, key, window === 'paid' ? 'cs_paid' : 'cs');
+      const outcome = await this.consultation(userId, reply, lang, key, check, window === 'paid' ? 'cs_paid' : 'cs');
       // Our clock says "inside the window" but Zalo disagrees: try the template channels.
       if (outcome.ok || outcome.kind !== 'unreachable' || outcome.reason !== WINDOW_REASON) return outcome;
     }
-    return this.template(userId, reply, key);
+    return this.template(userId, reply, key, check);
   }
 
   /**
@@ -140,8 +142,8 @@ export class ZaloChannel implements OutboundChannel {
     return `${this.opts.prefix}:zalo:sent:${key}`;
   }
 
-  private async once(key: string | undefined, fn: () => Promise<SendOutcome>): Promise<SendOutcome> {
-    if (key) {
+  private async once(key: string | undefined, fn: () => Promise<SendOutcome>, check = true): Promise<SendOutcome> {
+    if (key && check) {
       const done = await this.opts.redis.get(this.sentKey(key));
       if (done !== null) return { ok: true, ...(done ? { platformMessageId: done } : {}) };
     }
@@ -152,11 +154,11 @@ export class ZaloChannel implements OutboundChannel {
 
   // --- consultation messages --------------------------------------------------------------
 
-  private async consultation(userId: string, reply: Reply, lang: Lang, key: string | undefined, via: 'cs' | 'cs_paid'): Promise<SendOutcome> {
+  private async consultation(userId: string, reply: Reply, lang: Lang, key: string | undefined, check: boolean, via: 'cs' | 'cs_paid'): Promise<SendOutcome> {
     const parts = renderReply(reply, lang);
     let last: SendOutcome = { ok: true, via };
     for (const [i, part] of parts.entries()) {
-      const outcome = await this.once(key && `${key}#${i}`, () => this.sendPart(userId, part));
+      const outcome = await this.once(key && `${key}#${i}`, () => this.sendPart(userId, part), check);
       if (!outcome.ok) return outcome;
       last = { ...outcome, via };
     }
@@ -210,7 +212,7 @@ export class ZaloChannel implements OutboundChannel {
 
   // --- outside the window: templates -----------------------------------------------------
 
-  private async template(userId: string, reply: Reply, key: string | undefined): Promise<SendOutcome> {
+  private async template(userId: string, reply: Reply, key: string | undefined, check: boolean): Promise<SendOutcome> {
     const tpl = reply.template;
     const ids = this.opts.campaign.zaloTemplates;
     if (!tpl) return { ok: false, kind: 'unreachable', reason: WINDOW_REASON };
@@ -219,6 +221,7 @@ export class ZaloChannel implements OutboundChannel {
     if (byUid) {
       const outcome = await this.once(key && `${key}#t`, async () =>
         this.outcomeOf(await this.opts.api.call({ method: 'POST', path: '/v3.0/oa/message/template', json: { user_id: userId, template_id: byUid, template_data: tpl.params } })),
+        check,
       );
       if (outcome.ok) return { ...outcome, via: 'template' };
       if (outcome.kind === 'rate_limited') return outcome;
@@ -235,6 +238,7 @@ export class ZaloChannel implements OutboundChannel {
             json: { phone, template_id: ids.zns, template_data: tpl.params, tracking_id: (key ?? `${Date.now()}`).slice(0, 64) }, // host clock: a unique tracking id
           }),
         ),
+        check,
       );
       if (outcome.ok) return { ...outcome, via: 'zns' };
       return outcome;

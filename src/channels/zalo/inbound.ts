@@ -105,7 +105,8 @@ export class ZaloInbound {
     this.worker = new Worker(ZALO_INBOUND_QUEUE, (job, token) => this.process(job, token), {
       connection: this.workerConnection,
       prefix: this.opts.bullPrefix,
-      concurrency: this.opts.concurrency ?? 8,
+      // Events mostly wait on Redis and Zalo, not the CPU; per-user order is kept by the chains below.
+      concurrency: this.opts.concurrency ?? 32,
     });
     this.worker.on('failed', (job, err) => {
       this.opts.log.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'zalo: inbound event failed');
@@ -165,6 +166,8 @@ export class ZaloInbound {
 
   private async handle(job: Job<InboundJobData>, token: string | undefined, n: Extract<ReturnType<typeof normaliseEvent>, { kind: 'message' }>): Promise<string> {
     let replies = job.data.replies;
+    // Replies computed by this run were never tried before: no sent marks to look for.
+    const firstTry = !replies;
     if (!replies) {
       const result = await this.opts.engine.handle({ ...n.inbound, at: this.opts.now() });
       if (result.duplicate) {
@@ -183,7 +186,7 @@ export class ZaloInbound {
 
     const outcomes: SendOutcome[] = [];
     for (const [i, reply] of replies.entries()) {
-      const outcome = await this.opts.channel.send(n.inbound.userId, reply, { idempotencyKey: `zin.${n.key}.${i}` });
+      const outcome = await this.opts.channel.send(n.inbound.userId, reply, { idempotencyKey: `zin.${n.key}.${i}`, firstTry });
       outcomes.push(outcome);
       if (outcome.ok) continue;
       if (outcome.kind === 'rate_limited') {

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import axios from 'axios';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { realClock } from '../../clock.js';
+import { requestGrant, ZaloTransientError, type DownState } from './oauth.js';
+
+export { ZaloTransientError, type DownState } from './oauth.js';
 
 /**
  * The OA access token, refreshed with OAuth v4 (docs/zalo.md §7).
@@ -21,17 +23,8 @@ import { realClock } from '../../clock.js';
  *   {p}:zalo:tokens       hash  access, refresh, expiresAt (ms), refreshedAt (ms), source, envHash
  *   {p}:zalo:tokens:lock  string  lock holder's random id, PX lockTtlMs
  *   {p}:zalo:down         string  JSON DownState while the channel is down
+ * The OAuth request itself and how its answers are classified: oauth.ts.
  */
-
-export interface DownState {
-  /** 'grant': the refresh token is dead (reconnect needed); 'config': our app id/secret are wrong. */
-  kind: 'grant' | 'config' | 'missing';
-  reason: string;
-  code?: number;
-  at: string;
-  /** Hash of app id + secret when kind = 'config': a restart with other credentials clears it. */
-  fingerprint?: string;
-}
 
 export interface TokenStatus {
   hasRefreshToken: boolean;
@@ -50,10 +43,6 @@ export class ZaloDownError extends Error {
   }
 }
 
-/** A refresh that may work later (network error, timeout, 5xx): nothing was stored. */
-export class ZaloTransientError extends Error {
-  override readonly name = 'ZaloTransientError';
-}
 
 export interface ZaloTokensOptions {
   redis: Redis;
@@ -71,6 +60,8 @@ export interface ZaloTokensOptions {
   httpTimeoutMs?: number;
   /** Refresh when less than this is left (default 5 h: at 20 h of Zalo's 25 h). */
   refreshMarginMs?: number;
+  /** How long this process trusts its copy of the access token before reading Redis again (default 60 s). */
+  recheckMs?: number;
 }
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -87,8 +78,8 @@ return 1`;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Grant = { access: string; refresh: string; expiresInS: number };
-type RefreshAnswer = { ok: true; grant: Grant } | { ok: false; down: Omit<DownState, 'at'> };
+/** An access token and when it expires (ms). */
+type Held = { access: string; expiresAt: number };
 
 export class ZaloTokens {
   readonly keys: { tokens: string; lock: string; down: string };
@@ -96,8 +87,15 @@ export class ZaloTokens {
   private readonly lockTtlMs: number;
   private readonly httpTimeoutMs: number;
   private readonly marginMs: number;
+  private readonly recheckMs: number;
   /** One refresh per process at a time; others in this process wait for it. */
   private inflight: Promise<string> | null = null;
+  /**
+   * This process's copy of the stored token, so a send reads no Redis. Dropped when Zalo
+   * refuses it (refresh re-reads Redis: another process may have rotated it) and re-read
+   * after recheckMs, so a rotation or a down state elsewhere is seen here soon after.
+   */
+  private cached: (Held & { readAt: number }) | null = null;
 
   constructor(private readonly opts: ZaloTokensOptions) {
     this.keys = { tokens: `${opts.prefix}:zalo:tokens`, lock: `${opts.prefix}:zalo:tokens:lock`, down: `${opts.prefix}:zalo:down` };
@@ -105,6 +103,7 @@ export class ZaloTokens {
     this.lockTtlMs = opts.lockTtlMs ?? 60_000;
     this.httpTimeoutMs = opts.httpTimeoutMs ?? 20_000;
     this.marginMs = opts.refreshMarginMs ?? 5 * 3600_000;
+    this.recheckMs = opts.recheckMs ?? 60_000;
     if (this.lockTtlMs < this.httpTimeoutMs * 2) {
       throw new RangeError('the refresh lock must outlast the OAuth request (lockTtlMs ≥ 2 × httpTimeoutMs)');
     }
@@ -152,10 +151,18 @@ export class ZaloTokens {
 
   /** A valid access token, refreshed first when it is missing or near expiry. */
   async accessToken(): Promise<string> {
-    const down = await this.down();
-    if (down) throw new ZaloDownError(down);
-    const h = await this.opts.redis.hgetall(this.keys.tokens);
-    if (h.access && Number(h.expiresAt) - this.now().getTime() > this.marginMs) return h.access;
+    const now = this.now().getTime();
+    const c = this.cached;
+    if (c && c.expiresAt - now > this.marginMs && now - c.readAt < this.recheckMs) return c.access;
+    this.cached = null;
+    // One round trip for both reads.
+    const [[downErr, rawDown], [tokensErr, h]] = (await this.opts.redis.pipeline().get(this.keys.down).hgetall(this.keys.tokens).exec()) as [
+      [Error | null, string | null],
+      [Error | null, Record<string, string>],
+    ];
+    if (downErr ?? tokensErr) throw downErr ?? tokensErr;
+    if (rawDown) throw new ZaloDownError(JSON.parse(rawDown) as DownState);
+    if (h.access && Number(h.expiresAt) - now > this.marginMs) return this.remember({ access: h.access, expiresAt: Number(h.expiresAt) });
     return this.refresh(h.access ?? null);
   }
 
@@ -164,17 +171,27 @@ export class ZaloTokens {
    * when none is stored / it is near expiry). Resolves to a usable access token.
    */
   refresh(stale: string | null): Promise<string> {
+    // Zalo refused our copy: nobody here uses it again.
+    if (stale !== null && this.cached?.access === stale) this.cached = null;
     // Within one process, callers share the refresh in flight.
-    this.inflight ??= this.refreshAcrossProcesses(stale).finally(() => {
-      this.inflight = null;
-    });
+    this.inflight ??= this.refreshAcrossProcesses(stale)
+      .then((held) => this.remember(held))
+      .finally(() => {
+        this.inflight = null;
+      });
     return this.inflight;
+  }
+
+  private remember(held: Held): string {
+    this.cached = { ...held, readAt: this.now().getTime() };
+    return held.access;
   }
 
   /** Operator action (CLI): a new refresh token from a reconnect; the channel comes back up. */
   async setRefreshToken(token: string): Promise<void> {
     const t = token.trim();
     if (!/^[A-Za-z0-9._~+/=-]{10,2000}$/.test(t)) throw new RangeError('that does not look like a Zalo refresh token');
+    this.cached = null;
     await this.withLock(async () => {
       await this.opts.redis
         .multi()
@@ -185,15 +202,16 @@ export class ZaloTokens {
     });
   }
 
-  private usable(h: Record<string, string>, stale: string | null): string | null {
-    const left = Number(h.expiresAt) - this.now().getTime();
+  private usable(h: Record<string, string>, stale: string | null): Held | null {
+    const expiresAt = Number(h.expiresAt);
+    const left = expiresAt - this.now().getTime();
     if (!h.access) return null;
-    if (stale === null) return left > this.marginMs ? h.access : null;
+    if (stale === null) return left > this.marginMs ? { access: h.access, expiresAt } : null;
     // Someone replaced the token that failed: use theirs while it lives.
-    return h.access !== stale && left > 0 ? h.access : null;
+    return h.access !== stale && left > 0 ? { access: h.access, expiresAt } : null;
   }
 
-  private async refreshAcrossProcesses(stale: string | null): Promise<string> {
+  private async refreshAcrossProcesses(stale: string | null): Promise<Held> {
     return this.withLock(async () => {
       const down = await this.down();
       if (down) throw new ZaloDownError(down);
@@ -203,79 +221,29 @@ export class ZaloTokens {
       if (!h.refresh) {
         throw new ZaloDownError(await this.markDown({ kind: 'missing', reason: 'no refresh token (set ZALO_REFRESH_TOKEN or run zalo:set-refresh-token)' }));
       }
-      const answer = await this.requestGrant(h.refresh);
+      const { oauthBase, appId, appSecret, log } = this.opts;
+      const answer = await requestGrant({ oauthBase, appId, appSecret, log, httpTimeoutMs: this.httpTimeoutMs, fingerprint: this.fingerprint }, h.refresh);
       if (answer.ok) {
         const { grant } = answer;
         const at = this.now().getTime();
+        const expiresAt = at + grant.expiresInS * 1000;
         // Stored before it is used; one HSET, so nobody sees half a pair.
         await this.opts.redis.hset(this.keys.tokens, {
           access: grant.access,
           refresh: grant.refresh,
-          expiresAt: String(at + grant.expiresInS * 1000),
+          expiresAt: String(expiresAt),
           refreshedAt: String(at),
           source: 'refresh',
         });
         this.opts.log.info({ expiresInS: grant.expiresInS }, 'zalo: access token refreshed');
-        return grant.access;
+        return { access: grant.access, expiresAt };
       }
       // A refused refresh token may have been spent by a process whose lock we outlived:
       // if the stored one changed meanwhile, theirs is the live pair.
       const again = await this.opts.redis.hgetall(this.keys.tokens);
-      if (again.refresh && again.refresh !== h.refresh && again.access) return again.access;
+      if (again.refresh && again.refresh !== h.refresh && again.access) return { access: again.access, expiresAt: Number(again.expiresAt) };
       throw new ZaloDownError(await this.markDown(answer.down));
     });
-  }
-
-  /** POST /v4/oa/access_token; classifies the answer. Throws ZaloTransientError when it may work later. */
-  private async requestGrant(refreshToken: string): Promise<RefreshAnswer> {
-    let status: number;
-    let body: string;
-    try {
-      const res = await axios.post<string>(
-        `${this.opts.oauthBase.replace(/\/+$/, '')}/v4/oa/access_token`,
-        new URLSearchParams({ app_id: this.opts.appId, grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-        {
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded', secret_key: this.opts.appSecret },
-          timeout: this.httpTimeoutMs,
-          responseType: 'text',
-          transformResponse: (x: unknown) => x,
-          validateStatus: () => true,
-          maxRedirects: 0,
-        },
-      );
-      status = res.status;
-      body = typeof res.data === 'string' ? res.data : '';
-    } catch (err) {
-      // No answer: the token may or may not have been spent; the next attempt will tell.
-      this.opts.log.warn({ err: (err as Error).message }, 'zalo: token refresh failed to reach OAuth');
-      throw new ZaloTransientError(`oauth unreachable: ${(err as { code?: string }).code ?? 'network error'}`);
-    }
-    if (status >= 500 || status === 429) {
-      this.opts.log.warn({ status }, 'zalo: OAuth server error');
-      throw new ZaloTransientError(`oauth http ${status}`);
-    }
-    let json: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = body.trim() ? JSON.parse(body) : null;
-      json = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-    } catch {
-      json = null;
-    }
-    const access = json?.access_token;
-    const refresh = json?.refresh_token;
-    if (status === 200 && typeof access === 'string' && access && typeof refresh === 'string' && refresh) {
-      const expires = Number(json?.expires_in);
-      return { ok: true, grant: { access, refresh, expiresInS: Number.isFinite(expires) && expires > 60 ? expires : 90_000 } };
-    }
-    const code = typeof json?.error === 'number' ? json.error : Number(json?.error);
-    const named = [json?.error_name, json?.error_description, json?.message].find((x) => typeof x === 'string' && x) as string | undefined;
-    this.opts.log.error({ status, code: Number.isFinite(code) ? code : undefined }, 'zalo: token refresh refused');
-    if (!body.trim()) return { ok: false, down: { kind: 'grant', reason: 'empty answer to the refresh (refresh token already used?)' } };
-    if (!json) return { ok: false, down: { kind: 'config', reason: `OAuth answered HTTP ${status} without JSON (check ZALO_OAUTH_BASE)`, fingerprint: this.fingerprint } };
-    const reason = `${Number.isFinite(code) ? code : `HTTP ${status}`}${named ? ` ${named.slice(0, 120)}` : ''}`;
-    // -14014: invalid/expired/used refresh token. Other codes (-14001 secret, -14002 app id, …): our credentials.
-    if (code === -14014 || (status === 200 && !Number.isFinite(code))) return { ok: false, down: { kind: 'grant', reason, ...(Number.isFinite(code) ? { code } : {}) } };
-    return { ok: false, down: { kind: 'config', reason, ...(Number.isFinite(code) ? { code } : {}), fingerprint: this.fingerprint } };
   }
 
   private async markDown(d: Omit<DownState, 'at'>): Promise<DownState> {

@@ -253,6 +253,64 @@ describe('zalo OAuth v4 tokens', () => {
     expect(fake.refreshCount).toBe(3);
   });
 
+  it('keeps the access token in-process: one Redis read per recheck, and a token refreshed by another process is used after an auth error', async () => {
+    const clock = { now: new Date() };
+    const conns = [createRedis(url), createRedis(url)];
+    const monitor = await redis.monitor();
+    try {
+      const [a, b] = conns.map((c) => tokens({ redis: c, now: () => clock.now, recheckMs: 60_000 }));
+      await a!.init();
+      const api = new ZaloApi({ apiBase: fake.apiBase, znsBase: fake.znsBase, tokens: a!, log });
+      const send = () => api.call({ method: 'POST', path: '/v3.0/oa/message/cs', json: { recipient: { user_id: '1' }, message: { text: 'x' } } });
+      expect((await send()).error).toBe(0); // the first send refreshes and stores the pair
+
+      // Every command on the token keys, as Redis itself sees them.
+      const tokenKeys = new Set([`${prefix}:zalo:tokens`, `${prefix}:zalo:down`]);
+      const seen: string[] = [];
+      const mark = `${prefix}:mark`;
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args.some((x) => tokenKeys.has(x) || x === mark)) seen.push(args.join(' '));
+      });
+      const flushed = async () => {
+        const n = seen.filter((c) => c.includes(mark)).length;
+        await redis.get(mark);
+        while (seen.filter((c) => c.includes(mark)).length === n) await new Promise((r) => setTimeout(r, 10));
+        return seen.filter((c) => !c.includes(mark));
+      };
+
+      for (let i = 0; i < 50; i++) expect((await send()).error).toBe(0);
+      expect(await flushed()).toEqual([]);
+      // After the recheck interval: one read (the down mark and the pair, one round trip) for the next 50.
+      clock.now = new Date(clock.now.getTime() + 61_000);
+      for (let i = 0; i < 50; i++) expect((await send()).error).toBe(0);
+      const reads = await flushed();
+      expect(reads.filter((c) => /^hgetall /i.test(c))).toHaveLength(1);
+      expect(reads.filter((c) => /^get /i.test(c))).toHaveLength(1);
+      expect(reads).toHaveLength(2);
+
+      // Another process rotates the token and the old one dies at Zalo; A still holds the old one.
+      const old = fake.currentAccessToken!;
+      fake.expireAccessTokens(-216);
+      const rotated = await b!.refresh(old);
+      expect(rotated).not.toBe(old);
+      expect(fake.refreshCount).toBe(2);
+      // A's next send is refused, A re-reads Redis and uses B's token: no refresh of its own.
+      expect((await send()).error).toBe(0);
+      expect(fake.refreshCount).toBe(2);
+      const cs = fake.callsTo('/v3.0/oa/message/cs').slice(-2);
+      expect(cs.map((c) => (c.response as { error: number }).error)).toEqual([-216, 0]);
+      expect(cs.map((c) => c.headers['access_token'])).toEqual([old, rotated]);
+      // And keeps using it without reading Redis.
+      seen.length = 0;
+      for (let i = 0; i < 20; i++) expect((await send()).error).toBe(0);
+      expect(await flushed()).toEqual([]);
+      expect(fake.callsTo('/v3.0/oa/message/cs').slice(-20).every((c) => c.headers['access_token'] === rotated)).toBe(true);
+    } finally {
+      monitor.disconnect();
+      await Promise.all(conns.map((c) => c.quit()));
+    }
+  });
+
   it('logs carry no tokens or secrets, whatever happens', async () => {
     const lines: string[] = [];
     const sink = new Writable({
