@@ -117,9 +117,26 @@ function digestLines(campaign: Campaign, lang: Lang, year: number, at: Date, row
 
 /** The digests of one staff alert (scheduled before a dossier deadline, or run by hand). */
 export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledStaffAlert, 'year' | 'offsetDays'>, at: Date): Promise<OutboxMessage[]> {
+  const plan = await planStaffDigestParts(ctx, alert, at);
+  return [...plan.messages, ...(await plan.charts())];
+}
+
+/**
+ * A digest pass in two parts: the text of every digest, and a way to draw the charts that
+ * end them. A national pass has thousands of offices and a chart costs ≈ 0.15 s of CPU, so
+ * the texts go out first and the charts follow (each spaced after its chat's texts).
+ */
+export interface DigestPlan {
+  messages: OutboxMessage[];
+  charts(): Promise<OutboxMessage[]>;
+}
+
+const NO_DIGESTS: DigestPlan = { messages: [], charts: async () => [] };
+
+export async function planStaffDigestParts(ctx: AlertContext, alert: Pick<ScheduledStaffAlert, 'year' | 'offsetDays'>, at: Date): Promise<DigestPlan> {
   const { store, campaign } = ctx;
   const offices = await listenersByOffice(ctx);
-  if (offices.size === 0) return [];
+  if (offices.size === 0) return NO_DIGESTS;
   const nominations = (await store.nominations.list(campaign.id, alert.year)).filter((n) => n.status !== 'accepted');
   const all = new Map((await store.units.all()).map((u) => [u.id, u]));
   const incomplete = new Map<string, Incomplete['items']>();
@@ -130,7 +147,7 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
     if (list) list.push({ nomination: n, missing });
     else incomplete.set(n.unitId, [{ nomination: n, missing }]);
   }
-  if (incomplete.size === 0) return [];
+  if (incomplete.size === 0) return NO_DIGESTS;
   // Tagged units by their id and their parent's: an office holder is one of those on a unit's path (officeUnitFor).
   const near = new Map<string, Unit[]>();
   for (const u of all.values())
@@ -162,37 +179,44 @@ export async function planStaffDigests(ctx: AlertContext, alert: Pick<ScheduledS
   }
   const messages: OutboxMessage[] = [];
   const ref = alertRef(campaign, alert);
+  const message = (s: Listener, reply: Reply, i: number): OutboxMessage => ({
+    kind: 'alert',
+    ref,
+    priority: PRIORITY.alert,
+    channel: s.channel,
+    userId: s.userId,
+    key: `alert|${campaign.id}|${alert.year}|d${alert.offsetDays}|${s.channel}|${s.userId}|${reply.file ? 'chart' : i}`,
+    // Telegram allows about one message per second to a chat: space the parts (the chart last).
+    delayMs: i * 1_100,
+    reply,
+  });
+  // Who gets which office's chart, and after how many text parts.
+  const wanted: { officeId: string; listener: Listener; after: number }[] = [];
   for (const [officeId, byUnit] of rowsByOffice) {
     const rows = [...byUnit.values()].sort((a, b) => a.unit.name.localeCompare(b.unit.name, 'vi'));
-    // One chart per office and language, shared by its listeners.
-    const charts = new Map<Lang, Promise<Reply | null>>();
-    const chartIn = (lang: Lang) => {
-      const dataDir = ctx.dataDir;
-      if (!dataDir) return Promise.resolve(null);
-      // The digest's text is what matters: a chart that cannot be drawn (disk full …) is left out, never the digest.
-      if (!charts.has(lang)) charts.set(lang, drawChart({ store, campaign, dataDir }, officeId === '*' ? null : officeId, alert.year, lang, at).catch(() => null));
-      return charts.get(lang)!;
-    };
     for (const s of offices.get(officeId)!) {
-      const parts: Reply[] = splitLines(digestLines(campaign, s.lang, alert.year, at, rows), TEXT_LIMIT[s.channel], s.lang).map((text) => ({ text }));
-      const chart = await chartIn(s.lang);
-      if (chart) parts.push(chart);
-      parts.forEach((reply, i) =>
-        messages.push({
-          kind: 'alert',
-          ref,
-          priority: PRIORITY.alert,
-          channel: s.channel,
-          userId: s.userId,
-          key: `alert|${campaign.id}|${alert.year}|d${alert.offsetDays}|${s.channel}|${s.userId}|${reply.file ? 'chart' : i}`,
-          // Telegram allows about one message per second to a chat: space the parts.
-          delayMs: i * 1_100,
-          reply,
-        }),
-      );
+      const parts = splitLines(digestLines(campaign, s.lang, alert.year, at, rows), TEXT_LIMIT[s.channel], s.lang);
+      parts.forEach((text, i) => messages.push(message(s, { text }, i)));
+      wanted.push({ officeId, listener: s, after: parts.length });
     }
   }
-  return messages;
+  const charts = async (): Promise<OutboxMessage[]> => {
+    const dataDir = ctx.dataDir;
+    if (!dataDir) return [];
+    // One chart per office and language, shared by its listeners, drawn one after another.
+    const drawn = new Map<string, Reply | null>();
+    const out: OutboxMessage[] = [];
+    for (const w of wanted) {
+      const id = `${w.officeId}|${w.listener.lang}`;
+      if (!drawn.has(id))
+        // The digest's text is what matters: a chart that cannot be drawn (disk full …) is left out, never the digest.
+        drawn.set(id, await drawChart({ store, campaign, dataDir }, w.officeId === '*' ? null : w.officeId, alert.year, w.listener.lang, at).catch(() => null));
+      const chart = drawn.get(id);
+      if (chart) out.push(message(w.listener, chart, w.after));
+    }
+    return out;
+  };
+  return { messages, charts };
 }
 
 /**

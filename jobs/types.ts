@@ -56,7 +56,8 @@ export interface Jobs extends FlowJobs {
   readonly schedule: Queue<ScheduleData>;
   previewReminders(at: Date, opts?: PlanOptions): Promise<{ messages: PlannedReminder[] }>;
   runReminders(at: Date, opts?: PlanOptions): Promise<PassResult>;
-  previewAlerts(at: Date, year?: number): Promise<{ alert: { year: number; offsetDays: number } | null; messages: OutboxMessage[] }>;
+  /** `charts: false`: the texts only (who gets what), without drawing each office's chart. */
+  previewAlerts(at: Date, year?: number, opts?: { charts?: boolean }): Promise<{ alert: { year: number; offsetDays: number } | null; messages: OutboxMessage[] }>;
   runAlerts(at: Date, year?: number): Promise<PassResult & { alert: { year: number; offsetDays: number } | null }>;
   /** Runs the staff alert for one nomination now (what the dossier-submitted job does). */
   runSubmittedAlert(nominationId: string, at: Date): Promise<PassResult>;

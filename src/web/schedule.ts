@@ -36,7 +36,7 @@ async function audienceOf(deps: DashboardDeps, v: Viewer, e: ScheduleEntry): Pro
     return { people: mine.length, names: [...new Set(mine.flatMap((m) => (m.subject.type === 'unit' ? [m.subject.name] : [])))] };
   }
   if (e.job.name === 'staff-alert') {
-    const { messages } = await deps.jobs.previewAlerts(e.at, e.job.data.year);
+    const { messages } = await deps.jobs.previewAlerts(e.at, e.job.data.year, { charts: false });
     const chats = new Set<string>();
     for (const m of messages) {
       const who = await deps.store.identities.get(m.channel, m.userId);

@@ -64,6 +64,9 @@ describe('incomplete-dossier digests to staff', () => {
       ['can-bo-van-phong-thong-ke', 'xa', 'xa-en'].map((u) => [u, `alert|${campaign.id}|2024|d5|sim|${u}|chart`, 1100]),
     );
     for (const m of charts) expect(m.reply.file).toMatchObject({ mime: 'image/png', inline: true, name: 'bieu-do-thong-ke-2024.png' });
+    // A preview for a page (who gets what) draws nothing: the same texts, no chart.
+    const textsOnly = await app.jobs.previewAlerts(vn('2024-11-30T08:00'), undefined, { charts: false });
+    expect(textsOnly.messages).toEqual(texts);
     expect(charts.find((m) => m.userId === 'xa')!.reply.text).toContain('Biểu đồ thống kê năm 2024');
     expect(charts.find((m) => m.userId === 'xa-en')!.reply.text).toContain('Progress chart 2024');
     const digest = messages.find((m) => m.userId === 'xa')!.reply.text.split('\n');
