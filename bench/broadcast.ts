@@ -16,7 +16,7 @@
  * Uses REDIS_URL if set (throwaway prefixes, deleted afterwards), else a private
  * redis-server in a temp dir. Not part of `npm test`.
  */
-import { spawn } from 'node:child_process';
+import { spawnWorker } from './lib/processes.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +32,7 @@ import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
 import { deletePrefix } from './lib/redis-prefix.js';
 import { unitsCsv } from './lib/units.js';
+import { runMain } from './lib/run.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -91,18 +92,7 @@ async function broadcastBench(url: string) {
   await upsertAll(app, [person(ADMIN, 'admin'), ...chats.map((c) => person(c, 'individual'))]);
   console.log(`setup: ${fmt(RECIPIENTS)} Telegram users in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts', '--no-schedules'], {
-    env: { ...process.env, REDIS_URL: url, STORE_PREFIX: prefix, CAMPAIGN: 'binh-thanh-2024', DATA_DIR: os.tmpdir(), SIMULATOR: 'off', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('worker started')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${out.slice(-500)}`)));
-  });
+  const child = await spawnWorker(['--import', 'tsx', 'src/worker.ts'], { REDIS_URL: url, STORE_PREFIX: prefix, CAMPAIGN: 'binh-thanh-2024', DATA_DIR: os.tmpdir(), ...env });
 
   const start = Date.now();
   const { id } = await app.jobs.broadcasts.start({ by: { channel: 'telegram', userId: String(ADMIN), lang: 'vi' }, text: TEXT, audience: { kind: 'channel', channel: 'telegram' } });
@@ -194,10 +184,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,5 +1,6 @@
 /** What bench/scale.ts shares: timing with CPU figures and profiles, parallel runs, apps, the compiled worker. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnWorker } from './lib/processes.js';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -109,19 +110,7 @@ export function peakRssMb(pid: number): number | null {
 /** The worker as the Docker image runs it: compiled, plain node, production. */
 export async function startWorker(url: string, prefix: string, env: Record<string, string>): Promise<ChildProcess> {
   if (!fs.existsSync(WORKER)) throw new Error(`${WORKER} is missing: run through npm run bench:scale (tsc first)`);
-  const child = spawn(process.execPath, [WORKER, '--no-schedules'], {
-    env: { ...process.env, NODE_ENV: 'production', REDIS_URL: url, STORE_PREFIX: prefix, CAMPAIGN, DATA_DIR: os.tmpdir(), SIMULATOR: 'off', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d) => {
-      text += d;
-      if (text.includes('worker started')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${text.slice(-500)}`)));
-  });
-  return child;
+  return spawnWorker([WORKER], { NODE_ENV: 'production', REDIS_URL: url, STORE_PREFIX: prefix, CAMPAIGN, DATA_DIR: os.tmpdir(), ...env });
 }
 
 export async function stopWorker(child: ChildProcess) {

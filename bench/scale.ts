@@ -31,6 +31,7 @@ import { CLI_ACTOR, importUnitsCsv } from '../src/store/index.js';
 import { Feeder } from '../jobs/outbox-staging.js';
 import { startFakeTelegram } from '../test/fakes/telegram-bot-api.js';
 import { appFor, CAMPAIGN, clean, countRedisCpu, cpuText, fmt, inParallel, peakRssMb, processCpuMs, secs, startWorker, stopWorker, timed, type Timing } from './scale-lib.js';
+import { runMain } from './lib/run.js';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 if (!(SCALE > 0 && SCALE <= 1)) throw new RangeError(`SCALE must be in (0, 1], not ${process.env.SCALE}`);
@@ -278,10 +279,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -3,7 +3,7 @@
  * same compiled script with a mode; the child says READY with its port over IPC and
  * answers CPU questions with its own process.cpuUsage().
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 
 type FromChild = { ready: number } | { cpu: NodeJS.CpuUsage } | Record<string, unknown>;
 
@@ -57,4 +57,18 @@ export function startServer(script: string, args: string[], opts: { execArgv?: s
     const early = (code: number | null) => reject(new Error(`${args[0] ?? script} exited with ${code} before it was ready`));
     child.once('exit', early);
   });
+}
+
+/** A `worker` process (`npm run worker`'s entry, as given), resolved once it logs that it started. */
+export async function spawnWorker(args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...args, '--no-schedules'], { env: { ...process.env, SIMULATOR: 'off', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('worker started')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${out.slice(-500)}`)));
+  });
+  return child;
 }
